@@ -1,0 +1,21 @@
+"""Matplotlib figures of what a method learned: arrays in, a Figure out.
+
+Every function takes plain arrays, draws into a new Figure (or into the ``ax`` / ``fig`` given)
+and returns the top-level :class:`~matplotlib.figure.Figure`. Figures are built without pyplot,
+so importing or calling these never selects a backend, opens a window or calls ``plt.show``;
+save one with :func:`latentlearn.fileio.save_figure` or ``fig.savefig``.
+"""
+
+from .embedding import plot_embedding, plot_explained_variance
+from .history import plot_history
+from .images import plot_centroids, plot_image_grid, plot_interpolations, plot_reconstructions
+
+__all__ = [
+    "plot_embedding",
+    "plot_explained_variance",
+    "plot_image_grid",
+    "plot_reconstructions",
+    "plot_interpolations",
+    "plot_centroids",
+    "plot_history",
+]

@@ -1,0 +1,212 @@
+"""HTML reports: structure, embedded figures, escaping, no external URLs, tolerance, errors."""
+
+import base64
+import json
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from latentlearn.exceptions import DataError, ParameterError
+from latentlearn.report import RunFolderError, build_comparison, build_report
+
+
+class Page(HTMLParser):
+    """The parts of a page the tests look at: elements with their attributes, and the text."""
+
+    def __init__(self, text):
+        super().__init__(convert_charrefs=True)
+        self.elements = []        # (tag, attrs dict)
+        self.chunks = []
+        self.title = ""
+        self._in_title = False
+        self.feed(text)
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag):
+        self._in_title = False
+
+    def handle_data(self, data):
+        self.chunks.append(data)
+        if self._in_title:
+            self.title += data
+
+    @property
+    def text(self):
+        return " ".join(" ".join(self.chunks).split())
+
+    def all(self, tag):
+        return [attrs for t, attrs in self.elements if t == tag]
+
+
+def read_page(path) -> tuple[str, Page]:
+    text = Path(path).read_text(encoding="utf-8")
+    return text, Page(text)
+
+
+def assert_self_contained(text, page):
+    assert re.search(r"(?i)\b(?:https?|ftp)://", text) is None
+    assert re.search(r"(?i)url\(", text) is None                 # no CSS fetches
+    for tag, attrs in page.elements:
+        for name in ("src", "href", "srcset", "action", "data"):
+            if name in attrs:
+                assert attrs[name].startswith("data:"), (tag, name, attrs[name][:60])
+    assert not page.all("script")
+
+
+def test_report_has_every_section(run_dir):
+    out = build_report(run_dir)
+    assert out == run_dir / "report.html" and out.is_file()
+    text, page = read_page(out)
+    assert page.title == "pca on digits"
+    assert [h["id"] for h in page.all("section")] == ["dataset", "method", "metrics", "figures"]
+    t = page.text
+    assert "1,797 samples × 64 features" in t and "8 × 8 pixels" in t
+    for name, value in [("n_components", "2"), ("whiten", "False"), ("svd_solver", "auto"),
+                        ("random_state", "None")]:
+        assert re.search(rf"{name} {value}\b", t), name
+    assert "trustworthiness 0.9312 Share of neighbours" in t       # value and meaning
+    assert "metric_n_samples 1,797" in t                          # a count, as an integer
+    assert "inertia 98,765.4" in t
+    assert "created 2025-01-02T03:04:05+00:00, with latentlearn 0.1.0" in t
+    assert_self_contained(text, page)
+
+
+def test_every_figure_is_embedded_as_its_own_png(run_dir):
+    text, page = read_page(build_report(run_dir))
+    entries = json.loads((run_dir / "figures.json").read_text())
+    images = page.all("img")
+    assert len(images) == len(entries) == 3
+    for img, entry in zip(images, entries):
+        prefix = "data:image/png;base64,"
+        assert img["src"].startswith(prefix)
+        assert base64.b64decode(img["src"][len(prefix):]) == (run_dir / entry["file"]).read_bytes()
+        assert img["alt"] == entry["title"]
+    assert [h for h in page.text.split() if h == "Embedding"]
+    assert "First two coordinates, coloured by digit." in page.text
+
+
+def test_text_from_the_run_is_escaped(run_dir):
+    text, page = read_page(build_report(run_dir))
+    assert "<script>alert(1)</script>" not in text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "<b>bold?</b> & <script>alert(1)</script>" in page.text   # shown, as text
+    assert not page.all("b")
+
+
+def test_report_write_is_atomic_and_repeatable(run_dir):
+    first = build_report(run_dir).read_bytes()
+    assert build_report(run_dir).read_bytes() == first
+    leftovers = [p.name for p in run_dir.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_missing_metrics_and_figure_list_are_tolerated(run_dir):
+    (run_dir / "metrics.json").unlink()
+    (run_dir / "figures.json").unlink()
+    text, page = read_page(build_report(run_dir))
+    assert "No metrics were recorded for this run." in page.text
+    # Without figures.json every PNG in figures/ is shown, titled by its name.
+    assert len(page.all("img")) == 3
+    assert "Components" in page.text and "Variance" in page.text
+
+
+def test_unreadable_optional_files_become_notes(run_dir):
+    (run_dir / "metrics.json").write_text("{not json")
+    entries = json.loads((run_dir / "figures.json").read_text())
+    entries.append({"file": "figures/gone.png", "title": "Gone"})
+    entries.append({"file": "../../secret.png", "title": "Outside"})
+    entries.append({"title": "No file"})
+    (run_dir / "figures.json").write_text(json.dumps(entries))
+    text, page = read_page(build_report(run_dir))
+    t = page.text
+    assert "metrics.json could not be read" in t and "No metrics were recorded" in t
+    assert "figures/gone.png is missing." in t
+    assert "lies outside the run folder" in t
+    assert "entry 5 has no \"file\"" in t
+    assert len(page.all("img")) == 3
+
+
+def test_no_figures_at_all(make_run, tmp_path):
+    run = make_run(tmp_path / "bare", figures=())
+    assert "No figures were saved for this run." in read_page(build_report(run))[1].text
+
+
+def test_missing_or_corrupt_config_is_a_clear_error(run_dir, tmp_path):
+    with pytest.raises(RunFolderError, match="does not exist"):
+        build_report(tmp_path / "nowhere")
+    (run_dir / "config.json").write_text('{"method": "pca",')
+    with pytest.raises(RunFolderError, match="config.json is not valid JSON") as info:
+        build_report(run_dir)
+    assert isinstance(info.value, DataError) and isinstance(info.value, ValueError)
+    assert str(run_dir / "config.json") in str(info.value)
+    (run_dir / "config.json").write_text("[1, 2]")
+    with pytest.raises(RunFolderError, match="JSON object"):
+        build_report(run_dir)
+    (run_dir / "config.json").write_text('{"params": {}}')
+    with pytest.raises(RunFolderError, match="no \"method\""):
+        build_report(run_dir)
+    (run_dir / "config.json").unlink()
+    with pytest.raises(RunFolderError, match="config.json is missing.*run the method again"):
+        build_report(run_dir)
+    assert not (run_dir / "report.html").exists()
+
+
+# --------------------------------------------------------------------------- comparison
+@pytest.fixture
+def two_runs(make_run, tmp_path):
+    pca = make_run(tmp_path / "pca", "pca")
+    kmeans = make_run(tmp_path / "kmeans", "kmeans", seed=1, figures=("embedding", "variance"),
+                      metrics={"trustworthiness": 0.95, "silhouette": 0.4, "inertia": 123.0})
+    return pca, kmeans
+
+
+def test_comparison_puts_runs_side_by_side(two_runs, tmp_path):
+    out = build_comparison(two_runs, tmp_path / "compare" / "index.html")
+    assert out == tmp_path / "compare" / "index.html"
+    text, page = read_page(out)
+    assert page.title == "Comparison: pca, kmeans on digits"
+    assert_self_contained(text, page)
+    headers = [a for a in page.elements if a[0] == "th"]
+    assert headers
+    t = page.text
+    assert "Metric pca kmeans Meaning" in t
+    assert "trustworthiness 0.9312 0.9500" in t                 # one column per run
+    assert "silhouette — 0.4000" in t                            # missing in one run
+    # The best score is bold: higher trustworthiness (kmeans), lower inertia (kmeans).
+    best = re.findall(r'<td class="num best">([^<]*)</td>', text)
+    assert best == ["0.9500", "123.0"]
+
+
+def test_comparison_aligns_figures_by_title(two_runs, tmp_path):
+    text, page = read_page(build_comparison(two_runs, tmp_path / "c.html"))
+    rows = re.findall(r'<h3>([^<]*)</h3>\n<div class="scroll"><div class="row"', text)
+    assert rows == ["Embedding", "Dictionary (components)", "Explained variance"]
+    assert len(page.all("img")) == 5                             # 3 + 2 figures
+    assert "No such figure for this run." in page.text            # kmeans has no dictionary
+    # Each row holds one figure per run, in run order.
+    block = text.split("<h3>Embedding</h3>")[1].split("</div></div>")[0]
+    assert block.index("<h3>pca</h3>") < block.index("<h3>kmeans</h3>")
+    assert block.count("<img ") == 2
+
+
+def test_comparison_names_repeated_methods_apart(make_run, tmp_path):
+    a = make_run(tmp_path / "a", "pca", dataset="digits")
+    b = make_run(tmp_path / "b", "pca", dataset="mnist5k")
+    c = make_run(tmp_path / "c", "pca", dataset="mnist5k")
+    page = read_page(build_comparison([a, b], tmp_path / "ab.html"))[1]
+    assert "pca (digits)" in page.text and "pca (mnist5k)" in page.text
+    page = read_page(build_comparison([b, c], tmp_path / "bc.html"))[1]
+    assert "pca (b)" in page.text and "pca (c)" in page.text
+
+
+def test_comparison_errors(run_dir, tmp_path):
+    with pytest.raises(ParameterError, match="at least one"):
+        build_comparison([], tmp_path / "x.html")
+    with pytest.raises(RunFolderError, match="does not exist"):
+        build_comparison([run_dir, tmp_path / "missing"], tmp_path / "x.html")
+    assert not (tmp_path / "x.html").exists()
