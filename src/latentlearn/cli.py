@@ -1,0 +1,259 @@
+"""The ``latentlearn`` command line: parse, build a config, call the library, write files.
+
+No algorithm lives here. Errors a user can cause (a missing file, a bad parameter, an unknown
+name) are printed as one line and exit with code 1; set ``LATENTLEARN_DEBUG=1`` for the traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from .exceptions import LatentLearnError
+
+app = typer.Typer(
+    name="latentlearn",
+    help="Unsupervised representation learning: fit, measure, look at and compare methods.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err_console = Console(stderr=True)
+
+DataOpt = Annotated[str, typer.Option("--data", "-d", help="A built-in dataset name (see "
+                                      "`latentlearn datasets`) or a path to a .npy, .npz, .csv, "
+                                      ".parquet file or a folder of images.")]
+DataOptions = Annotated[Optional[list[str]], typer.Option(
+    "--data-option", help="Option for the data loader as key=value, repeatable "
+    "(e.g. n_samples=1000, label=digit, shape=(28,28)).")]
+SetOpt = Annotated[Optional[list[str]], typer.Option(
+    "--set", "-s", help="Method parameter as key=value, repeatable (e.g. n_components=2).")]
+SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same seed, same result.")]
+OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log what the library does.")]
+
+
+def _user_errors(func):
+    """Show user errors as one line with exit code 1 instead of a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args, **kwargs):
+        try:
+            return func(*args, **kwargs)
+        except (LatentLearnError, ValueError, FileNotFoundError, KeyError, OSError) as exc:
+            if os.environ.get("LATENTLEARN_DEBUG"):
+                raise
+            message = str(exc).strip().replace("\n", " ") or type(exc).__name__
+            err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+            raise typer.Exit(code=1) from None
+
+    return wrapper
+
+
+def _setup_logging(verbose: bool) -> None:
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+class _Stages:
+    """A spinner that shows the stage the library reports through its callback."""
+
+    def __init__(self):
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
+                                 TimeElapsedColumn(), console=err_console, transient=True)
+
+    def __enter__(self):
+        self.progress.__enter__()
+        self.task = self.progress.add_task("starting", total=None)
+        return self
+
+    def __call__(self, stage: str) -> None:
+        self.progress.update(self.task, description=stage)
+
+    def __exit__(self, *exc):
+        return self.progress.__exit__(*exc)
+
+
+def _load_data(data: str, options: list[str] | None):
+    from .datasets import load
+    from .runs import parse_assignments
+
+    return load(data, **parse_assignments(options))
+
+
+def _default_out(*parts: str) -> Path:
+    return Path("runs") / "-".join(p.replace("/", "_").replace(".", "_") for p in parts)
+
+
+@app.command()
+@_user_errors
+def datasets():
+    """List the built-in and generated datasets."""
+    from .datasets import list_datasets
+
+    table = Table("name", "kind", "description")
+    for entry in list_datasets():
+        table.add_row(entry.name, entry.kind, entry.description)
+    console.print(table)
+
+
+@app.command()
+@_user_errors
+def methods():
+    """List the methods that `fit` and `compare` accept."""
+    from .registry import list_methods
+
+    table = Table("name", "family", "what it is")
+    for info in list_methods():
+        table.add_row(info.name, info.family, info.summary)
+    console.print(table)
+
+
+@app.command()
+@_user_errors
+def fit(
+    method: Annotated[str, typer.Argument(help="Method name, see `latentlearn methods`.")],
+    data: DataOpt = "mnist5k",
+    set_: SetOpt = None,
+    data_option: DataOptions = None,
+    out: Annotated[Optional[Path], typer.Option(help="Run folder to write "
+                                                "(default runs/METHOD-DATA).")] = None,
+    seed: SeedOpt = 0,
+    overwrite: OverwriteOpt = False,
+    verbose: VerboseOpt = False,
+):
+    """Fit METHOD on --data and write a run folder with metrics, figures and report.html."""
+    from .runs import parse_assignments, run_method
+
+    _setup_logging(verbose)
+    dataset = _load_data(data, data_option)
+    out = out or _default_out(method, dataset.name)
+    with _Stages() as stages:
+        run_dir = run_method(method, dataset, out, parse_assignments(set_), seed=seed,
+                             overwrite=overwrite, callback=stages)
+    console.print(f"wrote {run_dir}")
+    console.print(str((run_dir / "report.html").resolve()), highlight=False, soft_wrap=True)
+
+
+def _split_params(method_names: list[str], assignments: dict) -> dict:
+    """``{"kmeans.n_clusters": 10, "seed_x": 1}`` -> per-method parameter dicts.
+
+    ``method.key=value`` applies to one method; a plain ``key=value`` to every method that has
+    that parameter (and it is an error if none has it).
+    """
+    import inspect
+
+    from .exceptions import ParameterError
+    from .registry import get_method
+
+    infos = {name: get_method(name) for name in method_names}
+    per_method: dict[str, dict] = {info.name: {} for info in infos.values()}
+    for key, value in assignments.items():
+        if "." in key:
+            prefix, param = key.split(".", 1)
+            per_method[get_method(prefix).name][param] = value
+            continue
+        takers = [i.name for i in infos.values() if key in inspect.signature(i.cls).parameters]
+        if not takers:
+            raise ParameterError(f"no method among {', '.join(per_method)} has a parameter "
+                                 f"{key!r}; use METHOD.{key}=value to aim it at one method.")
+        for name in takers:
+            per_method[name][key] = value
+    return per_method
+
+
+@app.command()
+@_user_errors
+def compare(
+    methods_: Annotated[list[str], typer.Argument(metavar="METHOD...",
+                                                  help="Two or more method names.")],
+    data: DataOpt = "mnist5k",
+    set_: Annotated[Optional[list[str]], typer.Option(
+        "--set", "-s", help="key=value for every method that has the parameter, or "
+        "METHOD.key=value for one.")] = None,
+    data_option: DataOptions = None,
+    out: Annotated[Optional[Path], typer.Option(help="Folder for the runs and the comparison "
+                                                "page (default runs/compare-DATA).")] = None,
+    seed: SeedOpt = 0,
+    overwrite: OverwriteOpt = False,
+    verbose: VerboseOpt = False,
+):
+    """Fit several methods on the same data and write a side-by-side comparison page."""
+    from .runs import compare_methods, parse_assignments
+
+    _setup_logging(verbose)
+    dataset = _load_data(data, data_option)
+    params = _split_params(methods_, parse_assignments(set_))
+    out = out or _default_out("compare", dataset.name)
+    with _Stages() as stages:
+        page = compare_methods(list(params), dataset, out, params, seed=seed,
+                               overwrite=overwrite, callback=stages)
+    console.print(f"wrote {out}")
+    console.print(str(Path(page).resolve()), highlight=False, soft_wrap=True)
+
+
+@app.command()
+@_user_errors
+def report(run_dir: Annotated[Path, typer.Argument(help="A run folder written by `fit`, or "
+                                                   "a folder of runs written by `compare`.")]):
+    """Rebuild the HTML report of a run folder (or the comparison page of several runs)."""
+    from .report import build_comparison, build_report
+
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"{run_dir} is not a folder; pass a run folder written by "
+                                f"`latentlearn fit` or `latentlearn compare`.")
+    if (run_dir / "config.json").is_file():
+        page = build_report(run_dir)
+    else:
+        runs = sorted(p for p in run_dir.iterdir() if (p / "config.json").is_file())
+        if not runs:
+            raise FileNotFoundError(f"{run_dir} holds no run (no config.json in it or in its "
+                                    f"subfolders); pass a folder written by `latentlearn fit`.")
+        page = build_comparison(runs, run_dir / "report.html")
+    console.print(str(Path(page).resolve()), highlight=False, soft_wrap=True)
+
+
+#: What `demo` fits on mnist5k: every method that exists so far, with settings that suit digits.
+DEMO_METHODS = {
+    "pca": {"n_components": 50},
+    "kmeans": {"n_clusters": 10},
+}
+
+
+@app.command()
+@_user_errors
+def demo(
+    out: Annotated[Path, typer.Option(help="Folder for the demo runs.")] = Path("runs/demo"),
+    data: DataOpt = "mnist5k",
+    seed: SeedOpt = 0,
+    verbose: VerboseOpt = False,
+):
+    """Fit every method on the built-in MNIST digits and write a comparison report."""
+    from .datasets import load
+    from .runs import compare_methods
+
+    _setup_logging(verbose)
+    dataset = load(data)
+    with _Stages() as stages:
+        page = compare_methods(list(DEMO_METHODS), dataset, out, DEMO_METHODS, seed=seed,
+                               overwrite=True, callback=stages)
+    console.print(f"fitted {', '.join(DEMO_METHODS)} on {dataset.name} "
+                  f"({dataset.n_samples} x {dataset.n_features}); report:")
+    console.print(str(Path(page).resolve()), highlight=False, soft_wrap=True)
+
+
+def main():  # pragma: no cover - console entry point
+    app()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    app()

@@ -1,0 +1,865 @@
+"""k-means clustering: Lloyd's algorithm from k-means++ seeds, vectorised with numpy.
+
+k-means partitions ``x_1, ..., x_n`` into ``k`` clusters with centres ``mu_1, ..., mu_k`` by
+alternating two steps (seed 000, Skrede, INF5860 "Unsupervised learning", the k-means slides):
+
+1. assignment: ``c_i = argmin_j ||x_i - mu_j||^2``;
+2. update: ``mu_j = sum_i I[c_i = j] x_i / sum_i I[c_i = j]`` (weighted by ``sample_weight``).
+
+Each step can only lower the objective, the within-cluster sum of SQUARED distances
+
+    J(c, mu) = sum_i w_i ||x_i - mu_{c_i}||^2      (``inertia_``).
+
+The seed writes ``J = sum_i ||x_i - mu_{c_i}||`` with a plain norm; that is a slip: the mean
+minimises the sum of squared Euclidean distances (the sum of plain distances is minimised by the
+geometric median, and would make the update step above wrong). The algorithm finds a local
+minimum only, so it is restarted ``n_init`` times and the run with the lowest ``J`` is kept (as
+the seed says).
+
+Seeding is k-means++ (Arthur & Vassilvitskii 2007, "k-means++: the advantages of careful
+seeding"): each new centre is drawn with probability proportional to ``w_i D(x_i)^2``, the squared
+distance to the nearest centre so far; the greedy variant draws ``2 + floor(log k)`` candidates
+and keeps the one that lowers the potential ``sum_i w_i D(x_i)^2`` most (as scikit-learn does).
+
+Implementation notes. Distances use ``||x - mu||^2 = ||x||^2 - 2 x.mu + ||mu||^2`` (one matrix
+product per block of rows; the ``||x||^2`` term does not change the argmin and is dropped there)
+on data centred once per fit, which keeps the cancellation in that expansion small. Cluster sums
+are one sparse-times-dense product: the ``(k, n)`` one-hot assignment matrix in CSC form (one
+entry per column, so it is built without sorting) times ``X``; after the first iteration only
+the samples that changed cluster update them. Hamerly's distance bounds skip the samples that
+cannot change cluster (see :func:`_lloyd`); the iterates are those of plain Lloyd, which the
+tests check against scikit-learn from the same starting centres. Blocks of rows cap the
+temporaries at a few MB (``O(block * k)`` distances). float32 data stay float32 for the distance
+products; sums, centres' bookkeeping and the inertia are float64.
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_array
+
+from ..base import (
+    Interval,
+    LatentEstimator,
+    Options,
+    as_2d_float,
+    check_is_fitted,
+    check_random_state,
+)
+from ..exceptions import ParameterError
+from ..registry import register
+
+__all__ = ["KMeans", "kmeans_plusplus"]
+
+logger = logging.getLogger(__name__)
+
+# Entries of the (block, k) distance matrix (or of a gathered (block, d) slice of X) computed at
+# once: 2**19 float64 = 4 MB at most.
+_DISTANCE_BLOCK = 1 << 19
+# Entries of an explicit (block, d) float64 block (sums, inertia, relocation): 2 MB at most.
+_DIFFERENCE_BLOCK = 1 << 18
+
+
+def _row_blocks(n_rows, per_row, budget):
+    step = max(256, budget // max(per_row, 1))
+    for start in range(0, n_rows, step):
+        yield slice(start, min(start + step, n_rows))
+
+
+def _check_sample_weight(sample_weight, n_samples):
+    """``sample_weight`` as a float64 array of shape (n_samples,), finite, >= 0, not all zero."""
+    if sample_weight is None:
+        return np.ones(n_samples)
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.ndim == 0:
+        weights = np.full(n_samples, float(weights))
+    if weights.shape != (n_samples,):
+        raise ValueError(
+            f"sample_weight must have shape ({n_samples},), one weight per sample; got shape "
+            f"{weights.shape}."
+        )
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError("sample_weight must be finite and non-negative.")
+    if not np.any(weights > 0):
+        raise ValueError(
+            "sample_weight has only zero weights; at least one sample needs a non-zero weight."
+        )
+    return weights
+
+
+def _canonical_order(X):
+    """A row order that depends only on the rows' values: sort by a fixed random projection.
+
+    Seeding draws points by inverting a cumulative sum; walking the rows in this order instead of
+    the given one makes the draw independent of the row order, and puts copies of one row next
+    to each other, so that a row of weight 3 and three copies of it are drawn alike. Distinct
+    rows tie only if their difference is orthogonal to the projection.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+
+    Returns
+    -------
+    order : ndarray of shape (n_samples,), int
+    """
+    direction = np.random.RandomState(0).uniform(0.5, 1.5, size=X.shape[1]).astype(X.dtype)
+    return np.argsort(X @ direction, kind="stable")
+
+
+def _draw(cumulative, order, u):
+    """Indices (in ``X``) where the uniforms ``u`` in [0, total) fall in ``cumulative``."""
+    positions = np.searchsorted(cumulative, u, side="right")  # first cumulative > u
+    positions = np.minimum(positions, cumulative.size - 1)
+    return positions if order is None else order[positions]
+
+
+def _kmeans_plusplus(X, n_clusters, x_squared_norms, sample_weight, random_state,
+                     n_local_trials, order):
+    """Greedy k-means++ seeding (Arthur & Vassilvitskii 2007); assumes valid input.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    n_clusters : int
+    x_squared_norms : ndarray of shape (n_samples,)
+        ``||x_i||^2``.
+    sample_weight : ndarray of shape (n_samples,), float64
+    random_state : numpy.random.RandomState
+    n_local_trials : int
+        Candidates drawn per centre; the one giving the lowest potential is kept.
+    order : ndarray of shape (n_samples,) or None
+        Row order for the draws (:func:`_canonical_order`); None when ``X`` is already in that
+        order.
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+    indices : ndarray of shape (n_clusters,)
+        Rows of ``X`` chosen as centres.
+    """
+    n_samples, n_features = X.shape
+    centers = np.empty((n_clusters, n_features), dtype=X.dtype)
+    indices = np.empty(n_clusters, dtype=np.intp)
+    weights_sorted = sample_weight if order is None else sample_weight[order]
+
+    # first centre: a sample drawn with probability proportional to its weight
+    cumulative = np.cumsum(weights_sorted)
+    first = _draw(cumulative, order, random_state.uniform() * cumulative[-1])
+    indices[0] = first
+    centers[0] = X[first]
+    # D(x)^2: squared distance of every sample to its closest centre so far
+    closest = x_squared_norms - 2.0 * (X @ X[first]) + x_squared_norms[first]
+    np.maximum(closest, 0.0, out=closest)
+
+    for c in range(1, n_clusters):
+        closest_sorted = closest if order is None else closest[order]
+        cumulative = np.cumsum(weights_sorted * closest_sorted, dtype=np.float64)
+        u = random_state.uniform(size=n_local_trials) * cumulative[-1]
+        candidates = _draw(cumulative, order, u)  # (n_local_trials,)
+        # (n_local_trials, n_samples) squared distances from each candidate
+        cand_dist = (x_squared_norms[candidates][:, np.newaxis] - 2.0 * (X[candidates] @ X.T)
+                     + x_squared_norms)
+        np.maximum(cand_dist, 0.0, out=cand_dist)
+        np.minimum(closest, cand_dist, out=cand_dist)
+        potentials = cand_dist @ sample_weight  # (n_local_trials,)
+        best = int(np.argmin(potentials))
+        closest = cand_dist[best]
+        indices[c] = candidates[best]
+        centers[c] = X[candidates[best]]
+    return centers, indices
+
+
+def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None,
+                    n_local_trials=None):
+    """Choose ``n_clusters`` rows of ``X`` as initial centres by greedy k-means++.
+
+    Each new centre is drawn with probability ``w_i D(x_i)^2 / sum_j w_j D(x_j)^2``, where
+    ``D(x)`` is the distance to the nearest centre chosen so far (Arthur & Vassilvitskii 2007);
+    ``n_local_trials`` candidates are drawn and the one that lowers ``sum_i w_i D(x_i)^2`` most is
+    kept. The draws walk the rows in an order fixed by their values, so the result does not
+    depend on the order of the rows of ``X``.
+
+    Parameters
+    ----------
+    X : array-like of shape (n_samples, n_features)
+    n_clusters : int
+        Number of centres, ``1 <= n_clusters <= n_samples``.
+    sample_weight : array-like of shape (n_samples,), default=None
+        Non-negative weights; ``None`` weighs all samples equally.
+    random_state : None, int or numpy.random.RandomState, default=None
+    n_local_trials : int, default=None
+        Candidates per centre; ``None`` means ``2 + floor(log(n_clusters))``.
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+        ``X[indices]``.
+    indices : ndarray of shape (n_clusters,)
+        Row indices of the chosen centres.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from latentlearn.cluster import kmeans_plusplus
+    >>> X = np.array([[0., 0.], [0., 1.], [10., 0.], [10., 1.]])
+    >>> centers, indices = kmeans_plusplus(X, 2, random_state=0)
+    >>> sorted(X[indices, 0])
+    [0.0, 10.0]
+    """
+    X = as_2d_float(X)
+    n_samples = X.shape[0]
+    if isinstance(n_clusters, (bool, np.bool_)) or not isinstance(n_clusters, Integral) \
+            or n_clusters < 1:
+        raise ParameterError(f"kmeans_plusplus: n_clusters={n_clusters!r} must be an int >= 1.")
+    if n_clusters > n_samples:
+        raise ParameterError(
+            f"kmeans_plusplus: n_clusters={n_clusters} is larger than n_samples={n_samples}; "
+            "lower n_clusters or pass more samples."
+        )
+    if n_local_trials is None:
+        n_local_trials = 2 + int(np.log(n_clusters))
+    elif isinstance(n_local_trials, (bool, np.bool_)) or not isinstance(n_local_trials, Integral) \
+            or n_local_trials < 1:
+        raise ParameterError(
+            f"kmeans_plusplus: n_local_trials={n_local_trials!r} must be an int >= 1 or None.")
+    weights = _check_sample_weight(sample_weight, n_samples)
+    x_squared_norms = np.einsum("ij,ij->i", X, X)
+    return _kmeans_plusplus(X, int(n_clusters), x_squared_norms, weights,
+                            check_random_state(random_state), int(n_local_trials),
+                            _canonical_order(X))
+
+
+# -- Lloyd's algorithm ------------------------------------------------------------------------
+
+
+def _nearest_in_block(block, centers_scaled, center_norms, second_too):
+    """Nearest centre of each row of ``block`` (and the runner-up score), by ``||mu||^2 - 2 x.mu``.
+
+    The scores are computed transposed, ``(k, block)``, so that the running minimum over the
+    centres walks contiguous rows; ties go to the lowest index, as with ``argmin``.
+
+    Returns
+    -------
+    labels : ndarray of shape (block,)
+    best, second : ndarrays of shape (block,)
+        The smallest and second-smallest scores (``||x - mu||^2 - ||x||^2``); ``second`` is None
+        unless ``second_too``, and ``inf`` with one centre.
+    """
+    scores = centers_scaled @ block.T  # (k, block)
+    scores += center_norms[:, np.newaxis]
+    best = scores[0].copy()
+    labels = np.zeros(best.size, dtype=np.intp)
+    second = np.full_like(best, np.inf) if second_too else None
+    scratch = np.empty_like(best)
+    for j in range(1, scores.shape[0]):
+        row = scores[j]
+        if second_too:
+            np.maximum(best, row, out=scratch)
+            np.minimum(second, scratch, out=second)
+        labels[row < best] = j
+        np.minimum(best, row, out=best)
+    return labels, best, second
+
+
+def _assign(X, centers, shift=None):
+    """Index of the nearest centre for every row: ``argmin_j ||mu_j||^2 - 2 x.mu_j``.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    centers : ndarray of shape (n_clusters, n_features)
+    shift : ndarray of shape (n_features,) or None
+        Subtracted from each block of ``X`` first (the centring of the fit).
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,), intp
+    """
+    n_samples = X.shape[0]
+    centers_scaled = -2.0 * centers  # (k, d)
+    center_norms = np.einsum("ij,ij->i", centers, centers)  # (k,)
+    labels = np.empty(n_samples, dtype=np.intp)
+    for rows in _row_blocks(n_samples, centers.shape[0], _DISTANCE_BLOCK):
+        block = X[rows] if shift is None else X[rows] - shift
+        labels[rows] = _nearest_in_block(block, centers_scaled, center_norms, False)[0]
+    return labels
+
+
+def _squared_distances_to_own_center(X, centers, labels):
+    """``||x_i - mu_{c_i}||^2`` from the explicit differences, in float64, block by block."""
+    n_samples, n_features = X.shape
+    out = np.empty(n_samples)
+    for rows in _row_blocks(n_samples, n_features, _DIFFERENCE_BLOCK):
+        diff = X[rows].astype(np.float64) - centers[labels[rows]]
+        out[rows] = np.einsum("ij,ij->i", diff, diff)
+    return out
+
+
+def _inertia(X, sample_weight, centers, labels):
+    """``J = sum_i w_i ||x_i - mu_{c_i}||^2`` in float64 (the k-means objective)."""
+    return float(_squared_distances_to_own_center(X, centers, labels) @ sample_weight)
+
+
+def _one_hot_product(labels, weights, X, n_clusters):
+    """``sum_i weights_i e_{labels_i} x_i^T`` as a (n_clusters, n_features) float64 array.
+
+    The ``(k, m)`` one-hot matrix is built in CSC form (one entry per column, no sorting needed)
+    and multiplied with ``X`` block by block, so a float32 ``X`` is upcast one block at a time.
+    """
+    sums = np.zeros((n_clusters, X.shape[1]))
+    for rows in _row_blocks(X.shape[0], X.shape[1], _DIFFERENCE_BLOCK):
+        m = rows.stop - rows.start
+        one_hot = sparse.csc_matrix(
+            (weights[rows], labels[rows], np.arange(m + 1)), shape=(n_clusters, m))
+        sums += one_hot @ X[rows].astype(np.float64, copy=False)
+    return sums
+
+
+def _nearest_two(X, x_squared_norms, centers, rows_index=None):
+    """Nearest centre of each row, with the distances to the nearest and second-nearest centre.
+
+    The argmin is taken over ``||mu_j||^2 - 2 x.mu_j`` (as in :func:`_assign`); distances add
+    ``||x||^2`` back and are clipped at 0 before the square root.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    x_squared_norms : ndarray of shape (n_samples,)
+    centers : ndarray of shape (n_clusters, n_features), the dtype of ``X``
+    rows_index : ndarray of int or None
+        The rows to process (all when None).
+
+    Returns
+    -------
+    labels, nearest, second : ndarrays of shape (n_rows,)
+        ``second`` is ``inf`` when there is one centre.
+    """
+    index = np.arange(X.shape[0]) if rows_index is None else rows_index
+    n_rows, n_clusters = index.size, centers.shape[0]
+    centers_scaled = -2.0 * centers
+    center_norms = np.einsum("ij,ij->i", centers, centers)
+    labels = np.empty(n_rows, dtype=np.intp)
+    nearest = np.empty(n_rows)
+    second = np.empty(n_rows)
+    # a gathered block copies its rows of X, so it counts d entries a row
+    per_row = n_clusters if rows_index is None else max(n_clusters, X.shape[1])
+    for part in _row_blocks(n_rows, per_row, _DISTANCE_BLOCK):
+        rows = index[part]
+        block = X[part] if rows_index is None else X[rows]  # (block, d)
+        lab, best, runner_up = _nearest_in_block(block, centers_scaled, center_norms, True)
+        labels[part] = lab
+        norms = x_squared_norms[rows]
+        nearest[part] = best + norms
+        second[part] = runner_up + norms
+    np.sqrt(np.maximum(nearest, 0.0), out=nearest)
+    np.sqrt(np.maximum(second, 0.0), out=second)
+    return labels, nearest, second
+
+
+class _ClusterSums:
+    """Per-cluster weighted sums, weights and member counts, kept in step with the labels.
+
+    ``counts`` counts the members of positive weight in exact integers, so that an empty cluster
+    is recognised exactly even when its float weight and sums carry round-off from updates.
+    """
+
+    def __init__(self, X, sample_weight, labels, n_clusters):
+        self.sums = _one_hot_product(labels, sample_weight, X, n_clusters)  # (k, d) float64
+        self.weight = np.bincount(labels, weights=sample_weight, minlength=n_clusters)
+        self.counts = np.bincount(labels[sample_weight > 0], minlength=n_clusters)
+
+    def move(self, X, sample_weight, samples, old, new):
+        """Move ``samples`` from clusters ``old`` to clusters ``new``."""
+        n_clusters = self.sums.shape[0]
+        w = sample_weight[samples]
+        for part in _row_blocks(samples.size, X.shape[1], _DIFFERENCE_BLOCK):
+            m = part.stop - part.start
+            # one CSC column per sample: +w in its new cluster, -w in its old one
+            transfer = sparse.csc_matrix(
+                (np.stack([w[part], -w[part]], axis=1).ravel(),
+                 np.stack([new[part], old[part]], axis=1).ravel(),
+                 np.arange(0, 2 * m + 1, 2)),
+                shape=(n_clusters, m))
+            self.sums += transfer @ X[samples[part]].astype(np.float64)
+        self.weight += np.bincount(new, weights=w, minlength=n_clusters)
+        self.weight -= np.bincount(old, weights=w, minlength=n_clusters)
+        positive = w > 0
+        self.counts += np.bincount(new[positive], minlength=n_clusters)
+        self.counts -= np.bincount(old[positive], minlength=n_clusters)
+        empty = self.counts == 0
+        self.sums[empty] = 0.0  # drop the round-off left by the updates
+        self.weight[empty] = 0.0
+
+    def means(self, centers_old):
+        """``sums / weight``; a cluster with no weight keeps its old centre."""
+        centers = centers_old.copy()
+        filled = self.counts > 0
+        centers[filled] = self.sums[filled] / self.weight[filled, np.newaxis]
+        return centers
+
+
+def _relocate_empty_clusters(X, sample_weight, labels, centers, state):
+    """Move each empty cluster onto one of the samples farthest from their own centre (in place).
+
+    The farthest samples (largest ``||x_i - mu_{c_i}||^2``, zero-weight samples excluded, ties
+    by position) are the worst explained; each one leaves its cluster (``labels`` and
+    ``state`` are updated) and becomes the centre of an empty one, as in scikit-learn.
+
+    Returns
+    -------
+    n_relocated : int
+    """
+    empty = np.flatnonzero(state.counts == 0)
+    if empty.size == 0:
+        return 0
+    distances = _squared_distances_to_own_center(X, centers, labels)
+    distances[sample_weight == 0] = -1.0
+    farthest = np.argsort(-distances, kind="stable")[: empty.size]
+    state.move(X, sample_weight, farthest, labels[farthest], empty)
+    labels[farthest] = empty
+    logger.debug("relocated %d empty cluster(s)", empty.size)
+    return empty.size
+
+
+def _lloyd(X, x_squared_norms, sample_weight, centers_init, *, max_iter, tol):
+    """Lloyd iterations from ``centers_init``; assumes valid, centred input.
+
+    Each iteration assigns every sample to its nearest centre and moves each centre to the
+    weighted mean of its samples. It stops when an assignment changes no label (strict
+    convergence), when the total squared centre shift ``sum_j ||mu_j^new - mu_j^old||^2`` is
+    ``<= tol``, or after ``max_iter`` iterations; without strict convergence the labels are
+    recomputed from the final centres. This is the loop of scikit-learn's ``lloyd`` algorithm.
+
+    Two exact shortcuts make the later iterations cheap:
+
+    * Hamerly's bounds (Hamerly 2010, "Making k-means even faster"): each sample keeps an upper
+      bound ``u_i`` on the distance to its centre and a lower bound ``l_i`` on the distance to
+      every other centre. When centres move by ``delta_j``, ``u_i += delta_{c_i}`` and
+      ``l_i -= max_{j != c_i} delta_j`` stay valid (triangle inequality), and a sample with
+      ``u_i < max(l_i, s_{c_i})`` (``s_j`` = half the distance from ``mu_j`` to its nearest other
+      centre) cannot change cluster, so its distances are not computed. A margin of a few
+      rounding errors of the distance expansion is added to the test, so a skipped sample is one
+      whose label no rounding could change.
+    * The cluster sums are updated with the samples that changed cluster only (in float64).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    x_squared_norms : ndarray of shape (n_samples,)
+    sample_weight : ndarray of shape (n_samples,), float64
+    centers_init : ndarray of shape (n_clusters, n_features)
+    max_iter : int
+    tol : float
+        Absolute tolerance on the total squared centre shift.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,)
+    inertia : float
+    centers : ndarray of shape (n_clusters, n_features), the dtype of ``X``
+    n_iter : int
+    """
+    n_samples, n_features = X.shape
+    n_clusters = centers_init.shape[0]
+    dtype = X.dtype
+    # worst-case relative error of ||x||^2 - 2 x.mu + ||mu||^2 in the working precision
+    rounding = 2.0 * (n_features + 2) * np.finfo(dtype).eps
+
+    centers = centers_init.astype(np.float64)  # (k, d); bookkeeping in float64
+    labels, upper, lower = _nearest_two(X, x_squared_norms, centers.astype(dtype))
+    state = _ClusterSums(X, sample_weight, labels, n_clusters)
+    n_changed = -1  # the first assignment has nothing to compare with
+    reset_bounds = False
+    strict = False
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):
+        if n_iter > 1:  # assignment step against `centers`, moved by `delta` since the last one
+            if reset_bounds:
+                labels_new, upper, lower = _nearest_two(X, x_squared_norms,
+                                                        centers.astype(dtype))
+                moved = np.flatnonzero(labels_new != labels)
+                new_of_moved = labels_new[moved]
+            else:
+                upper += delta[labels]
+                top = np.argmax(delta)
+                others_max = np.where(labels == top, np.partition(delta, -2)[-2]
+                                      if n_clusters > 1 else 0.0, delta[top])
+                lower -= others_max
+                between = np.sqrt(np.sum((centers[:, np.newaxis] - centers) ** 2, axis=2))
+                np.fill_diagonal(between, np.inf)
+                half_gap = 0.5 * between.min(axis=1)  # (k,)
+                center_sq_max = float(np.max(np.einsum("ij,ij->i", centers, centers)))
+                margin = 2.0 * np.sqrt(rounding * (x_squared_norms + center_sq_max))
+                check = np.flatnonzero(
+                    upper + margin >= np.maximum(lower, half_gap[labels]) - margin)
+                lab_c, up_c, low_c = _nearest_two(X, x_squared_norms, centers.astype(dtype),
+                                                  rows_index=check)
+                upper[check] = up_c
+                lower[check] = low_c
+                changed = lab_c != labels[check]
+                moved = check[changed]
+                new_of_moved = lab_c[changed]
+            n_changed = moved.size
+            if n_changed:
+                state.move(X, sample_weight, moved, labels[moved], new_of_moved)
+                labels[moved] = new_of_moved
+        # update step
+        reset_bounds = _relocate_empty_clusters(X, sample_weight, labels, centers, state) > 0
+        centers_new = state.means(centers)
+        delta = np.sqrt(np.sum((centers_new - centers) ** 2, axis=1))  # (k,)
+        centers = centers_new
+        if n_changed == 0:
+            strict = True
+            break
+        if float(np.sum(delta**2)) <= tol:
+            break
+    centers = centers.astype(dtype)
+    if not strict:
+        labels = _assign(X, centers)
+    return labels, _inertia(X, sample_weight, centers, labels), centers, n_iter
+
+
+def _sort_clusters(centers, labels, sample_weight):
+    """Renumber clusters by decreasing total weight, ties by the centres' lexicographic order.
+
+    Returns
+    -------
+    centers : ndarray of shape (n_clusters, n_features)
+    labels : ndarray of shape (n_samples,)
+    """
+    n_clusters = centers.shape[0]
+    size = np.bincount(labels, weights=sample_weight, minlength=n_clusters)
+    keys = [centers[:, j] for j in range(centers.shape[1] - 1, -1, -1)] + [-size]
+    order = np.lexsort(keys)  # last key is the primary one
+    rank = np.empty(n_clusters, dtype=np.intp)
+    rank[order] = np.arange(n_clusters)
+    return centers[order], rank[labels]
+
+
+@register("kmeans", family="cluster")
+class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, LatentEstimator):
+    """k-means clustering: minimise the within-cluster sum of squared distances (Lloyd).
+
+    Minimises ``J = sum_i w_i ||x_i - mu_{c_i}||^2`` (``inertia_``) by alternating
+    nearest-centre assignment and centre = weighted cluster mean (seed 000; the seed's objective
+    without the square is a slip: the mean update minimises the SQUARED distances).
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters ``k``; at most ``n_samples``.
+    init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features), \
+default="k-means++"
+        ``"k-means++"``: greedy k-means++ seeding (:func:`kmeans_plusplus`). ``"random"``:
+        ``n_clusters`` distinct samples drawn with probability proportional to their weight.
+        An array: these starting centres, and a single run (``n_init`` is then ignored, since
+        Lloyd from a fixed start is deterministic).
+    n_init : int, default=10
+        Runs from different seeds; the one with the lowest inertia is kept. The default stays at
+        10 (scikit-learn's before 1.4 moved to ``"auto"``, i.e. 1 run after k-means++) because
+        k-means only finds a local minimum and a single run's objective varies from seed to seed
+        by a percent or so on real data; pass ``n_init=1`` when speed matters more.
+    max_iter : int, default=300
+        Most Lloyd iterations per run.
+    tol : float, default=1e-4
+        A run stops when the total squared centre shift ``sum_j ||mu_j^new - mu_j^old||^2`` is
+        at most ``tol`` times the mean per-feature variance of ``X`` (as in scikit-learn), or
+        when no label changes.
+    random_state : None, int or numpy.random.RandomState, default=None
+        Seeds the initialisation. The same seed gives the same result, bit for bit.
+    algorithm : {"lloyd"}, default="lloyd"
+        Only Lloyd's algorithm is implemented; the parameter keeps scikit-learn's signature.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        Centres ``mu_j``, in the dtype of the training data.
+    labels_ : ndarray of shape (n_samples,)
+        Cluster index of each training sample (its nearest centre).
+    inertia_ : float
+        ``J = sum_i w_i ||x_i - mu_{c_i}||^2`` on the training data, computed in float64.
+    n_iter_ : int
+        Lloyd iterations of the kept run.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` had string column names.
+
+    Notes
+    -----
+    Cluster numbering is deterministic: with ``init="k-means++"`` or ``"random"``, cluster 0 is
+    the one with the largest total weight (the most samples), ties broken by the lexicographic
+    order of the centres. With an array ``init``, cluster ``j`` is the one started from
+    ``init[j]``.
+
+    An empty cluster (no sample assigned) has its centre moved onto the sample farthest from its
+    own centre, which leaves its old cluster.
+
+    The fit works on the samples sorted in an order fixed by their values (a fixed random
+    projection), so for a given seed it depends only on the data as a (weighted) set: permuting
+    the rows, or replacing ``m`` copies of a row by one row of weight ``m``, gives the same
+    clusters (up to rounding). The k-means++ draws have the same distribution as
+    scikit-learn's, but not the same values for the same seed.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from latentlearn.cluster import KMeans
+    >>> X = np.array([[0., 0.], [0., 1.], [10., 0.], [10., 1.], [10., 2.]])
+    >>> km = KMeans(n_clusters=2, random_state=0).fit(X)
+    >>> km.labels_
+    array([1, 1, 0, 0, 0])
+    >>> km.cluster_centers_
+    array([[10. ,  1. ],
+           [ 0. ,  0.5]])
+    """
+
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None)],
+        "init": [Options({"k-means++", "random"}), "array-like"],
+        "n_init": [Interval(Integral, 1, None)],
+        "max_iter": [Interval(Integral, 1, None)],
+        "tol": [Interval(Real, 0, None)],
+        "random_state": ["random_state"],
+        "algorithm": [Options({"lloyd"})],
+    }
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        init="k-means++",
+        n_init=10,
+        max_iter=300,
+        tol=1e-4,
+        random_state=None,
+        algorithm="lloyd",
+    ):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.n_init = n_init
+        self.max_iter = max_iter
+        self.tol = tol
+        self.random_state = random_state
+        self.algorithm = algorithm
+
+    def _check_init(self, n_features, dtype):
+        """The init array (validated) or the init name."""
+        init = self.init
+        if isinstance(init, str):
+            if init not in ("k-means++", "random"):
+                raise ParameterError(
+                    f"KMeans: parameter init={init!r} is not allowed; it must be 'k-means++', "
+                    "'random' or an array of shape (n_clusters, n_features)."
+                )
+            return init
+        centers = check_array(init, dtype=dtype, copy=True, input_name="init")
+        if centers.shape != (self.n_clusters, n_features):
+            raise ParameterError(
+                f"KMeans: init has shape {centers.shape}, but n_clusters={self.n_clusters} and "
+                f"X has {n_features} features; pass an array of shape ({self.n_clusters}, "
+                f"{n_features})."
+            )
+        return centers
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Cluster ``X``: ``n_init`` seeded Lloyd runs, keeping the one of lowest inertia.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; a weight of ``m`` acts like ``m`` copies of the sample.
+
+        Returns
+        -------
+        self : KMeans
+        """
+        self._check_parameters()
+        X = self._validate_X(X, reset=True)
+        n_samples, n_features = X.shape
+        if self.n_clusters > n_samples:
+            raise ParameterError(
+                f"KMeans: n_clusters={self.n_clusters} is larger than n_samples={n_samples}; "
+                "lower n_clusters or pass more samples."
+            )
+        weights = _check_sample_weight(sample_weight, n_samples)
+        init = self._check_init(n_features, X.dtype)
+        rng = check_random_state(self.random_state)
+
+        # Work on a centred copy of X (smaller numbers in ||x||^2 - 2 x.mu + ||mu||^2, less
+        # cancellation) whose rows are in the canonical order: the fit then depends on the rows'
+        # values only, and the seeding walks the rows without gathers.
+        mean, variance = _weighted_mean_and_variance(X, weights)  # (d,), (d,) float64
+        shift = mean.astype(X.dtype)
+        order = _canonical_order(X)
+        Xc = X[order]
+        Xc -= shift
+        weights_c = weights[order]
+        x_squared_norms = np.einsum("ij,ij->i", Xc, Xc)
+        tol = self.tol * float(np.mean(variance))
+
+        n_runs = self.n_init if isinstance(init, str) else 1
+        n_local_trials = 2 + int(np.log(self.n_clusters))
+        best = None
+        for _ in range(n_runs):
+            if isinstance(init, str) and init == "k-means++":
+                centers, _ = _kmeans_plusplus(Xc, self.n_clusters, x_squared_norms, weights_c,
+                                              rng, n_local_trials, None)
+            elif isinstance(init, str):  # "random"
+                centers = Xc[_random_rows(weights_c, self.n_clusters, rng)]
+            else:
+                centers = init - shift
+            labels, inertia, centers, n_iter = _lloyd(
+                Xc, x_squared_norms, weights_c, centers, max_iter=self.max_iter, tol=tol)
+            if best is None or inertia < best[1]:
+                best = (labels, inertia, centers, n_iter)
+        labels_c, inertia, centers, n_iter = best
+        labels = np.empty_like(labels_c)
+        labels[order] = labels_c  # back to the caller's row order
+        if isinstance(init, str):
+            centers, labels = _sort_clusters(centers, labels, weights)
+
+        n_distinct = np.unique(labels).size
+        if n_distinct < self.n_clusters:
+            warnings.warn(
+                f"KMeans found {n_distinct} distinct clusters, fewer than n_clusters="
+                f"{self.n_clusters}: X has too few distinct points; lower n_clusters.",
+                ConvergenceWarning, stacklevel=2)
+
+        self._shift = shift
+        self._centers_shifted = centers
+        self.cluster_centers_ = (centers + shift).astype(X.dtype, copy=False)
+        self.labels_ = labels
+        self.inertia_ = inertia
+        self.n_iter_ = n_iter
+        return self
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit and return ``labels_``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        return self.fit(X, sample_weight=sample_weight).labels_
+
+    def predict(self, X):
+        """Index of the nearest centre, ``argmin_j ||x - mu_j||^2``, for each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        shift = self._shift.astype(X.dtype)
+        return _assign(X, self._centers_shifted.astype(X.dtype, copy=False), shift)
+
+    def transform(self, X):
+        """Euclidean distances ``||x - mu_j||`` to every centre (computed in float64).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_clusters)
+            In the dtype of ``X``.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        centers = self._centers_shifted.astype(np.float64)
+        shift = self._shift.astype(np.float64)
+        center_norms = np.einsum("ij,ij->i", centers, centers)
+        out = np.empty((X.shape[0], centers.shape[0]), dtype=X.dtype)
+        for rows in _row_blocks(X.shape[0], max(centers.shape[0], X.shape[1]), _DISTANCE_BLOCK):
+            block = X[rows].astype(np.float64) - shift  # (block, d)
+            norms = np.einsum("ij,ij->i", block, block)
+            d2 = norms[:, np.newaxis] - 2.0 * (block @ centers.T)  # (block, k)
+            d2 += center_norms
+            # The expansion has an absolute error of a few eps * (||x||^2 + ||mu||^2): recompute
+            # from the differences where that is not small next to d2 (samples on a centre).
+            near_i, near_j = np.nonzero(d2 < 1e-6 * (norms[:, np.newaxis] + center_norms))
+            if near_i.size:
+                diff = block[near_i] - centers[near_j]
+                d2[near_i, near_j] = np.einsum("ij,ij->i", diff, diff)
+            out[rows] = np.sqrt(np.maximum(d2, 0.0))
+        return out
+
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the k-means objective on ``X``: ``-sum_i w_i min_j ||x_i - mu_j||^2``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        labels = self.predict(X)
+        X = self._validate_X(X, reset=False)
+        weights = _check_sample_weight(sample_weight, X.shape[0])
+        return -_inertia(X, weights, self.cluster_centers_.astype(np.float64), labels)
+
+    @property
+    def _n_features_out(self):
+        return self.cluster_centers_.shape[0]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
+
+
+def _weighted_mean_and_variance(X, weights):
+    """Per-feature weighted mean and variance ``sum_i w_i (x_i - m)^2 / sum_i w_i``.
+
+    Two passes over blocks of rows in float64, so a float32 ``X`` is never copied whole.
+
+    Returns
+    -------
+    mean, variance : ndarrays of shape (n_features,), float64
+    """
+    total = weights.sum()
+    blocks = list(_row_blocks(X.shape[0], X.shape[1], _DIFFERENCE_BLOCK))
+    mean = sum(weights[rows] @ X[rows].astype(np.float64) for rows in blocks) / total
+    variance = np.zeros(X.shape[1])
+    for rows in blocks:
+        diff = X[rows].astype(np.float64) - mean
+        variance += weights[rows] @ (diff * diff)
+    return mean, variance / total
+
+
+def _random_rows(weights, n_clusters, rng):
+    """``n_clusters`` distinct rows drawn with probability proportional to their weight."""
+    positive = int(np.count_nonzero(weights))
+    if positive < n_clusters:
+        raise ParameterError(
+            f"KMeans: init='random' needs n_clusters={n_clusters} samples of non-zero weight, "
+            f"only {positive} have one; lower n_clusters or use init='k-means++'."
+        )
+    return rng.choice(weights.size, size=n_clusters, replace=False, p=weights / weights.sum())

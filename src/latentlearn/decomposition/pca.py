@@ -1,0 +1,613 @@
+"""Principal component analysis: the linear code with the most variance, and what it generates.
+
+PCA looks for the ``k`` orthonormal directions ``w_1, ..., w_k`` of largest variance. With the
+sample covariance (seed 000, Skrede, INF5860 "Unsupervised learning", the PCA slides)
+
+    Sigma = 1/(n - 1) * sum_q (x_q - mu)(x_q - mu)^T,
+
+the direction maximising ``w^T Sigma w`` subject to ``||w|| = 1`` is the eigenvector of the
+largest eigenvalue, and the ``j``-th principal component is the eigenvector of the ``j``-th
+largest eigenvalue ``lambda_j`` (the variance along it). Three solvers compute the same thing:
+
+``"covariance_eigh"``
+    Form the ``d x d`` covariance and take its eigen-decomposition (seed 000). Cheap when
+    ``n_samples >> n_features``; squares the condition number, so tiny eigenvalues are less
+    accurate than with an SVD.
+``"full"``
+    The SVD of the centred data, ``X_c = U S V^T``, so that ``X_c^T X_c = V S^2 V^T``: the rows of
+    ``V^T`` are the principal directions and ``lambda_j = s_j^2 / (n - 1)`` (seed 001, Singh,
+    10-601 "Dimensionality reduction contd.": "another way to compute PCs: SVD").
+``"randomized"``
+    A truncated SVD by randomized subspace iteration (Halko, Martinsson & Tropp 2011, "Finding
+    structure with randomness", Algorithm 4.4): sample the range of ``X_c`` with a Gaussian test
+    matrix, sharpen it with a few power iterations (re-normalised each time), and take
+    the exact SVD of the small projected matrix. For large data when ``k`` is small.
+
+PCA as a generative model (seed 003, Rodola, "PCA and VAEs"): encoding is ``z = W^T (x - mu)``
+and decoding ``x = mu + W z``, where the columns of ``W`` are the components. New data come from
+decoding new codes ``z_new``. The seed writes the decode as ``x_new = W z_new`` and the
+interpolation of two inputs as ``x_new = 1/2 W (z_1 + z_2)``; both omit the mean, which is right
+only for centred data: :meth:`PCA.sample` and :meth:`PCA.interpolate` decode with
+``x = mu + W z``.
+"""
+
+from __future__ import annotations
+
+import logging
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import linalg
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+
+from ..base import (
+    GenerativeMixin,
+    Interval,
+    LatentEstimator,
+    Options,
+    check_is_fitted,
+    check_random_state,
+)
+from ..exceptions import ParameterError
+from ..registry import register
+
+__all__ = ["PCA"]
+
+logger = logging.getLogger(__name__)
+
+# Entries of X centred at once by the covariance solver: caps its temporary copy at 8 MB
+# (float64) whatever the size of X.
+_BLOCK_ELEMENTS = 1 << 20
+
+
+def _row_blocks(n_rows, n_cols):
+    step = max(1, _BLOCK_ELEMENTS // max(n_cols, 1))
+    for start in range(0, n_rows, step):
+        yield slice(start, min(start + step, n_rows))
+
+
+def _flip_signs(components):
+    """Flip each row so that its entry of largest absolute value is positive (in place).
+
+    An eigenvector or singular vector is defined up to sign; this rule (the one of scikit-learn's
+    ``svd_flip(..., u_based_decision=False)``) makes the output deterministic.
+
+    Parameters
+    ----------
+    components : ndarray of shape (n_components, n_features)
+
+    Returns
+    -------
+    signs : ndarray of shape (n_components,)
+        The +1/-1 applied to each row.
+    """
+    largest = np.argmax(np.abs(components), axis=1)
+    signs = np.sign(components[np.arange(components.shape[0]), largest])
+    signs[signs == 0] = 1.0
+    components *= signs[:, np.newaxis]
+    return signs
+
+
+def _covariance(X, mean):
+    """The sample covariance ``1/(n-1) sum (x - mu)(x - mu)^T``.
+
+    Blocks of rows are centred first (no ``X^T X - n mu mu^T`` cancellation), multiplied in the
+    dtype of ``X`` and summed in float64; no copy of the whole of ``X`` is made.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    mean : ndarray of shape (n_features,), float64
+
+    Returns
+    -------
+    C : ndarray of shape (n_features, n_features), float64
+    """
+    n, d = X.shape
+    mean = mean.astype(X.dtype)
+    C = np.zeros((d, d))
+    for rows in _row_blocks(n, d):
+        Xc = X[rows] - mean  # (block, d)
+        C += Xc.T @ Xc
+    C /= n - 1
+    return C
+
+
+def _total_variance(Xc):
+    """``trace(Sigma) = sum ||x - mu||^2 / (n - 1)`` of already-centred data, summed in float64.
+
+    ``einsum`` casts through a small buffer, so a float32 ``Xc`` is not copied whole.
+    """
+    return float(np.einsum("ij,ij->", Xc, Xc, dtype=np.float64)) / (Xc.shape[0] - 1)
+
+
+def _randomized_svd(M, n_components, *, n_oversamples, n_iter, random_state):
+    """Truncated SVD by randomized subspace iteration (Halko et al. 2011, Algorithm 4.4).
+
+    ``Q`` spans ``range(M Omega)`` for a Gaussian ``Omega`` of ``n_components + n_oversamples``
+    columns; each power iteration replaces it by a basis of ``M M^T Q`` (re-normalised by a
+    pivoted LU factorisation, as scikit-learn does, instead of the paper's QR), which
+    damps the directions of small singular values by ``(s_j / s_1)^2`` per step. The SVD of the
+    small matrix ``Q^T M`` then gives the leading singular triplets of ``M``.
+
+    Parameters
+    ----------
+    M : ndarray of shape (n_rows, n_cols)
+        The matrix, already centred for PCA.
+    n_components : int
+        Number of singular triplets wanted.
+    n_oversamples : int
+        Extra columns of the test matrix; 10 is plenty for a gap-free spectrum.
+    n_iter : int
+        Number of power iterations.
+    random_state : numpy.random.RandomState
+
+    Returns
+    -------
+    U : ndarray of shape (n_rows, n_components)
+    s : ndarray of shape (n_components,)
+        Descending.
+    Vt : ndarray of shape (n_components, n_cols)
+    """
+    n_rows, n_cols = M.shape
+    n_random = min(n_components + n_oversamples, n_rows, n_cols)
+    omega = random_state.standard_normal(size=(n_cols, n_random)).astype(M.dtype, copy=False)
+    Q = M @ omega  # (n_rows, n_random)
+    for _ in range(n_iter):
+        # Re-normalise between products so that the columns do not all collapse onto the top
+        # singular vector; a pivoted LU factor is a well-conditioned basis and cheaper than QR.
+        Q, _ = linalg.lu(Q, permute_l=True, check_finite=False)
+        Z, _ = linalg.lu(M.T @ Q, permute_l=True, check_finite=False)  # (n_cols, n_random)
+        Q = M @ Z
+    Q, _ = linalg.qr(Q, mode="economic", check_finite=False)  # orthonormal basis of the range
+    B = Q.T @ M  # (n_random, n_cols)
+    U_small, s, Vt = linalg.svd(B, full_matrices=False, check_finite=False)
+    U = Q @ U_small[:, :n_components]
+    return U, s[:n_components], Vt[:n_components]
+
+
+@register("pca", family="decomposition")
+class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, LatentEstimator):
+    """Principal component analysis: project onto the directions of largest variance.
+
+    The components are the leading eigenvectors of the sample covariance
+    ``Sigma = 1/(n-1) sum_q (x_q - mu)(x_q - mu)^T`` (seed 000), equivalently the right singular
+    vectors of the centred data ``X_c = U S V^T`` with ``lambda_j = s_j^2 / (n-1)`` (seed 001).
+    Codes are ``z = W^T (x - mu)`` and decoding is ``x = mu + W z`` (seed 003; the seed's
+    ``x = W z`` leaves out the mean ``mu``).
+
+    Parameters
+    ----------
+    n_components : int, float in (0, 1) or None, default=None
+        Number of components ``k`` to keep. An int keeps that many (at most
+        ``min(n_samples, n_features)``). A float in (0, 1) keeps the smallest ``k`` whose
+        cumulative explained-variance ratio is ``>=`` it; this needs the whole spectrum, so the
+        ``"randomized"`` solver refuses it. ``None`` keeps ``min(n_samples, n_features)``.
+    whiten : bool, default=False
+        If True, :meth:`transform` divides each code by ``sqrt(explained_variance_)`` so that the
+        codes of the training data have unit variance; :meth:`inverse_transform` undoes it.
+    svd_solver : {"auto", "covariance_eigh", "full", "randomized"}, default="auto"
+        How the components are computed (see the module docstring). ``"auto"`` picks:
+        ``"covariance_eigh"`` when ``n_features <= 1000`` and ``n_samples >= 10 * n_features``;
+        otherwise ``"randomized"`` when ``min(n_samples, n_features) > 500`` and ``n_components``
+        is an int below ``0.8 * min(n_samples, n_features)``; otherwise ``"full"``.
+    iterated_power : int >= 0 or "auto", default="auto"
+        Power iterations of the randomized solver; ``"auto"`` is 7 when
+        ``n_components < 0.1 * min(n_samples, n_features)`` and 4 otherwise.
+    n_oversamples : int >= 0, default=10
+        Extra random directions sampled by the randomized solver.
+    random_state : None, int or numpy.random.RandomState, default=None
+        Seeds the randomized solver and, when :meth:`sample` gets no ``random_state``, sampling.
+
+    Attributes
+    ----------
+    components_ : ndarray of shape (n_components_, n_features)
+        Principal directions (the rows are ``W^T``), orthonormal, by decreasing variance. Signs
+        are fixed so that each row's entry of largest absolute value is positive.
+    explained_variance_ : ndarray of shape (n_components_,)
+        Variance ``lambda_j`` of the data along each component, with the ``1/(n_samples - 1)``
+        normalisation.
+    explained_variance_ratio_ : ndarray of shape (n_components_,)
+        ``lambda_j / trace(Sigma)``: the fraction of the total variance each component carries.
+    singular_values_ : ndarray of shape (n_components_,)
+        Singular values of the centred data, ``s_j = sqrt((n_samples - 1) lambda_j)``.
+    mean_ : ndarray of shape (n_features,)
+        Per-feature mean ``mu`` of the training data.
+    n_components_ : int
+        The number of components kept.
+    noise_variance_ : float
+        The isotropic noise ``sigma^2`` of probabilistic PCA (Tipping & Bishop 1999): the mean of
+        the ``min(n_samples, n_features) - n_components_`` discarded eigenvalues, 0 if none.
+    n_samples_ : int
+        Number of training samples.
+    svd_solver_ : str
+        The solver used (what ``"auto"`` chose).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` had string column names.
+
+    Notes
+    -----
+    Fitted arrays have the dtype of the training data (float32 stays float32); the covariance
+    solver accumulates the covariance in float64 either way.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from latentlearn.decomposition import PCA
+    >>> X = np.random.RandomState(0).normal(size=(100, 5))
+    >>> pca = PCA(n_components=2).fit(X)
+    >>> pca.transform(X).shape
+    (100, 2)
+    """
+
+    _parameter_constraints = {
+        "n_components": [
+            Interval(Integral, 1, None),
+            Interval(Real, 0, 1, closed="neither"),
+            None,
+        ],
+        "whiten": ["boolean"],
+        "svd_solver": [Options({"auto", "covariance_eigh", "full", "randomized"})],
+        "iterated_power": [Interval(Integral, 0, None), Options({"auto"})],
+        "n_oversamples": [Interval(Integral, 0, None)],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        n_components=None,
+        *,
+        whiten=False,
+        svd_solver="auto",
+        iterated_power="auto",
+        n_oversamples=10,
+        random_state=None,
+    ):
+        self.n_components = n_components
+        self.whiten = whiten
+        self.svd_solver = svd_solver
+        self.iterated_power = iterated_power
+        self.n_oversamples = n_oversamples
+        self.random_state = random_state
+
+    # -- fitting -------------------------------------------------------------------------------
+
+    def _choose_solver(self, n_samples, n_features):
+        if self.svd_solver != "auto":
+            return self.svd_solver
+        smaller = min(n_samples, n_features)
+        if n_features <= 1000 and n_samples >= 10 * n_features:
+            return "covariance_eigh"
+        if (
+            smaller > 500
+            and isinstance(self.n_components, Integral)
+            and self.n_components < 0.8 * smaller
+        ):
+            return "randomized"
+        return "full"
+
+    def fit(self, X, y=None):
+        """Fit the principal components of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data, ``n_samples >= 2``.
+        y : ignored
+
+        Returns
+        -------
+        self : PCA
+        """
+        self._check_parameters()
+        X = self._validate_X(X, reset=True, min_samples=2)
+        n_samples, n_features = X.shape
+        max_components = min(n_samples, n_features)
+        fraction = isinstance(self.n_components, Real) and not isinstance(
+            self.n_components, Integral)
+        if isinstance(self.n_components, Integral) and self.n_components > max_components:
+            raise ParameterError(
+                f"PCA: n_components={self.n_components} is larger than min(n_samples, "
+                f"n_features) = min({n_samples}, {n_features}) = {max_components}; lower "
+                f"n_components to at most {max_components}, pass n_components=None to keep "
+                "them all, or pass more samples."
+            )
+        solver = self._choose_solver(n_samples, n_features)
+        if fraction and solver == "randomized":
+            raise ParameterError(
+                f"PCA: n_components={self.n_components} (a fraction of the variance) needs the "
+                "whole spectrum, which svd_solver='randomized' does not compute; use "
+                "svd_solver='full', 'covariance_eigh' or 'auto', or pass an int."
+            )
+        if self.n_components is None or fraction:
+            n_wanted = max_components
+        else:
+            n_wanted = int(self.n_components)
+
+        mean = X.mean(axis=0, dtype=np.float64)  # (d,)
+        if solver == "covariance_eigh":
+            C = _covariance(X, mean)
+            total_var = float(np.trace(C))
+            if n_wanted == n_features:
+                eigvals, eigvecs = linalg.eigh(C, check_finite=False)
+            else:  # only the top n_wanted pairs
+                eigvals, eigvecs = linalg.eigh(
+                    C, subset_by_index=[n_features - n_wanted, n_features - 1],
+                    check_finite=False)
+            variances = np.clip(eigvals[::-1], 0.0, None)  # descending; round-off can go < 0
+            components = np.ascontiguousarray(eigvecs[:, ::-1].T)
+        else:
+            Xc = X - mean.astype(X.dtype)  # (n, d), in the input dtype as the SVD runs in it
+            if solver == "full":
+                _, s, components = linalg.svd(Xc, full_matrices=False, check_finite=False)
+                variances = s.astype(np.float64) ** 2 / (n_samples - 1)
+                total_var = float(variances.sum())
+            else:
+                if self.iterated_power == "auto":
+                    n_iter = 7 if n_wanted < 0.1 * max_components else 4
+                else:
+                    n_iter = self.iterated_power
+                _, s, components = _randomized_svd(
+                    Xc, n_wanted, n_oversamples=self.n_oversamples, n_iter=n_iter,
+                    random_state=check_random_state(self.random_state))
+                variances = s.astype(np.float64) ** 2 / (n_samples - 1)
+                total_var = _total_variance(Xc)
+            components = np.array(components, dtype=np.float64)
+        _flip_signs(components)
+
+        ratios = variances / total_var if total_var > 0 else np.zeros_like(variances)
+        if fraction:
+            # smallest k with cumulative ratio >= the fraction (capped: round-off may keep the
+            # cumulative sum a hair below 1)
+            k = int(np.searchsorted(np.cumsum(ratios), self.n_components, side="left")) + 1
+            k = min(k, max_components)
+        else:
+            k = n_wanted
+        if k < max_components:
+            noise_variance = max((total_var - float(variances[:k].sum())) / (max_components - k),
+                                 0.0)
+        else:
+            noise_variance = 0.0
+
+        dtype = X.dtype
+        self.mean_ = mean.astype(dtype)
+        self.components_ = components[:k].astype(dtype)
+        self.explained_variance_ = variances[:k].astype(dtype)
+        self.explained_variance_ratio_ = ratios[:k].astype(dtype)
+        self.singular_values_ = np.sqrt(variances[:k] * (n_samples - 1)).astype(dtype)
+        self.n_components_ = k
+        self.noise_variance_ = float(noise_variance)
+        self.n_samples_ = n_samples
+        self.svd_solver_ = solver
+        logger.debug("PCA fitted with solver %s, %d components", solver, k)
+        return self
+
+    # -- encoding and decoding -----------------------------------------------------------------
+
+    def _whitening_scale(self):
+        """``sqrt(lambda_j)``, floored at eps so that zero-variance directions stay finite."""
+        scale = np.sqrt(self.explained_variance_)
+        return np.maximum(scale, np.finfo(scale.dtype).eps)
+
+    def transform(self, X):
+        """Encode: ``z = W^T (x - mu)``, divided by ``sqrt(explained_variance_)`` if ``whiten``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        Z : ndarray of shape (n_samples, n_components_)
+            The codes, in the dtype of ``X`` when the model was fitted on that dtype.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        Z = (X - self.mean_) @ self.components_.T  # (n, k)
+        if self.whiten:
+            Z /= self._whitening_scale()
+        return Z
+
+    def inverse_transform(self, Z):
+        """Decode: ``x = mu + W z`` (re-scaling whitened codes by ``sqrt(explained_variance_)``).
+
+        For codes of training points this is the rank-``k`` reconstruction, the orthogonal
+        projection of ``x`` onto the affine principal subspace.
+
+        Parameters
+        ----------
+        Z : array-like of shape (n_samples, n_components_)
+
+        Returns
+        -------
+        X_rec : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        Z = np.asarray(Z)
+        if Z.ndim != 2 or Z.shape[1] != self.n_components_:
+            raise ValueError(
+                f"PCA.inverse_transform expects codes of shape (n_samples, "
+                f"{self.n_components_}), got shape {Z.shape}; pass the output of transform."
+            )
+        if self.whiten:
+            Z = Z * self._whitening_scale()
+        return Z @ self.components_ + self.mean_
+
+    # -- probabilistic PCA ---------------------------------------------------------------------
+
+    def _model_variances(self):
+        """Per-direction variances of the probabilistic-PCA Gaussian, floored.
+
+        The model is ``N(mu, W diag(v) W^T + sigma^2 (I - W W^T))`` with ``v_j =
+        max(lambda_j, sigma^2)``. Variances are floored at ``eps * lambda_1`` so that a model that
+        kept every direction of rank-deficient data (``sigma^2 = 0``) stays a proper density.
+        """
+        variances = self.explained_variance_.astype(np.float64)
+        scale = max(float(variances.max(initial=0.0)), self.noise_variance_)
+        floor = np.finfo(np.float64).eps * scale if scale > 0 else np.finfo(np.float64).tiny
+        noise = max(self.noise_variance_, floor)
+        return np.maximum(variances, noise), noise
+
+    def get_covariance(self):
+        """Covariance of the probabilistic-PCA model.
+
+        ``Sigma_model = W diag(v) W^T + sigma^2 (I - W W^T)`` with ``v = max(lambda, sigma^2)``
+        and ``sigma^2 = noise_variance_`` (Tipping & Bishop 1999). Whitening does not change it.
+
+        Returns
+        -------
+        cov : ndarray of shape (n_features, n_features), float64
+        """
+        check_is_fitted(self)
+        variances, noise = self._model_variances()
+        W = self.components_.astype(np.float64)  # (k, d)
+        cov = (W.T * (variances - noise)) @ W
+        cov.flat[:: cov.shape[0] + 1] += noise
+        return cov
+
+    def get_precision(self):
+        """Inverse of :meth:`get_covariance`, by the spectral form (no matrix inversion).
+
+        Returns
+        -------
+        precision : ndarray of shape (n_features, n_features), float64
+        """
+        check_is_fitted(self)
+        variances, noise = self._model_variances()
+        W = self.components_.astype(np.float64)
+        if self.n_components_ == W.shape[1]:  # W is a full basis: no noise subspace
+            return (W.T / variances) @ W
+        precision = (W.T * (1.0 / variances - 1.0 / noise)) @ W
+        precision.flat[:: precision.shape[0] + 1] += 1.0 / noise
+        return precision
+
+    def score_samples(self, X):
+        """Log-likelihood of each sample under the probabilistic-PCA model.
+
+        ``log p(x) = -1/2 [ (x - mu)^T Sigma_model^{-1} (x - mu) + log det Sigma_model
+        + d log 2 pi ]``, evaluated in the principal basis: with ``z = W^T (x - mu)`` and the
+        residual ``r = (x - mu) - W z``, the quadratic form is ``sum_j z_j^2 / v_j +
+        ||r||^2 / sigma^2`` and ``log det = sum_j log v_j + (d - k) log sigma^2``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        log_likelihood : ndarray of shape (n_samples,), float64
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        variances, noise = self._model_variances()
+        W = self.components_.astype(np.float64)
+        n_features = W.shape[1]
+        centred = X.astype(np.float64) - self.mean_
+        Z = centred @ W.T  # (n, k)
+        quad = (Z**2 / variances).sum(axis=1)
+        log_det = float(np.log(variances).sum())
+        if self.n_components_ < n_features:
+            residual = centred - Z @ W
+            quad += (residual**2).sum(axis=1) / noise
+            log_det += (n_features - self.n_components_) * np.log(noise)
+        return -0.5 * (quad + log_det + n_features * np.log(2.0 * np.pi))
+
+    def score(self, X, y=None):
+        """Mean log-likelihood of the samples under the probabilistic-PCA model.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        score : float
+        """
+        return float(np.mean(self.score_samples(X)))
+
+    # -- generation ----------------------------------------------------------------------------
+
+    def sample(self, n_samples=1, random_state=None, *, noise=False):
+        """Draw new data by decoding random codes (PCA as a generative model, seed 003).
+
+        Codes are drawn from the Gaussian the training codes follow, ``z ~ N(0,
+        diag(explained_variance_))``, and decoded with ``x = mu + W z``. The seed writes
+        ``x_new = W z_new``, which forgets the mean ``mu``; it is added back here. With
+        ``noise=True`` isotropic noise ``N(0, noise_variance_ I)`` is added, which makes the
+        draws samples of the probabilistic-PCA model rather than points on the principal subspace.
+
+        Parameters
+        ----------
+        n_samples : int, default=1
+        random_state : None, int or numpy.random.RandomState, default=None
+            ``None`` uses the estimator's ``random_state`` (so a seeded estimator draws the same
+            samples each call, as scikit-learn's ``GaussianMixture.sample`` does).
+        noise : bool, default=False
+
+        Returns
+        -------
+        X_new : ndarray of shape (n_samples, n_features)
+        """
+        check_is_fitted(self)
+        if isinstance(n_samples, (bool, np.bool_)) or not isinstance(n_samples, Integral) \
+                or n_samples < 1:
+            raise ParameterError(
+                f"PCA.sample: n_samples={n_samples!r} must be an int >= 1.")
+        rng = check_random_state(self.random_state if random_state is None else random_state)
+        std = np.sqrt(self.explained_variance_.astype(np.float64))
+        Z = rng.standard_normal(size=(n_samples, self.n_components_)) * std  # (n, k)
+        X_new = Z @ self.components_.astype(np.float64) + self.mean_
+        if noise and self.noise_variance_ > 0:
+            X_new += np.sqrt(self.noise_variance_) * rng.standard_normal(size=X_new.shape)
+        return X_new.astype(self.mean_.dtype, copy=False)
+
+    def interpolate(self, x1, x2, steps=8):
+        """Decode straight lines between the codes of ``x1`` and ``x2``.
+
+        ``z_t = (1 - t) z_1 + t z_2`` for ``steps`` values of ``t`` evenly spaced in [0, 1]
+        (both ends included), decoded with ``x_t = mu + W z_t``. The seed's midpoint
+        ``x_new = 1/2 W (z_1 + z_2)`` leaves out the mean; here ``t = 1/2`` gives
+        ``mu + 1/2 W (z_1 + z_2)``. The ends are the rank-``k`` reconstructions of ``x1`` and
+        ``x2``, not the inputs themselves.
+
+        Parameters
+        ----------
+        x1, x2 : array-like of shape (n_features,) or (n_pairs, n_features)
+            The two end points (or two batches of them, paired row by row).
+        steps : int >= 2, default=8
+
+        Returns
+        -------
+        path : ndarray of shape (steps, n_features) or (n_pairs, steps, n_features)
+        """
+        check_is_fitted(self)
+        if isinstance(steps, (bool, np.bool_)) or not isinstance(steps, Integral) or steps < 2:
+            raise ParameterError(f"PCA.interpolate: steps={steps!r} must be an int >= 2.")
+        a, b = np.asarray(x1), np.asarray(x2)
+        if a.shape != b.shape or a.ndim not in (1, 2):
+            raise ValueError(
+                f"PCA.interpolate: x1 and x2 must have the same shape, (n_features,) or "
+                f"(n_pairs, n_features); got {a.shape} and {b.shape}."
+            )
+        single = a.ndim == 1
+        Z1 = self.transform(np.atleast_2d(a))  # (m, k)
+        Z2 = self.transform(np.atleast_2d(b))
+        t = np.linspace(0.0, 1.0, steps).astype(Z1.dtype)[np.newaxis, :, np.newaxis]
+        Z = (1.0 - t) * Z1[:, np.newaxis, :] + t * Z2[:, np.newaxis, :]  # (m, steps, k)
+        m = Z.shape[0]
+        path = self.inverse_transform(Z.reshape(m * steps, -1)).reshape(m, steps, -1)
+        return path[0] if single else path
+
+    # -- scikit-learn plumbing -----------------------------------------------------------------
+
+    @property
+    def _n_features_out(self):
+        return self.components_.shape[0]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags

@@ -1,0 +1,372 @@
+"""Fit a registered method on a Dataset and write a run folder: what the CLI does, as a library.
+
+A run folder (DESIGN.md) holds::
+
+    config.json     method, parameters, seed, dataset summary, version, time
+    metrics.json    flat name -> number
+    figures.json    [{"file", "title", "caption"}], in display order
+    figures/*.png
+    embedding.npy   codes / embedding (embedders)          labels.npy  cluster labels (clusterers)
+    model/          config.json + weights.safetensors (no pickle; see persistence.py)
+    report.html     self-contained page (latentlearn.report)
+
+The folder is assembled in a hidden sibling folder and renamed into place at the end, so a run
+that crashes leaves no folder that looks complete.
+
+What gets measured and drawn depends on what the estimator can do, never on its name: a
+transformer gets embedding metrics, a clusterer clustering metrics; anything with
+``components_`` on image data gets its dictionary drawn, anything with ``sample`` gets a grid of
+samples. Later methods get their figures by adding a function to ``FIGURES``.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as _dt
+import inspect
+import logging
+import os
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+from sklearn.base import is_clusterer
+
+from . import __version__, fileio
+from .datasets import Dataset
+from .exceptions import ParameterError
+from .persistence import save_estimator
+from .registry import get_method
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["parse_assignments", "make_estimator", "RunResult", "fit_run", "write_run",
+           "run_method", "compare_methods", "FIGURES"]
+
+
+# --------------------------------------------------------------------------- parameters
+def _parse_value(text: str):
+    lowered = text.strip().lower()
+    if lowered in ("true", "false"):
+        return lowered == "true"
+    if lowered in ("none", "null"):
+        return None
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def parse_assignments(pairs) -> dict:
+    """``["n_components=2", "whiten=true"]`` -> ``{"n_components": 2, "whiten": True}``.
+
+    Values are read as Python literals (ints, floats, tuples, lists, quoted strings), with
+    ``true/false/none`` accepted in any case; anything else stays a string.
+    """
+    out = {}
+    for pair in pairs or ():
+        if "=" not in pair:
+            raise ParameterError(f"--set {pair!r} is not of the form key=value "
+                                 f"(e.g. --set n_components=2).")
+        key, value = pair.split("=", 1)
+        out[key.strip()] = _parse_value(value)
+    return out
+
+
+def make_estimator(method: str, params: dict | None = None, seed: int | None = None):
+    """Build the registered estimator ``method`` with ``params``; ``seed`` sets random_state."""
+    info = get_method(method)
+    allowed = inspect.signature(info.cls).parameters
+    params = dict(params or {})
+    unknown = sorted(set(params) - set(allowed))
+    if unknown:
+        raise ParameterError(
+            f"{info.name} has no parameter {', '.join(map(repr, unknown))}; "
+            f"its parameters are {', '.join(allowed)}."
+        )
+    if seed is not None and "random_state" in allowed and "random_state" not in params:
+        params["random_state"] = seed
+    return info, info.cls(**params)
+
+
+# --------------------------------------------------------------------------- fitting
+@dataclass
+class RunResult:
+    """Everything a run produced, before it is written."""
+
+    method: str
+    family: str
+    estimator: object
+    dataset: Dataset
+    seed: int | None
+    embedding: np.ndarray | None = None
+    labels: np.ndarray | None = None
+    metrics: dict = field(default_factory=dict)
+    duration_s: float = 0.0
+
+
+def _progress(callback, stage: str):
+    if callback is not None:
+        callback(stage)
+
+
+def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: int | None = 0,
+            callback: Callable[[str], None] | None = None) -> RunResult:
+    """Fit ``method`` on ``dataset`` and measure it. ``callback(stage)`` reports progress."""
+    from . import metrics
+
+    info, estimator = make_estimator(method, params, seed)
+    X, y = dataset.X, dataset.y
+    _progress(callback, f"fitting {info.name}")
+    start = time.perf_counter()
+    embedding = labels = None
+    if is_clusterer(estimator):
+        labels = np.asarray(estimator.fit_predict(X))
+    elif hasattr(estimator, "fit_transform"):
+        embedding = np.asarray(estimator.fit_transform(X))
+    else:
+        estimator.fit(X)
+    duration = time.perf_counter() - start
+
+    _progress(callback, "measuring")
+    result_metrics: dict = {"fit_time_s": duration}
+    if embedding is not None:
+        result_metrics.update(metrics.embedding_report(X, embedding, y, random_state=seed))
+        if hasattr(estimator, "inverse_transform"):
+            recon = estimator.inverse_transform(embedding)
+            result_metrics["reconstruction_error"] = metrics.reconstruction_error(X, recon)
+    if labels is not None:
+        result_metrics.update(metrics.cluster_report(X, labels, y, random_state=seed))
+    for name in ("inertia_", "n_iter_", "n_components_"):
+        value = getattr(estimator, name, None)
+        if isinstance(value, (int, float, np.integer, np.floating)):
+            result_metrics[name.rstrip("_")] = float(value)
+    if hasattr(estimator, "explained_variance_ratio_"):
+        result_metrics["explained_variance"] = float(np.sum(estimator.explained_variance_ratio_))
+    return RunResult(method=info.name, family=info.family, estimator=estimator, dataset=dataset,
+                     seed=seed, embedding=embedding, labels=labels, metrics=result_metrics,
+                     duration_s=duration)
+
+
+# --------------------------------------------------------------------------- figures
+@dataclass
+class Figure:
+    name: str
+    title: str
+    caption: str
+    figure: object  # matplotlib Figure
+
+
+def _fig_embedding(r: RunResult):
+    from .plots import plot_embedding
+
+    if r.embedding is not None and r.embedding.shape[1] >= 2:
+        colour, what = r.dataset.y, "true labels"
+        if colour is None and r.dataset.factors is not None:
+            colour = r.dataset.factors[:, 0]
+            what = f"the true factor {r.dataset.factor_names[0]!r}"
+        elif colour is None:
+            what = "nothing (the data have no labels)"
+        fig = plot_embedding(r.embedding[:, :2], colour, title=f"{r.method} on {r.dataset.name}")
+        yield Figure("embedding", "Embedding", f"First two coordinates, coloured by {what}.", fig)
+    elif r.labels is not None and r.dataset.n_features == 2:
+        fig = plot_embedding(r.dataset.X, r.labels, title=f"{r.method} clusters")
+        yield Figure("clusters", "Clusters", "The data coloured by cluster.", fig)
+    elif r.labels is not None and r.dataset.n_features > 2:
+        from .decomposition import PCA
+
+        projected = PCA(n_components=2, random_state=r.seed).fit_transform(r.dataset.X)
+        fig = plot_embedding(projected, r.labels, title=f"{r.method} clusters")
+        yield Figure("clusters", "Clusters",
+                     "The data projected on its first two principal components, coloured by "
+                     "cluster.", fig)
+
+
+def _fig_explained_variance(r: RunResult):
+    from .plots import plot_explained_variance
+
+    ratio = getattr(r.estimator, "explained_variance_ratio_", None)
+    if ratio is not None:
+        yield Figure("explained_variance", "Explained variance",
+                     "Variance explained by each component and the cumulative total.",
+                     plot_explained_variance(ratio))
+
+
+def _fig_components(r: RunResult):
+    from .plots import plot_image_grid
+
+    comps = getattr(r.estimator, "components_", None)
+    shape = r.dataset.image_shape
+    if comps is not None and shape is not None and comps.shape[1] == int(np.prod(shape)):
+        k = min(25, comps.shape[0])
+        yield Figure("components", "Dictionary (components)",
+                     f"The first {k} components as images; negative values red.",
+                     plot_image_grid(comps[:k], shape, n_cols=min(k, 5 if k <= 25 else 10),
+                                     diverging=True))
+
+
+def _fig_centroids(r: RunResult):
+    from .plots import plot_centroids
+
+    centers = getattr(r.estimator, "cluster_centers_", None)
+    shape = r.dataset.image_shape
+    if centers is not None and shape is not None and centers.shape[1] == int(np.prod(shape)):
+        yield Figure("centroids", "Centroids", "Each cluster's centre drawn as an image.",
+                     plot_centroids(centers, shape))
+
+
+def _fig_reconstructions(r: RunResult):
+    from .plots import plot_reconstructions
+
+    shape = r.dataset.image_shape
+    if r.embedding is not None and shape is not None and hasattr(r.estimator, "inverse_transform"):
+        idx = np.random.default_rng(r.seed).choice(r.dataset.n_samples, 10, replace=False)
+        recon = r.estimator.inverse_transform(r.embedding[idx])
+        yield Figure("reconstructions", "Reconstructions",
+                     "Top: originals. Bottom: decoded from their codes.",
+                     plot_reconstructions(r.dataset.X[idx], recon, shape))
+
+
+def _fig_samples(r: RunResult):
+    from .plots import plot_image_grid
+
+    shape = r.dataset.image_shape
+    if shape is not None and hasattr(r.estimator, "sample"):
+        samples = r.estimator.sample(30, random_state=r.seed)
+        yield Figure("samples", "Samples", "New images drawn from the fitted model.",
+                     plot_image_grid(np.clip(samples, 0, 1), shape, n_cols=10))
+
+
+def _fig_interpolations(r: RunResult):
+    from .plots import plot_interpolations
+
+    shape = r.dataset.image_shape
+    if shape is not None and hasattr(r.estimator, "interpolate"):
+        rng = np.random.default_rng(r.seed)
+        pairs = rng.choice(r.dataset.n_samples, size=(4, 2), replace=False)
+        rows = [r.estimator.interpolate(r.dataset.X[a], r.dataset.X[b], steps=10)
+                for a, b in pairs]
+        yield Figure("interpolations", "Interpolations",
+                     "Each row decodes codes mixed linearly between two inputs (ends: their "
+                     "reconstructions).", plot_interpolations(np.clip(rows, 0, 1), shape))
+
+
+#: Figure makers, in display order. Each takes a RunResult and yields the Figures it applies to.
+FIGURES: list[Callable[[RunResult], object]] = [
+    _fig_embedding,
+    _fig_explained_variance,
+    _fig_components,
+    _fig_centroids,
+    _fig_reconstructions,
+    _fig_samples,
+    _fig_interpolations,
+]
+
+
+# --------------------------------------------------------------------------- writing
+def _dataset_summary(ds: Dataset) -> dict:
+    return {"name": ds.name, "n_samples": ds.n_samples, "n_features": ds.n_features,
+            "description": ds.description,
+            "image_shape": list(ds.image_shape) if ds.image_shape else None,
+            "has_labels": ds.y is not None}
+
+
+def _jsonable_params(estimator) -> dict:
+    out = {}
+    for k, v in estimator.get_params(deep=False).items():
+        out[k] = v if v is None or isinstance(v, (bool, int, float, str)) else repr(v)
+    return out
+
+
+def _replace_dir(src: Path, dst: Path) -> None:
+    if dst.exists():
+        trash = dst.with_name(f".{dst.name}.old-{os.getpid()}")
+        os.replace(dst, trash)
+        os.replace(src, dst)
+        shutil.rmtree(trash, ignore_errors=True)
+    else:
+        os.replace(src, dst)
+
+
+def _check_out(out: Path, overwrite: bool) -> None:
+    if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
+        raise ParameterError(f"{out} already exists and is not empty; choose another --out or "
+                             f"pass --overwrite to replace it.")
+
+
+def write_run(result: RunResult, out, *, overwrite: bool = False,
+              callback: Callable[[str], None] | None = None) -> Path:
+    """Write ``result`` as a run folder at ``out`` (atomically) and build its report."""
+    from .report import build_report
+
+    out = Path(out)
+    _check_out(out, overwrite)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    try:
+        config = {
+            "method": result.method,
+            "family": result.family,
+            "params": _jsonable_params(result.estimator),
+            "seed": result.seed,
+            "dataset": _dataset_summary(result.dataset),
+            "latentlearn_version": __version__,
+            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "duration_s": result.duration_s,
+        }
+        fileio.write_json(tmp / "config.json", config)
+        fileio.write_json(tmp / "metrics.json", result.metrics)
+        if result.embedding is not None:
+            fileio.save_npy(tmp / "embedding.npy", result.embedding)
+        if result.labels is not None:
+            fileio.save_npy(tmp / "labels.npy", result.labels)
+        save_estimator(result.estimator, tmp / "model")
+        _progress(callback, "drawing figures")
+        entries = []
+        for maker in FIGURES:
+            for fig in maker(result):
+                rel = f"figures/{fig.name}.png"
+                fileio.save_figure(fig.figure, tmp / rel)
+                entries.append({"file": rel, "title": fig.title, "caption": fig.caption})
+        fileio.write_json(tmp / "figures.json", entries)
+        _progress(callback, "writing report")
+        build_report(tmp)
+        _replace_dir(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def run_method(method: str, dataset: Dataset, out, params: dict | None = None, *,
+               seed: int | None = 0, overwrite: bool = False,
+               callback: Callable[[str], None] | None = None) -> Path:
+    """Fit, measure, draw and write one run folder; returns its path."""
+    result = fit_run(method, dataset, params, seed=seed, callback=callback)
+    return write_run(result, out, overwrite=overwrite, callback=callback)
+
+
+def compare_methods(methods, dataset: Dataset, out, params: dict | None = None, *,
+                    seed: int | None = 0, overwrite: bool = False,
+                    callback: Callable[[str], None] | None = None) -> Path:
+    """Fit several methods on one dataset: ``out/<method>/`` runs and ``out/report.html``.
+
+    ``params`` maps a method name to its parameters (``{"kmeans": {"n_clusters": 10}}``).
+    Returns the path of the comparison page.
+    """
+    from .report import build_comparison
+
+    out = Path(out)
+    _check_out(out, overwrite)
+    out.mkdir(parents=True, exist_ok=True)
+    params = params or {}
+    run_dirs = []
+    for method in methods:
+        name = get_method(method).name
+        run_dirs.append(run_method(name, dataset, out / name, params.get(name), seed=seed,
+                                   overwrite=True, callback=callback))
+    return build_comparison(run_dirs, out / "report.html")
