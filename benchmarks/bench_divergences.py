@@ -36,7 +36,7 @@ from latentlearn.divergences import (earth_movers_distance, js_divergence, kl_di
                                      median_bandwidth, mmd2, mmd_test, sliced_wasserstein,
                                      wasserstein_1d)
 
-ROW = "{:<46} {:>9} {:>9} {:>7} {:>11}"
+ROW = "{:<50} {:>9} {:>9} {:>7} {:>11}"
 
 
 def best_time(fn, repeats):
@@ -92,7 +92,7 @@ def main():
           f"{np.__version__}, {platform.processor() or platform.machine()}, {os.cpu_count()} "
           f"cores, threads limited to {args.threads or 'none'}, best of {repeats}")
     print(ROW.format("case", "ours s", "peer s", "ratio", "value diff"))
-    print("-" * 86)
+    print("-" * 90)
     with threadpool_limits(limits=args.threads):
         # Exact transport on given points.
         n = int(500 * scale) if args.quick else 500
@@ -118,7 +118,7 @@ def main():
         row(f"W1 1-D {n1:,} vs {m1:,} weighted vs scipy",
             lambda: wasserstein_1d(u, v[:m1], uw, vw),
             lambda: stats.wasserstein_distance(u, v[:m1], uw, vw), repeats)
-        row(f"W2 1-D {n1:,} vs {n1:,} samples vs ot.wasserstein_1d",
+        row(f"W2 1-D {n1:,} vs {n1:,} vs ot.wasserstein_1d",
             lambda: wasserstein_1d(u, v, p=2) ** 2, lambda: ot.wasserstein_1d(u, v, p=2),
             repeats)
 
@@ -129,7 +129,7 @@ def main():
             lambda: sliced_wasserstein(X, Y, n_projections=100, random_state=0),
             lambda: ot.sliced_wasserstein_distance(X, Y, n_projections=100, seed=0), repeats)
         Yo = Y[: int(0.8 * ns)]
-        row(f"sliced W2 {ns} vs {len(Yo)} x20, 100 proj. vs POT",
+        row(f"sliced W2 {ns} vs {len(Yo)} x20, 100 projections vs POT",
             lambda: sliced_wasserstein(X, Yo, n_projections=100, random_state=0),
             lambda: ot.sliced_wasserstein_distance(X, Yo, n_projections=100, seed=0), repeats)
 

@@ -130,3 +130,30 @@ def test_demo_on_a_small_subset(tmp_path, monkeypatch):
     assert (tmp_path / "demo" / "report.html").is_file()
     assert (tmp_path / "demo" / "pca" / "report.html").is_file()
     assert (tmp_path / "demo" / "kmeans" / "report.html").is_file()
+
+
+def test_bayes_command_writes_its_report(tmp_path):
+    result = invoke("bayes", "--out", tmp_path / "vb")
+    assert result.exit_code == 0, result.output
+    metrics = json.loads((tmp_path / "vb" / "metrics.json").read_text())
+    assert any(abs(v - 0.19) < 1e-6 for v in metrics.values())  # seed 004's 1/Lambda_ii
+    assert (tmp_path / "vb" / "metric_info.json").is_file()
+    html = (tmp_path / "vb" / "report.html").read_text()
+    (tmp_path / "vb" / "report.html").unlink()
+    assert invoke("report", tmp_path / "vb").exit_code == 0
+    assert (tmp_path / "vb" / "report.html").read_text().count("<img") == html.count("<img")
+
+
+def test_regression_method_needs_a_label_column(tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 3))
+    target = X @ [1.0, -2.0, 0.5] + 0.1 * rng.normal(size=80)
+    csv = tmp_path / "reg.csv"
+    csv.write_text("a,b,c,target\n" + "\n".join(
+        ",".join(f"{v:.6f}" for v in [*row, t]) for row, t in zip(X, target)) + "\n")
+    no_label = invoke("fit", "vb_linear_regression", "--data", csv, "--out", tmp_path / "r0")
+    assert no_label.exit_code == 1 and "label" in no_label.output
+    result = invoke("fit", "vb_linear_regression", "--data", csv, "--data-option",
+                    "label=target", "--out", tmp_path / "r1")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "r1" / "metrics.json").read_text())["r2_train"] > 0.99

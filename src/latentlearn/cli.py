@@ -222,6 +222,24 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run folder written by
     console.print(str(Path(page).resolve()), highlight=False, soft_wrap=True)
 
 
+@app.command()
+@_user_errors
+def bayes(
+    out: Annotated[Path, typer.Option(help="Run folder to write.")] = Path("runs/bayes"),
+    seed: SeedOpt = 0,
+    overwrite: OverwriteOpt = False,
+):
+    """Seed 004's variational Bayes examples (KL(q||p) vs KL(p||q), VB regression) as a report."""
+    from .bayes.demo import write_bayes_run
+
+    with _Stages() as stages:
+        stages("fitting the variational approximations")
+        run_dir = write_bayes_run(out, seed=seed, overwrite=overwrite)
+    console.print(f"wrote {run_dir}")
+    console.print(str((Path(run_dir) / "report.html").resolve()), highlight=False,
+                  soft_wrap=True)
+
+
 #: What `demo` fits on mnist5k: every method that exists so far, with settings that suit digits.
 DEMO_METHODS = {
     "pca": {"n_components": 50},
@@ -243,11 +261,16 @@ def demo(
 
     _setup_logging(verbose)
     dataset = load(data)
+    from .bayes.demo import write_bayes_run
+
     with _Stages() as stages:
         page = compare_methods(list(DEMO_METHODS), dataset, out, DEMO_METHODS, seed=seed,
                                overwrite=True, callback=stages)
+        stages("variational Bayes examples")
+        bayes_dir = write_bayes_run(out / "bayes", seed=seed, overwrite=True)
     console.print(f"fitted {', '.join(DEMO_METHODS)} on {dataset.name} "
-                  f"({dataset.n_samples} x {dataset.n_features}); report:")
+                  f"({dataset.n_samples} x {dataset.n_features}); variational Bayes report: "
+                  f"{bayes_dir / 'report.html'}; comparison report:")
     console.print(str(Path(page).resolve()), highlight=False, soft_wrap=True)
 
 

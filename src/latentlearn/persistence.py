@@ -45,7 +45,8 @@ def _is_json_scalar(value) -> bool:
 def save_estimator(estimator, folder) -> Path:
     """Save a fitted estimator to ``folder`` (config.json + weights.safetensors), atomically.
 
-    Fitted attributes (names ending in ``_``) that are numeric arrays go to safetensors; scalars,
+    Fitted attributes (names ending in ``_``, and private arrays kept after fit) that are numeric
+    arrays go to safetensors; scalars,
     strings and lists of them go to the JSON config. Other attributes (objects) are not saved
     and are listed in the config under ``"skipped"``.
     """
@@ -67,7 +68,11 @@ def save_estimator(estimator, folder) -> Path:
             params[name] = None
     attributes, skipped = {}, []
     for name, value in vars(estimator).items():
-        if not name.endswith("_") or name.startswith("_"):
+        # Fitted state: public attributes ending in "_", and private arrays an estimator keeps
+        # for its own use after fit (e.g. KMeans's centred centres).
+        private_array = (name.startswith("_") and not name.startswith("__")
+                         and isinstance(value, np.ndarray))
+        if not private_array and (not name.endswith("_") or name.startswith("_")):
             continue
         if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
             tensors[name] = np.ascontiguousarray(value)

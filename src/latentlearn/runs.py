@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-from sklearn.base import is_clusterer
+from sklearn.base import is_clusterer, is_regressor
 
 from . import __version__, fileio
 from .datasets import Dataset
@@ -44,8 +44,9 @@ from .registry import get_method
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["parse_assignments", "make_estimator", "RunResult", "fit_run", "write_run",
-           "run_method", "compare_methods", "FIGURES"]
+__all__ = ["parse_assignments", "make_estimator", "RunResult", "Figure", "fit_run", "write_run",
+           "write_run_folder", "check_out_folder", "run_config", "run_method", "compare_methods",
+           "FIGURES"]
 
 
 # --------------------------------------------------------------------------- parameters
@@ -124,7 +125,13 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
     _progress(callback, f"fitting {info.name}")
     start = time.perf_counter()
     embedding = labels = None
-    if is_clusterer(estimator):
+    if is_regressor(estimator):
+        if y is None:
+            raise ParameterError(
+                f"{info.name} is a regression model and needs targets: give the data a label "
+                f"column (e.g. --data-option label=target for a CSV) or use a dataset with y.")
+        estimator.fit(X, y)
+    elif is_clusterer(estimator):
         labels = np.asarray(estimator.fit_predict(X))
     elif hasattr(estimator, "fit_transform"):
         embedding = np.asarray(estimator.fit_transform(X))
@@ -141,6 +148,8 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
             result_metrics["reconstruction_error"] = metrics.reconstruction_error(X, recon)
     if labels is not None:
         result_metrics.update(metrics.cluster_report(X, labels, y, random_state=seed))
+    if is_regressor(estimator):
+        result_metrics["r2_train"] = float(estimator.score(X, y))
     for name in ("inertia_", "n_iter_", "n_components_"):
         value = getattr(estimator, name, None)
         if isinstance(value, (int, float, np.integer, np.floating)):
@@ -292,46 +301,60 @@ def _replace_dir(src: Path, dst: Path) -> None:
         os.replace(src, dst)
 
 
-def _check_out(out: Path, overwrite: bool) -> None:
+def check_out_folder(out, overwrite: bool) -> Path:
+    """Refuse to write over a non-empty ``out`` unless ``overwrite``; returns ``Path(out)``."""
+    out = Path(out)
     if out.exists() and (not out.is_dir() or any(out.iterdir())) and not overwrite:
         raise ParameterError(f"{out} already exists and is not empty; choose another --out or "
                              f"pass --overwrite to replace it.")
+    return out
 
 
-def write_run(result: RunResult, out, *, overwrite: bool = False,
-              callback: Callable[[str], None] | None = None) -> Path:
-    """Write ``result`` as a run folder at ``out`` (atomically) and build its report."""
+def write_run_folder(out, *, config: dict, metrics: dict, figures=(), arrays=None,
+                     estimator=None, metric_info=None, overwrite: bool = False,
+                     callback: Callable[[str], None] | None = None) -> Path:
+    """Write a run folder at ``out`` atomically, and its ``report.html``.
+
+    The folder is assembled in a hidden sibling and renamed into place at the end, so a crash
+    never leaves a folder that looks complete; an existing ``out`` is replaced only then.
+
+    Parameters
+    ----------
+    config, metrics : dict
+        Written as ``config.json`` and ``metrics.json`` (flat name -> number).
+    figures : iterable of Figure
+        Saved as ``figures/<name>.png``, listed in ``figures.json`` in this order.
+    arrays : dict of str -> ndarray, optional
+        Saved as ``<name>.npy`` (``embedding``, ``labels``...).
+    estimator : fitted estimator, optional
+        Saved to ``model/`` (config.json + weights.safetensors).
+    metric_info : dict of str -> (description, higher_is_better), optional
+        Meanings of metrics the report's built-in table does not know, written as
+        ``metric_info.json`` so that a report rebuilt later still explains them.
+    """
     from .report import build_report
 
-    out = Path(out)
-    _check_out(out, overwrite)
+    out = check_out_folder(out, overwrite)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     try:
-        config = {
-            "method": result.method,
-            "family": result.family,
-            "params": _jsonable_params(result.estimator),
-            "seed": result.seed,
-            "dataset": _dataset_summary(result.dataset),
-            "latentlearn_version": __version__,
-            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "duration_s": result.duration_s,
-        }
         fileio.write_json(tmp / "config.json", config)
-        fileio.write_json(tmp / "metrics.json", result.metrics)
-        if result.embedding is not None:
-            fileio.save_npy(tmp / "embedding.npy", result.embedding)
-        if result.labels is not None:
-            fileio.save_npy(tmp / "labels.npy", result.labels)
-        save_estimator(result.estimator, tmp / "model")
+        fileio.write_json(tmp / "metrics.json", metrics)
+        if metric_info:
+            fileio.write_json(tmp / "metric_info.json", {
+                name: {"description": d, "higher_is_better": h}
+                for name, (d, h) in metric_info.items()})
+        for name, array in (arrays or {}).items():
+            if array is not None:
+                fileio.save_npy(tmp / f"{name}.npy", array)
+        if estimator is not None:
+            save_estimator(estimator, tmp / "model")
         _progress(callback, "drawing figures")
         entries = []
-        for maker in FIGURES:
-            for fig in maker(result):
-                rel = f"figures/{fig.name}.png"
-                fileio.save_figure(fig.figure, tmp / rel)
-                entries.append({"file": rel, "title": fig.title, "caption": fig.caption})
+        for fig in figures:
+            rel = f"figures/{fig.name}.png"
+            fileio.save_figure(fig.figure, tmp / rel)
+            entries.append({"file": rel, "title": fig.title, "caption": fig.caption})
         fileio.write_json(tmp / "figures.json", entries)
         _progress(callback, "writing report")
         build_report(tmp)
@@ -340,6 +363,33 @@ def write_run(result: RunResult, out, *, overwrite: bool = False,
         shutil.rmtree(tmp, ignore_errors=True)
         raise
     return out
+
+
+def run_config(method: str, family: str, params: dict, seed, dataset: dict,
+               duration_s: float) -> dict:
+    """The ``config.json`` record of a run."""
+    return {
+        "method": method,
+        "family": family,
+        "params": params,
+        "seed": seed,
+        "dataset": dataset,
+        "latentlearn_version": __version__,
+        "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+        "duration_s": duration_s,
+    }
+
+
+def write_run(result: RunResult, out, *, overwrite: bool = False,
+              callback: Callable[[str], None] | None = None) -> Path:
+    """Write ``result`` as a run folder at ``out`` (atomically) and build its report."""
+    check_out_folder(out, overwrite)
+    config = run_config(result.method, result.family, _jsonable_params(result.estimator),
+                        result.seed, _dataset_summary(result.dataset), result.duration_s)
+    figures = (fig for maker in FIGURES for fig in maker(result))
+    return write_run_folder(out, config=config, metrics=result.metrics, figures=figures,
+                            arrays={"embedding": result.embedding, "labels": result.labels},
+                            estimator=result.estimator, overwrite=overwrite, callback=callback)
 
 
 def run_method(method: str, dataset: Dataset, out, params: dict | None = None, *,
@@ -360,8 +410,7 @@ def compare_methods(methods, dataset: Dataset, out, params: dict | None = None, 
     """
     from .report import build_comparison
 
-    out = Path(out)
-    _check_out(out, overwrite)
+    out = check_out_folder(out, overwrite)
     out.mkdir(parents=True, exist_ok=True)
     params = params or {}
     run_dirs = []

@@ -17,8 +17,8 @@ def target():
 @pytest.fixture(scope="module")
 def fits(target):
     mode_a, mode_b = target.means
-    near_a = fit_gaussian(target, init_mean=0.2 * mode_a, init_cov=0.5 * np.eye(2))
-    near_b = fit_gaussian(target, init_mean=0.2 * mode_b, init_cov=0.5 * np.eye(2))
+    near_a = fit_gaussian(target, init_mean=0.3 * mode_a, init_cov=0.5 * np.eye(2))
+    near_b = fit_gaussian(target, init_mean=0.3 * mode_b, init_cov=0.5 * np.eye(2))
     spread = fit_gaussian(target, criterion="kl_pq")
     return near_a, near_b, spread
 
@@ -45,6 +45,12 @@ def test_kl_qp_locks_onto_the_mode_on_the_side_it_starts(target, fits):
     # KL(N_a || (N_a + N_b)/2) = log 2.
     np.testing.assert_allclose(near_a.cov, target.covariances[0], rtol=0.05, atol=0.01)
     assert near_a.kl == pytest.approx(np.log(2), abs=2e-3)
+
+
+def test_kl_qp_started_at_the_midpoint_stays_there_at_a_worse_local_minimum(target, fits):
+    middle = fit_gaussian(target, init_mean=[0.0, 0.0], init_cov=0.5 * np.eye(2))
+    assert np.linalg.norm(middle.mean) < 1e-6
+    assert middle.kl > fits[0].kl + 0.5
 
 
 def test_kl_pq_sits_between_the_modes_and_spreads_over_both(target, fits):

@@ -1,6 +1,8 @@
 """MMD^2 against a double-loop reference and the population value; the permutation test's power
 and (slow) the uniformity of its p-values under the null."""
 
+import itertools
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -73,6 +75,23 @@ def test_permutation_test_result_is_seeded_and_consistent_with_mmd2():
     assert 1 / 301 <= first.p_value <= 1.0
     far = mmd_test(X, Y + 5.0, n_permutations=99, random_state=0)
     assert far.p_value == pytest.approx(1 / 100)
+
+
+def test_p_value_matches_the_exact_permutation_distribution_on_a_tiny_sample():
+    # With 3 + 3 points there are only C(6, 3) = 20 relabellings: enumerate them all.
+    rng = np.random.default_rng(5)
+    X, Y = rng.normal(size=(3, 2)), rng.normal(size=(3, 2)) + 0.8
+    Z, s = np.vstack([X, Y]), 1.0
+    observed = mmd2(X, Y, bandwidth=s)
+    splits = [list(c) for c in itertools.combinations(range(6), 3)]
+    exact = np.mean([mmd2(Z[c], Z[[i for i in range(6) if i not in c]], bandwidth=s)
+                     >= observed - 1e-12 for c in splits])
+    result = mmd_test(X, Y, bandwidth=s, n_permutations=20_000, random_state=0)
+    assert result.p_value == pytest.approx(exact, abs=0.02)
+    null_mean = np.mean([mmd_test(rng.normal(size=(20, 2)), rng.normal(size=(20, 2)),
+                                  n_permutations=99, random_state=k).p_value
+                         for k in range(40)])
+    assert 0.3 < null_mean < 0.7   # about 0.5 under the null (standard error 0.05)
 
 
 @pytest.mark.slow

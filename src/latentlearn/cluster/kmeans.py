@@ -264,7 +264,7 @@ def _nearest_in_block(block, centers_scaled, center_norms, second_too):
         if second_too:
             np.maximum(best, row, out=scratch)
             np.minimum(second, scratch, out=second)
-        labels[row < best] = j
+        np.copyto(labels, j, where=row < best)
         np.minimum(best, row, out=best)
     return labels, best, second
 
@@ -287,7 +287,9 @@ def _assign(X, centers, shift=None):
     centers_scaled = -2.0 * centers  # (k, d)
     center_norms = np.einsum("ij,ij->i", centers, centers)  # (k,)
     labels = np.empty(n_samples, dtype=np.intp)
-    for rows in _row_blocks(n_samples, centers.shape[0], _DISTANCE_BLOCK):
+    # a shifted block is a copy of its rows of X, so it counts d entries a row
+    per_row = centers.shape[0] if shift is None else max(centers.shape[0], X.shape[1])
+    for rows in _row_blocks(n_samples, per_row, _DISTANCE_BLOCK):
         block = X[rows] if shift is None else X[rows] - shift
         labels[rows] = _nearest_in_block(block, centers_scaled, center_norms, False)[0]
     return labels

@@ -241,8 +241,7 @@ def _wasserstein_pp(xp, u, v, u_weights, v_weights, p):
 
     ``W_p^p = int_0^1 |F^-1(t) - G^-1(t)|^p dt``. Both quantile functions are step functions
     that change only at the cumulative weights ``C_u`` and ``C_v``; on each interval of their
-    merged grid both are constant, read at the interval's midpoint (robust to round-off in the
-    breakpoints).
+    merged grid both are constant, and are read at the interval's midpoint.
     """
     n, m = u.shape[-1], v.shape[-1]
     if u_weights is None and v_weights is None and n == m:

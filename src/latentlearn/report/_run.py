@@ -76,8 +76,28 @@ def read_run(run_dir) -> RunData:
     config = _read_config(path / "config.json")
     run = RunData(path=path, config=config)
     run.metrics = _read_metrics(path / "metrics.json", run.notes)
+    _read_metric_info(path / "metric_info.json", run.notes)
     run.figures = _read_figures(path, run.notes)
     return run
+
+
+def _read_metric_info(file: Path, notes: list) -> None:
+    """Meanings of a run's own metrics (``metric_info.json``), added to the shared table.
+
+    Methods whose metrics the built-in table does not know write their meanings beside the
+    numbers, so a report rebuilt later (``latentlearn report DIR``) still explains them.
+    """
+    from ..metrics.summary import METRIC_INFO, MetricInfo
+
+    if not file.is_file():
+        return
+    info = _read_json(file, notes, "metric descriptions")
+    if not isinstance(info, dict):
+        return
+    for name, entry in info.items():
+        if isinstance(entry, dict) and isinstance(entry.get("description"), str):
+            METRIC_INFO.setdefault(name, MetricInfo(entry["description"],
+                                                    entry.get("higher_is_better")))
 
 
 def _read_config(file: Path) -> dict:
