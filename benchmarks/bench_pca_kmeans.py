@@ -84,13 +84,13 @@ def measure(makers, fit, objective, repeats):
     return results
 
 
-ROW = "{:<34} {:>8} {:>8} {:>7} {:>8} {:>8} {:>7} {:>16} {:>16} {:>10}"
+ROW = "{:<40} {:>7} {:>7} {:>6} {:>8} {:>8} {:>7} {:>14} {:>14} {:>9}"
 
 
 def header(objective):
     print(ROW.format("case", "ours s", "sk s", "ratio", "ours MB", "sk MB", "ratio",
                      f"ours {objective}", f"sk {objective}", "ratio"))
-    print("-" * 132)
+    print("-" * 130)
 
 
 def report(case, ours, theirs, objective):

@@ -107,14 +107,16 @@ def _accepts(constraint, value) -> bool:
     if isinstance(constraint, (Interval, Options)):
         return constraint.accepts(value)
     if constraint == "array-like":
-        return hasattr(value, "__len__") or hasattr(value, "__array__")
+        return not isinstance(value, str) and (hasattr(value, "__len__")
+                                               or hasattr(value, "__array__"))
     if constraint == "boolean":
         return isinstance(value, (bool, np.bool_))
     if constraint == "callable":
         return callable(value)
     if constraint == "random_state":
-        return value is None or isinstance(value, (numbers.Integral, np.random.RandomState,
-                                                   np.random.Generator)) and not isinstance(value, bool)
+        # What sklearn.utils.check_random_state accepts (a Generator is not among them).
+        return value is None or (isinstance(value, (numbers.Integral, np.random.RandomState))
+                                 and not isinstance(value, bool))
     if isinstance(constraint, type):
         return isinstance(value, constraint) and not (
             constraint is not bool and isinstance(value, bool))

@@ -518,7 +518,7 @@ def _lloyd(X, x_squared_norms, sample_weight, centers_init, *, max_iter, tol):
         centers_new = state.means(centers)
         delta = np.sqrt(np.sum((centers_new - centers) ** 2, axis=1))  # (k,)
         centers = centers_new
-        if n_changed == 0:
+        if n_changed == 0 and not reset_bounds:  # a fixed point (a relocation moves centres)
             strict = True
             break
         if float(np.sum(delta**2)) <= tol:
