@@ -157,3 +157,26 @@ def test_regression_method_needs_a_label_column(tmp_path):
                     "label=target", "--out", tmp_path / "r1")
     assert result.exit_code == 0, result.output
     assert json.loads((tmp_path / "r1" / "metrics.json").read_text())["r2_train"] > 0.99
+
+
+def test_fit_vae_then_sample(tmp_path):
+    out = tmp_path / "vae"
+    result = invoke("fit", "vae", "--data", "digits", "--set", "latent_dim=2",
+                    "--set", "hidden_dims=(32,)", "--set", "epochs=2", "--set",
+                    "architecture=mlp", "--out", out)
+    assert result.exit_code == 0, result.output
+    assert (out / "model" / "weights.safetensors").is_file()
+    assert len((out / "history.jsonl").read_text().splitlines()) == 2
+    assert "history" in (out / "figures.json").read_text()
+    assert invoke("sample", out, "--n", 16).exit_code == 0
+    assert (out / "samples.png").is_file()
+    assert invoke("sample", out, "--n", 5, "--out", tmp_path / "s.npy").exit_code == 0
+    assert np.load(tmp_path / "s.npy").shape == (5, 64)
+    pca = tmp_path / "pca"
+    assert invoke("fit", "pca", "--data", "digits", "--out", pca).exit_code == 0
+    assert invoke("sample", pca, "--n", 3, "--out", tmp_path / "p.npy").exit_code == 0
+    assert np.load(tmp_path / "p.npy").shape == (3, 64)
+    km = tmp_path / "km"
+    assert invoke("fit", "kmeans", "--data", "digits", "--out", km).exit_code == 0
+    refused = invoke("sample", km)
+    assert refused.exit_code == 1 and "cannot generate" in refused.output

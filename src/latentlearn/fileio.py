@@ -24,6 +24,7 @@ __all__ = [
     "save_npy",
     "save_figure",
     "append_jsonl",
+    "to_jsonable",
 ]
 
 
@@ -60,11 +61,12 @@ def write_text(path, text: str) -> Path:
     return write_bytes(path, text.encode("utf-8"))
 
 
-def _to_jsonable(obj):
+def to_jsonable(obj):
+    """``obj`` with numpy scalars/arrays and paths turned into plain JSON values."""
     if isinstance(obj, dict):
-        return {str(k): _to_jsonable(v) for k, v in obj.items()}
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):
-        return [_to_jsonable(v) for v in obj]
+        return [to_jsonable(v) for v in obj]
     if isinstance(obj, np.ndarray):
         return obj.tolist()
     if isinstance(obj, np.generic):
@@ -78,7 +80,7 @@ def _to_jsonable(obj):
 
 def write_json(path, obj) -> Path:
     """Write ``obj`` as indented JSON; numpy scalars and arrays become plain numbers and lists."""
-    return write_text(path, json.dumps(_to_jsonable(obj), indent=2, sort_keys=False) + "\n")
+    return write_text(path, json.dumps(to_jsonable(obj), indent=2, sort_keys=False) + "\n")
 
 
 def save_npy(path, array) -> Path:
@@ -99,7 +101,7 @@ def save_figure(fig, path, *, dpi=110) -> Path:
 
 def append_jsonl(path, record: dict) -> None:
     """Append one JSON line; a line is written whole with one ``write`` call."""
-    line = json.dumps(_to_jsonable(record)) + "\n"
+    line = json.dumps(to_jsonable(record)) + "\n"
     with open(path, "a", encoding="utf-8") as fh:
         fh.write(line)
         fh.flush()

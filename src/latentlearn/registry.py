@@ -25,6 +25,7 @@ _FAMILY_MODULES = (
     "latentlearn.decomposition",
     "latentlearn.cluster",
     "latentlearn.bayes",
+    "latentlearn.neural",
 )
 
 

@@ -22,6 +22,7 @@ samples. Later methods get their figures by adding a function to ``FIGURES``.
 from __future__ import annotations
 
 import ast
+import json
 import datetime as _dt
 import inspect
 import logging
@@ -115,6 +116,19 @@ def _progress(callback, stage: str):
         callback(stage)
 
 
+def _epoch_reporter(callback):
+    """Turn a neural estimator's ``callback(event, logs)`` into progress stages."""
+
+    def report(event, logs):
+        if event == "epoch":
+            loss = logs.get("loss")
+            text = f"epoch {logs.get('epoch')}" + (f", loss {loss:.4g}" if loss is not None else "")
+            callback(text)
+        return False  # never stop training
+
+    return report
+
+
 def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: int | None = 0,
             callback: Callable[[str], None] | None = None) -> RunResult:
     """Fit ``method`` on ``dataset`` and measure it. ``callback(stage)`` reports progress."""
@@ -122,6 +136,9 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
 
     info, estimator = make_estimator(method, params, seed)
     X, y = dataset.X, dataset.y
+    if callback is not None and "callback" in estimator.get_params() and \
+            estimator.get_params()["callback"] is None:
+        estimator.set_params(callback=_epoch_reporter(callback))
     _progress(callback, f"fitting {info.name}")
     start = time.perf_counter()
     embedding = labels = None
@@ -264,6 +281,17 @@ def _fig_interpolations(r: RunResult):
                      "reconstructions).", plot_interpolations(np.clip(rows, 0, 1), shape))
 
 
+def _fig_history(r: RunResult):
+    from .plots import plot_history
+
+    history = getattr(r.estimator, "history_", None)
+    if history:
+        keys = [k for k in ("loss", "val_loss", "reconstruction", "kl", "sparsity_kl")
+                if any(k in record for record in history)]
+        yield Figure("history", "Training curves", "Loss terms per epoch.",
+                     plot_history(history, keys=keys, x="epoch"))
+
+
 #: Figure makers, in display order. Each takes a RunResult and yields the Figures it applies to.
 FIGURES: list[Callable[[RunResult], object]] = [
     _fig_embedding,
@@ -273,6 +301,7 @@ FIGURES: list[Callable[[RunResult], object]] = [
     _fig_reconstructions,
     _fig_samples,
     _fig_interpolations,
+    _fig_history,
 ]
 
 
@@ -287,7 +316,11 @@ def _dataset_summary(ds: Dataset) -> dict:
 def _jsonable_params(estimator) -> dict:
     out = {}
     for k, v in estimator.get_params(deep=False).items():
-        out[k] = v if v is None or isinstance(v, (bool, int, float, str)) else repr(v)
+        if callable(v) and not isinstance(v, type):
+            v = None  # a progress callback: not a setting of the method
+        elif isinstance(v, tuple):
+            v = list(v)
+        out[k] = v if v is None or isinstance(v, (bool, int, float, str, list)) else repr(v)
     return out
 
 
@@ -348,7 +381,14 @@ def write_run_folder(out, *, config: dict, metrics: dict, figures=(), arrays=Non
             if array is not None:
                 fileio.save_npy(tmp / f"{name}.npy", array)
         if estimator is not None:
-            save_estimator(estimator, tmp / "model")
+            if hasattr(estimator, "save"):  # neural models own their checkpoint format
+                estimator.save(tmp / "model")
+            else:
+                save_estimator(estimator, tmp / "model")
+            history = getattr(estimator, "history_", None)
+            if history:
+                fileio.write_text(tmp / "history.jsonl", "".join(
+                    json.dumps(fileio.to_jsonable(record)) + "\n" for record in history))
         _progress(callback, "drawing figures")
         entries = []
         for fig in figures:

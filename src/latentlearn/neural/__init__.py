@@ -1,0 +1,15 @@
+"""Neural models: autoencoders and the VAE, one trainer, checkpoints without pickle.
+
+Public names (estimators, scikit-learn style): :class:`Autoencoder`, :class:`DenoisingAutoencoder`,
+:class:`SparseAutoencoder`, :class:`VAE`; the :class:`Trainer` and :class:`TrainerConfig`;
+:func:`load_neural_estimator`; latent arithmetic (:mod:`.latent`). The ``nn.Module`` models and
+their configs live in :mod:`latentlearn.neural.models`.
+"""
+
+from .estimators import (VAE, Autoencoder, DenoisingAutoencoder, SparseAutoencoder,
+                         interpolate_codes, load_neural_estimator)
+from .trainer import Trainer, TrainerConfig, TrainingDivergedError, resolve_device
+
+__all__ = ["Autoencoder", "DenoisingAutoencoder", "SparseAutoencoder", "VAE", "Trainer",
+           "TrainerConfig", "TrainingDivergedError", "resolve_device", "interpolate_codes",
+           "load_neural_estimator"]

@@ -1,0 +1,472 @@
+"""The one training loop for every deep model in latentlearn.
+
+The Trainer knows a model only through its contract (DESIGN.md): ``model.training_step(batch)``
+returns a :class:`~latentlearn.neural.models.StepOutput` with the loss to minimise and named
+terms to log. It never asks which model it is training. What it adds around that call:
+
+- data: numpy arrays, :class:`~latentlearn.datasets.Dataset` records, tensors or a torch
+  ``DataLoader``; a seeded validation split for arrays;
+- seeding: the same seed gives the same weights, bit for bit on CPU;
+- ``device="auto"``: CUDA when present, else CPU;
+- the optimiser (Adam by default) and a per-epoch learning-rate schedule from :class:`TrainerConfig`;
+- early stopping on the validation loss (the best weights are restored at the end);
+- callbacks ``callback(event, logs)`` with event ``"step"`` or ``"epoch"``; returning True stops
+  training cleanly (the CLI turns them into a progress bar);
+- ``history.jsonl``: one JSON record per epoch;
+- checkpoints every ``checkpoint_every`` epochs and at the end (:mod:`.checkpoint`), and
+  ``resume=True``, which continues a killed run to the same weights as an uninterrupted one
+  (the optimiser moments, schedule, epoch counter and every random-number-generator state are
+  restored);
+- a NaN guard: a non-finite loss raises :class:`TrainingDivergedError` naming the step and the
+  last good checkpoint, before the optimiser applies that step (the bad step changes nothing).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+
+from .. import fileio
+from ..exceptions import CheckpointError, DataError, LatentLearnError, ParameterError
+from .checkpoint import (optimizer_state_from_tensors, optimizer_state_to_tensors,
+                         read_checkpoint, save_checkpoint)
+from .models import model_name
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["TrainerConfig", "Trainer", "TrainingDivergedError", "resolve_device", "as_tensor"]
+
+_OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD,
+               "rmsprop": torch.optim.RMSprop}
+_SCHEDULES = ("constant", "step", "exponential", "cosine")
+
+
+class TrainingDivergedError(LatentLearnError, FloatingPointError):
+    """The loss became NaN or infinite; the model was not updated by the offending step."""
+
+    def __init__(self, message, *, epoch, step, checkpoint):
+        super().__init__(message)
+        self.epoch, self.step, self.checkpoint = epoch, step, checkpoint
+
+
+@dataclass
+class TrainerConfig:
+    """How to train; every field is JSON-able (it is stored in checkpoints)."""
+
+    epochs: int = 10
+    batch_size: int = 128
+    optimizer: str = "adam"             # adam, adamw, sgd, rmsprop
+    learning_rate: float = 1e-3
+    weight_decay: float = 0.0
+    lr_schedule: str = "constant"       # constant, step, exponential, cosine (stepped per epoch)
+    lr_step_size: int = 10              # epochs between decays ("step")
+    lr_gamma: float = 0.5               # decay factor ("step", "exponential")
+    validation_fraction: float = 0.0    # held out from array data, by seed
+    early_stopping_patience: int | None = None  # epochs without val improvement; needs a val split
+    checkpoint_dir: str | None = None   # resumable checkpoint folder; None: no checkpoints
+    checkpoint_every: int = 1           # epochs
+    history_path: str | None = None     # history.jsonl; None: kept in memory only
+    seed: int = 0
+    device: str = "auto"                # "auto": CUDA when present, else CPU
+
+    def check(self) -> None:
+        def bad(name, allowed):
+            raise ParameterError(f"trainer parameter {name}={getattr(self, name)!r} is not "
+                                 f"allowed; it must be {allowed}.")
+
+        for name in ("epochs", "batch_size", "checkpoint_every", "lr_step_size"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+                bad(name, "an integer >= 1")
+        if self.optimizer not in _OPTIMIZERS:
+            bad("optimizer", f"one of {', '.join(_OPTIMIZERS)}")
+        if self.lr_schedule not in _SCHEDULES:
+            bad("lr_schedule", f"one of {', '.join(_SCHEDULES)}")
+        if not (isinstance(self.learning_rate, (int, float)) and self.learning_rate > 0):
+            bad("learning_rate", "a number > 0")
+        if not 0.0 <= self.validation_fraction < 1.0:
+            bad("validation_fraction", "a number in [0, 1)")
+        if self.early_stopping_patience is not None and (
+                not isinstance(self.early_stopping_patience, int)
+                or self.early_stopping_patience < 1):
+            bad("early_stopping_patience", "None or an integer >= 1")
+        if self.early_stopping_patience is not None and self.validation_fraction == 0:
+            raise ParameterError("early_stopping_patience needs validation data: set "
+                                 "validation_fraction > 0 (e.g. 0.1) or pass validation_data=.")
+        resolve_device(self.device)
+
+
+def resolve_device(device) -> torch.device:
+    """``"auto"`` -> CUDA when available, else CPU; anything else as torch reads it."""
+    if device is None or device == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        dev = torch.device(device)
+    except (RuntimeError, TypeError):
+        raise ParameterError(f"device={device!r} is not a device; use 'auto', 'cpu' or "
+                             f"'cuda'.") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ParameterError("device='cuda' but no CUDA device is available; use "
+                             "device='auto' or 'cpu'.")
+    return dev
+
+
+def as_tensor(data) -> torch.Tensor:
+    """Array data (ndarray, Dataset, tensor) as a float32 tensor of shape (n_samples, ...)."""
+    X = getattr(data, "X", data)
+    if torch.is_tensor(X):
+        X = X.detach().to(torch.float32)
+    else:
+        X = torch.as_tensor(np.ascontiguousarray(np.asarray(X, dtype=np.float32)))
+    if X.ndim < 2 or X.shape[0] == 0:
+        raise DataError(f"training data must have shape (n_samples, n_features) with "
+                        f"n_samples >= 1; got {tuple(X.shape)}.")
+    if not torch.isfinite(X).all():
+        raise DataError("training data has NaN or infinite entries; remove or impute them.")
+    return X
+
+
+class _ArrayBatches:
+    """Shuffled mini-batches of a tensor held on the device, from a seeded torch.Generator."""
+
+    def __init__(self, X, batch_size, generator, shuffle=True):
+        self.X, self.batch_size, self.generator, self.shuffle = X, batch_size, generator, shuffle
+
+    def __len__(self):
+        return -(-self.X.shape[0] // self.batch_size)
+
+    def __iter__(self):
+        n = self.X.shape[0]
+        if self.shuffle:
+            order = torch.randperm(n, generator=self.generator).to(self.X.device)
+        else:
+            order = torch.arange(n, device=self.X.device)
+        for start in range(0, n, self.batch_size):
+            yield self.X[order[start:start + self.batch_size]]  # (batch, n_features)
+
+
+def _to_device(batch, device):
+    if torch.is_tensor(batch):
+        return batch.to(device, non_blocking=True)
+    if isinstance(batch, (list, tuple)):
+        # A DataLoader over a TensorDataset yields (inputs, labels...): the inputs are first.
+        return batch[0].to(device, non_blocking=True)
+    raise DataError(f"a DataLoader batch must be a tensor or a tuple whose first item is the "
+                    f"input tensor; got {type(batch).__name__}.")
+
+
+def _batch_size(batch) -> int:
+    return batch.shape[0] if torch.is_tensor(batch) else len(batch)
+
+
+@contextmanager
+def _forked_rng(device: torch.device):
+    """Seed inside, restore the caller's global RNG state after (no side effect on the caller)."""
+    devices = [device.index or 0] if device.type == "cuda" else []
+    with torch.random.fork_rng(devices=devices):
+        yield
+
+
+class Trainer:
+    """Train any model that keeps the ``training_step`` contract.
+
+    Parameters
+    ----------
+    model : torch.nn.Module
+        With ``config`` (a dataclass) and ``training_step(batch) -> StepOutput``.
+    config : TrainerConfig
+    callbacks : sequence of callables ``callback(event, logs) -> bool | None``
+        Called with ``("step", {"epoch", "step", "loss"})`` after every optimiser step and
+        ``("epoch", record)`` after every epoch; returning True stops training after that
+        step / epoch (the run ends normally, with a checkpoint when checkpoints are on).
+    extra : dict, optional
+        JSON-able entries added to every checkpoint's config.json (the estimator's parameters).
+
+    Attributes
+    ----------
+    history : list of dict
+        One record per epoch: ``epoch``, ``step``, ``loss``, the model's terms, ``val_loss`` and
+        ``val_<term>`` with a validation split, ``lr`` and ``time_s``.
+    """
+
+    def __init__(self, model, config: TrainerConfig | None = None, callbacks=(), extra=None):
+        self.model = model
+        self.config = config or TrainerConfig()
+        self.callbacks = list(callbacks)
+        self.extra = extra
+        self.history: list[dict] = []
+        self.epoch = 0   # completed epochs
+        self.step = 0    # completed optimiser steps
+        self.stopped_early = False
+
+    # ----------------------------------------------------------------- set-up
+    def _make_optimizer(self):
+        c = self.config
+        return _OPTIMIZERS[c.optimizer](self.model.parameters(), lr=c.learning_rate,
+                                        weight_decay=c.weight_decay)
+
+    def _make_scheduler(self, optimizer):
+        c = self.config
+        if c.lr_schedule == "step":
+            return torch.optim.lr_scheduler.StepLR(optimizer, c.lr_step_size, c.lr_gamma)
+        if c.lr_schedule == "exponential":
+            return torch.optim.lr_scheduler.ExponentialLR(optimizer, c.lr_gamma)
+        if c.lr_schedule == "cosine":
+            return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=c.epochs)
+        return None
+
+    def _split(self, data, validation_data):
+        """Training batches and validation batches (or None)."""
+        c, device = self.config, self.device
+        if isinstance(data, torch.utils.data.DataLoader):
+            train = data
+            val = validation_data
+            if val is not None and not isinstance(val, torch.utils.data.DataLoader):
+                val = _ArrayBatches(as_tensor(val).to(device), c.batch_size, None, shuffle=False)
+            if c.validation_fraction > 0 and val is None:
+                raise ParameterError("validation_fraction applies to array data; with a "
+                                     "DataLoader pass validation_data= instead.")
+            return train, val
+        X = as_tensor(data)
+        val_X = None
+        if validation_data is not None:
+            val_X = as_tensor(validation_data)
+        elif c.validation_fraction > 0:
+            n_val = int(round(c.validation_fraction * X.shape[0]))
+            if n_val < 1 or n_val >= X.shape[0]:
+                raise ParameterError(f"validation_fraction={c.validation_fraction} of "
+                                     f"{X.shape[0]} samples leaves an empty split; change it.")
+            order = torch.as_tensor(np.random.default_rng(c.seed).permutation(X.shape[0]))
+            X, val_X = X[order[n_val:]], X[order[:n_val]]
+        train = _ArrayBatches(X.to(device), c.batch_size, self._shuffle_rng)
+        val = None if val_X is None else _ArrayBatches(val_X.to(device), c.batch_size, None,
+                                                        shuffle=False)
+        return train, val
+
+    # ----------------------------------------------------------------- state
+    def _rng_tensors(self) -> dict:
+        out = {"rng.torch": torch.get_rng_state(), "rng.shuffle": self._shuffle_rng.get_state()}
+        if self.device.type == "cuda":
+            out["rng.cuda"] = torch.cuda.get_rng_state(self.device)
+        return out
+
+    def _save(self, optimizer, scheduler):
+        c = self.config
+        if c.checkpoint_dir is None:
+            return
+        tensors, opt_record = optimizer_state_to_tensors(optimizer.state_dict())
+        tensors.update(self._rng_tensors())
+        if self._best_state is not None:
+            tensors.update({f"best.{k}": v for k, v in self._best_state.items()})
+        training = {"epoch": self.epoch, "step": self.step, "trainer_config": asdict(c),
+                    "optimizer": opt_record,
+                    "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                    "best_val_loss": self._best_val, "epochs_without_improvement": self._bad,
+                    "stopped_early": self.stopped_early, "history": self.history}
+        save_checkpoint(c.checkpoint_dir, self.model, training=training,
+                        training_tensors=tensors, extra=self.extra)
+        self._last_checkpoint = (str(c.checkpoint_dir), self.epoch)
+        logger.debug("checkpoint written to %s at epoch %d", c.checkpoint_dir, self.epoch)
+
+    def _restore(self, optimizer, scheduler) -> bool:
+        """Load the checkpoint in checkpoint_dir if there is one; True when resumed."""
+        c = self.config
+        if c.checkpoint_dir is None:
+            raise ParameterError("resume=True needs checkpoint_dir= (the folder the killed run "
+                                 "wrote its checkpoints to).")
+        if not (Path(c.checkpoint_dir) / "config.json").exists():
+            logger.info("no checkpoint in %s; starting from scratch", c.checkpoint_dir)
+            return False
+        ckpt = read_checkpoint(c.checkpoint_dir)
+        training = ckpt.config.get("training")
+        if training is None:
+            raise CheckpointError(f"{c.checkpoint_dir} holds a saved model, not a training "
+                                  f"checkpoint; it cannot be resumed.")
+        if ckpt.model_name != model_name(self.model) or \
+                ckpt.config["model_config"] != _jsonable(asdict(self.model.config)):
+            raise CheckpointError(f"the checkpoint in {c.checkpoint_dir} is of another model "
+                                  f"configuration ({ckpt.model_name}: "
+                                  f"{ckpt.config['model_config']}); resume with the same "
+                                  f"model settings or use a new checkpoint_dir.")
+        self.model.load_state_dict(ckpt.weights)
+        optimizer.load_state_dict(optimizer_state_from_tensors(ckpt.training,
+                                                               training["optimizer"]))
+        if scheduler is not None and training["scheduler"] is not None:
+            scheduler.load_state_dict(training["scheduler"])
+        torch.set_rng_state(ckpt.training["rng.torch"])
+        self._shuffle_rng.set_state(ckpt.training["rng.shuffle"])
+        if self.device.type == "cuda" and "rng.cuda" in ckpt.training:
+            torch.cuda.set_rng_state(ckpt.training["rng.cuda"], self.device)
+        best = {k[5:]: v for k, v in ckpt.training.items() if k.startswith("best.")}
+        self._best_state = best or None
+        self._best_val = training["best_val_loss"]
+        self._bad = training["epochs_without_improvement"]
+        self.stopped_early = training["stopped_early"]
+        self.epoch, self.step = training["epoch"], training["step"]
+        self.history = list(training["history"])
+        self._last_checkpoint = (str(c.checkpoint_dir), self.epoch)
+        logger.info("resumed from %s at epoch %d (step %d)", c.checkpoint_dir, self.epoch,
+                    self.step)
+        return True
+
+    # ----------------------------------------------------------------- loop
+    def fit(self, data, *, validation_data=None, resume: bool = False) -> list[dict]:
+        """Train on ``data`` for ``config.epochs`` epochs (in all, counting resumed ones).
+
+        Parameters
+        ----------
+        data : ndarray of shape (n_samples, n_features), Dataset, Tensor or DataLoader
+        validation_data : same kinds, optional
+            Overrides ``validation_fraction``.
+        resume : bool, default=False
+            Continue from the checkpoint in ``checkpoint_dir`` when there is one.
+
+        Returns
+        -------
+        list of dict
+            :attr:`history`.
+        """
+        c = self.config
+        c.check()
+        self.device = resolve_device(c.device)
+        with _forked_rng(self.device):
+            return self._fit(data, validation_data, resume)
+
+    def _fit(self, data, validation_data, resume):
+        c = self.config
+        torch.manual_seed(c.seed)
+        self._shuffle_rng = torch.Generator().manual_seed(c.seed)
+        self._best_state, self._best_val, self._bad = None, None, 0
+        self._last_checkpoint = None
+        self.history, self.epoch, self.step, self.stopped_early = [], 0, 0, False
+        self.model.to(self.device)
+        optimizer = self._make_optimizer()
+        scheduler = self._make_scheduler(optimizer)
+        train, val = self._split(data, validation_data)
+        if resume:
+            self._restore(optimizer, scheduler)
+        if c.history_path is not None:
+            fileio.write_text(c.history_path, "".join(
+                json.dumps(r) + "\n" for r in self.history))
+
+        stop = self.stopped_early
+        while self.epoch < c.epochs and not stop:
+            start = time.perf_counter()
+            record, stop = self._train_epoch(train, optimizer)
+            if scheduler is not None:
+                scheduler.step()
+            if val is not None:
+                record.update({f"val_{k}": v for k, v in self._evaluate(val).items()})
+                stop = self._early_stopping(record["val_loss"]) or stop
+            record["lr"] = optimizer.param_groups[0]["lr"]
+            record["time_s"] = time.perf_counter() - start
+            self.history.append(record)
+            if c.history_path is not None:
+                fileio.append_jsonl(c.history_path, record)
+            logger.info("epoch %d/%d: %s", self.epoch, c.epochs,
+                        ", ".join(f"{k}={v:.4g}" for k, v in record.items()
+                                  if k not in ("epoch", "step")))
+            stop = self._notify("epoch", record) or stop
+            last = stop or self.epoch >= c.epochs
+            if last or self.epoch % c.checkpoint_every == 0:
+                self._save(optimizer, scheduler)
+        if self._best_state is not None:
+            self.model.load_state_dict(self._best_state)
+        self.model.eval()
+        return self.history
+
+    def _notify(self, event, logs) -> bool:
+        return any(bool(cb(event, logs)) for cb in self.callbacks)
+
+    def _train_epoch(self, batches, optimizer):
+        self.model.train()
+        sums: dict[str, torch.Tensor] = {}
+        count = 0
+        stop = False
+        for batch in batches:
+            batch = _to_device(batch, self.device)
+            try:
+                out = self.model.training_step(batch)
+            except DataError as exc:  # e.g. the divergences refusing NaN encoder outputs
+                raise self._diverged(f"training_step failed on non-finite values ({exc})") \
+                    from exc
+            loss = out.loss
+            if not bool(torch.isfinite(loss)):  # checked before backward: the step is not applied
+                raise self._diverged(f"the loss became {loss.item()}")
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            self.step += 1
+            n = _batch_size(batch)
+            count += n
+            for key, value in (("loss", loss), *out.terms.items()):
+                value = value.detach() * n
+                sums[key] = sums[key] + value if key in sums else value
+            if self.callbacks:
+                stop = self._notify("step", {"epoch": self.epoch + 1, "step": self.step,
+                                             "loss": loss.item()}) or stop
+                if stop:
+                    break
+        self.epoch += 1
+        record = {"epoch": self.epoch, "step": self.step}
+        record.update({k: (v / max(count, 1)).item() for k, v in sums.items()})
+        return record, stop
+
+    @torch.no_grad()
+    def _evaluate(self, batches) -> dict:
+        self.model.eval()
+        sums, count = {}, 0
+        for batch in batches:
+            batch = _to_device(batch, self.device)
+            out = self.model.training_step(batch)
+            n = _batch_size(batch)
+            count += n
+            for key, value in (("loss", out.loss), *out.terms.items()):
+                sums[key] = sums.get(key, 0.0) + value.detach() * n
+        return {k: float(v / count) for k, v in sums.items()}
+
+    def _early_stopping(self, val_loss) -> bool:
+        c = self.config
+        if c.early_stopping_patience is None:
+            return False
+        if self._best_val is None or val_loss < self._best_val:
+            self._best_val, self._bad = val_loss, 0
+            self._best_state = {k: v.detach().cpu().clone()
+                                for k, v in self.model.state_dict().items()}
+            return False
+        self._bad += 1
+        if self._bad >= c.early_stopping_patience:
+            logger.info("early stopping at epoch %d: no improvement of val_loss for %d epochs "
+                        "(best %.6g)", self.epoch, self._bad, self._best_val)
+            self.stopped_early = True
+            return True
+        return False
+
+    def _diverged(self, what: str) -> TrainingDivergedError:
+        step = self.step + 1
+        if self._last_checkpoint is not None:
+            where = (f"The last good checkpoint is {self._last_checkpoint[0]} (epoch "
+                     f"{self._last_checkpoint[1]}); resume from it with resume=True after "
+                     f"changing the settings.")
+        elif self.config.checkpoint_dir is not None:
+            where = "No checkpoint was written yet (checkpoint_dir is empty)."
+        else:
+            where = "There is no checkpoint (checkpoint_dir=None)."
+        return TrainingDivergedError(
+            f"{what} at step {step} (epoch {self.epoch + 1}); that step was not applied, so the "
+            f"model holds the weights after step {self.step}. {where} Lower the learning rate "
+            f"(now {self.config.learning_rate:g}) or check the data for extreme values.",
+            epoch=self.epoch + 1, step=step,
+            checkpoint=None if self._last_checkpoint is None else self._last_checkpoint[0])
+
+
+def _jsonable(obj):
+    return json.loads(json.dumps(obj))
