@@ -316,12 +316,22 @@ def _fig_history(r: RunResult):
                      plot_history(history, keys=keys, x="epoch"))
 
 
+def _fig_cluster_extras(r: RunResult):
+    """Dendrograms of hierarchical clusterings; seed 000's Voronoi panels for 2-D k-means."""
+    from .cluster.hierarchical import figure_dendrogram
+    from .cluster.voronoi import figure_kmeans_steps
+
+    yield from figure_dendrogram(r)
+    yield from figure_kmeans_steps(r)
+
+
 #: Figure makers, in display order. Each takes a RunResult and yields the Figures it applies to.
 FIGURES: list[Callable[[RunResult], object]] = [
     _fig_embedding,
     _fig_explained_variance,
     _fig_components,
     _fig_centroids,
+    _fig_cluster_extras,
     _fig_reconstructions,
     _fig_samples,
     _fig_interpolations,

@@ -9,6 +9,7 @@ save one with :func:`latentlearn.fileio.save_figure` or ``fig.savefig``.
 from .embedding import plot_embedding, plot_explained_variance
 from .history import plot_history
 from .images import plot_centroids, plot_image_grid, plot_interpolations, plot_reconstructions
+from .cluster import plot_clique_sizes, plot_cliques, plot_dendrogram, plot_kmeans_steps
 
 __all__ = [
     "plot_embedding",
@@ -18,4 +19,8 @@ __all__ = [
     "plot_interpolations",
     "plot_centroids",
     "plot_history",
+    "plot_dendrogram",
+    "plot_cliques",
+    "plot_clique_sizes",
+    "plot_kmeans_steps",
 ]

@@ -1,0 +1,636 @@
+"""Mini-batch k-means (Sculley 2010): k-means for data too large for full Lloyd passes.
+
+Sculley, "Web-scale k-means clustering" (WWW 2010), algorithm 1: draw a mini-batch ``M`` of
+``b`` samples; assign each ``x`` in ``M`` to its nearest centre ``c(x)`` (against the centres
+before this batch); then for each ``x`` in ``M``, with a per-centre count ``v``,
+
+    v[c] <- v[c] + 1,    eta = 1 / v[c],    mu_c <- (1 - eta) mu_c + eta x.
+
+The per-centre learning rate ``1 / v[c]`` makes every centre the running mean of all the
+samples ever assigned to it; within one batch that is, per centre,
+``mu_c <- (v_c mu_c + sum_{x in M, c(x) = c} x) / (v_c + m_c)``, which is how it is computed
+here (one product of the one-hot assignment with the batch). The objective is k-means's
+``J = sum_i w_i ||x_i - mu_{c_i}||^2`` (``inertia_``); mini-batches trade a little of it for
+far fewer distance computations.
+
+The run follows scikit-learn's ``MiniBatchKMeans`` (same parameters and defaults):
+``init_size`` samples seed the centres (k-means++ by default, the best of ``n_init`` seeds on
+another ``init_size`` samples), then at most ``max_iter * n / batch_size`` steps, stopped early
+when the exponentially weighted average of the batch inertia has not improved for
+``max_no_improvement`` steps or when the centres move less than ``tol``. Centres whose count
+falls below ``reassignment_ratio`` times the largest are moved onto random samples of the
+batch (every ``10 * n_clusters`` samples, or whenever a centre has never been hit), which
+rescues centres stuck on outliers.
+
+One deliberate difference: sample weights are frequencies. Batches are drawn with probability
+proportional to ``sample_weight`` (then counted once each), where scikit-learn draws uniformly
+and weighs the update; both estimate the same weighted means. The draws walk the rows in an
+order fixed by their values, so a weight of ``m`` gives exactly the run of ``m`` copies of the
+row, and permuting the rows does not change the result; a "pass over the data" is
+``n = sum(sample_weight)`` samples (the number of rows without weights).
+"""
+
+from __future__ import annotations
+
+import logging
+import warnings
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.validation import check_array
+
+from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
+from ..exceptions import ParameterError
+from ..registry import register
+from .kmeans import kmeans_plusplus
+
+__all__ = ["MiniBatchKMeans"]
+
+logger = logging.getLogger(__name__)
+
+# Entries of one (block, k) or (block, d) temporary in the full-data passes: 2 MB of float64.
+_BLOCK_ENTRIES = 1 << 18
+
+
+def _row_blocks(n_rows, per_row):
+    step = max(256, _BLOCK_ENTRIES // max(per_row, 1))
+    for start in range(0, n_rows, step):
+        yield slice(start, min(start + step, n_rows))
+
+
+def _check_sample_weight(sample_weight, n_samples, who):
+    """``sample_weight`` as float64 of shape (n_samples,): finite, >= 0, not all zero."""
+    if sample_weight is None:
+        return np.ones(n_samples)
+    weights = np.asarray(sample_weight, dtype=np.float64)
+    if weights.ndim == 0:
+        weights = np.full(n_samples, float(weights))
+    if weights.shape != (n_samples,):
+        raise ValueError(f"{who}: sample_weight must have shape ({n_samples},), one weight per "
+                         f"sample; got shape {weights.shape}.")
+    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
+        raise ValueError(f"{who}: sample_weight must be finite and non-negative.")
+    if not np.any(weights > 0):
+        raise ValueError(f"{who}: sample_weight has only zero weights; at least one sample "
+                         "needs a non-zero weight.")
+    return weights
+
+
+class _WeightedDraws:
+    """Draw rows with replacement, with probability proportional to their weights.
+
+    The cumulative weights are taken over the rows sorted by a fixed random projection (an
+    order that depends on the rows' values only), so copies of a row sit side by side and the
+    same uniforms draw the same values whether a row comes with weight ``m`` or as ``m`` copies;
+    zero-weight rows are never drawn.
+    """
+
+    def __init__(self, X, weights):
+        direction = np.random.RandomState(0).uniform(0.5, 1.5, size=X.shape[1])
+        self.order = np.argsort(X @ direction.astype(X.dtype), kind="stable")
+        self.cumulative = np.cumsum(weights[self.order])
+        self.total = float(self.cumulative[-1])
+
+    def __call__(self, rng, size):
+        u = rng.uniform(size=size) * self.total
+        positions = np.searchsorted(self.cumulative, u, side="right")  # first cumulative > u
+        np.minimum(positions, self.cumulative.size - 1, out=positions)
+        return self.order[positions]
+
+
+def _nearest(X, centers):
+    """Nearest centre of each row by ``||mu||^2 - 2 x.mu`` (ties to the lowest index).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    centers : ndarray of shape (n_clusters, n_features), float64
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,), intp
+    squared_distances : ndarray of shape (n_samples,), float64
+        ``||x - mu_{c(x)}||^2`` from the same expansion (clipped at 0): the batch inertia.
+    """
+    centers_x = centers.astype(X.dtype, copy=False)
+    center_norms = np.einsum("ij,ij->i", centers_x, centers_x)
+    labels = np.empty(X.shape[0], dtype=np.intp)
+    squared = np.empty(X.shape[0])
+    for rows in _row_blocks(X.shape[0], centers.shape[0]):
+        block = X[rows]
+        scores = block @ (-2.0 * centers_x).T  # (block, k)
+        scores += center_norms
+        lab = np.argmin(scores, axis=1)
+        labels[rows] = lab
+        best = scores[np.arange(lab.size), lab].astype(np.float64)
+        best += np.einsum("ij,ij->i", block, block)
+        squared[rows] = np.maximum(best, 0.0)
+    return labels, squared
+
+
+def _labels_and_inertia(X, weights, centers):
+    """Labels of all rows and ``J = sum_i w_i ||x_i - mu_{c_i}||^2`` from explicit float64
+    differences (no cancellation), block by block."""
+    labels, _ = _nearest(X, centers)
+    inertia = 0.0
+    for rows in _row_blocks(X.shape[0], X.shape[1]):
+        diff = X[rows].astype(np.float64) - centers[labels[rows]]
+        inertia += float(np.einsum("ij,ij->i", diff, diff) @ weights[rows])
+    return labels, inertia
+
+
+def _weighted_sums(labels, weights, X, n_clusters):
+    """``sum_i w_i e_{labels_i} x_i^T``, (n_clusters, n_features) float64: one sparse product."""
+    m = labels.size
+    one_hot = sparse.csc_matrix((weights, labels, np.arange(m + 1)), shape=(n_clusters, m))
+    return np.asarray(one_hot @ X.astype(np.float64, copy=False))
+
+
+def _minibatch_step(X, weights, centers, counts, rng, *, reassign, reassignment_ratio):
+    """One step of Sculley's algorithm on the batch ``X``; updates ``centers`` and ``counts``.
+
+    Assumes valid input. ``counts[c]`` is the weight ``v_c`` seen by centre ``c`` so far; the
+    update makes each centre the running mean of all its samples (learning rate ``1 / v_c``).
+    With ``reassign``, centres with ``v_c < reassignment_ratio * max(v)`` are moved onto
+    distinct random samples of the batch (at most half the batch), and their counts set to the
+    smallest count of the others so that they are not reassigned again at once
+    (scikit-learn's rule).
+
+    Parameters
+    ----------
+    X : ndarray of shape (batch, n_features)
+    weights : ndarray of shape (batch,), float64
+    centers : ndarray of shape (n_clusters, n_features), float64, updated in place
+    counts : ndarray of shape (n_clusters,), float64, updated in place
+    rng : numpy.random.RandomState
+
+    Returns
+    -------
+    batch_inertia : float
+        ``sum_{x in batch} w ||x - mu_{c(x)}||^2`` against the centres before the update.
+    """
+    n_clusters = centers.shape[0]
+    labels, squared = _nearest(X, centers)
+    batch_inertia = float(squared @ weights)
+    hit_weight = np.bincount(labels, weights=weights, minlength=n_clusters)
+    sums = _weighted_sums(labels, weights, X, n_clusters)
+    hit = hit_weight > 0
+    new_counts = counts[hit] + hit_weight[hit]
+    centers[hit] = (centers[hit] * counts[hit, np.newaxis] + sums[hit]) \
+        / new_counts[:, np.newaxis]
+    counts[hit] = new_counts
+
+    if reassign and reassignment_ratio > 0:
+        to_reassign = counts < reassignment_ratio * counts.max()
+        to_reassign[np.argmax(counts)] = False  # never all of them
+        limit = int(0.5 * X.shape[0])
+        if np.count_nonzero(to_reassign) > limit:
+            keep = np.argsort(counts, kind="stable")[limit:]
+            to_reassign[keep] = False
+        n_reassign = int(np.count_nonzero(to_reassign))
+        if n_reassign:
+            picks = rng.choice(X.shape[0], size=n_reassign, replace=False)
+            centers[to_reassign] = X[picks]
+            counts[to_reassign] = counts[~to_reassign].min()
+            logger.debug("reassigned %d small cluster(s)", n_reassign)
+    return batch_inertia
+
+
+def _weighted_variance_mean(X, weights):
+    """Mean over features of the weighted per-feature variance (float64, blockwise)."""
+    total = weights.sum()
+    blocks = list(_row_blocks(X.shape[0], X.shape[1]))
+    mean = sum(weights[rows] @ X[rows].astype(np.float64) for rows in blocks) / total
+    variance = np.zeros(X.shape[1])
+    for rows in blocks:
+        diff = X[rows].astype(np.float64) - mean
+        variance += weights[rows] @ (diff * diff)
+    return float(np.mean(variance / total))
+
+
+def _sort_clusters(centers, counts):
+    """Order of the clusters: by decreasing count, ties by the centres' lexicographic order."""
+    keys = [centers[:, j] for j in range(centers.shape[1] - 1, -1, -1)] + [-counts]
+    return np.lexsort(keys)
+
+
+@register("minibatch_kmeans", family="cluster")
+class MiniBatchKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin,
+                      LatentEstimator):
+    """Mini-batch k-means: Sculley's (2010) per-centre running means on random mini-batches.
+
+    Each step assigns a random batch to the nearest centres and moves every centre ``c`` hit by
+    it to the running mean of all its samples so far, ``mu_c <- (v_c mu_c + sum_{x -> c} x) /
+    (v_c + m_c)`` (learning rate ``1 / v_c``); the objective is ``J = sum_i w_i ||x_i -
+    mu_{c_i}||^2`` (``inertia_``). Parameters and defaults are scikit-learn's.
+
+    Parameters
+    ----------
+    n_clusters : int, default=8
+        Number of clusters ``k``; at most ``n_samples``.
+    init : {"k-means++", "random"} or array-like of shape (n_clusters, n_features), \
+default="k-means++"
+        ``"k-means++"``: :func:`~latentlearn.cluster.kmeans_plusplus` on ``init_size``
+        samples. ``"random"``: ``k`` distinct samples of those. An array: these centres.
+    max_iter : int, default=100
+        Most passes over the data: at most ``max_iter * n / batch_size`` steps (at least one),
+        ``n = sum(sample_weight)``.
+    batch_size : int, default=1024
+        Samples per mini-batch, drawn with replacement (batches may be larger than the data).
+    compute_labels : bool, default=True
+        Assign every training sample at the end (``labels_``, exact ``inertia_``). With False
+        there is no ``labels_`` and ``inertia_`` is the smoothed batch estimate.
+    random_state : None, int or numpy.random.RandomState, default=None
+        Seeds the initialisation, the batches and the reassignments; same seed, same result.
+    tol : float, default=0.0
+        Stop when the total squared centre move of a step, ``sum_j ||mu_j^new - mu_j^old||^2``,
+        is at most ``tol`` times the mean per-feature variance of ``X``; 0 disables it.
+    max_no_improvement : int or None, default=10
+        Stop when the smoothed batch inertia (exponentially weighted average with weight
+        ``min(1, 2 * batch_size / (n + 1))``) has not reached a new minimum for this many steps;
+        None disables it.
+    init_size : int or None, default=None
+        Samples drawn to seed the centres (and as many to pick the best of ``n_init`` seeds);
+        None means ``3 * batch_size`` (at least ``3 * n_clusters``). When the data hold no more
+        than that, all of it is used, with its weights.
+    n_init : "auto" or int, default="auto"
+        Seeds tried, the one of lowest inertia on the validation draw kept; ``"auto"`` means 1
+        for ``"k-means++"`` and an array, 3 for ``"random"``.
+    reassignment_ratio : float, default=0.01
+        Centres whose count is below this fraction of the largest count are moved onto random
+        samples of the batch; 0 disables reassignment.
+
+    Attributes
+    ----------
+    cluster_centers_ : ndarray of shape (n_clusters, n_features)
+        Centres, in the dtype of the training data.
+    labels_ : ndarray of shape (n_samples,)
+        Nearest centre of each training sample (with ``compute_labels``; for ``partial_fit``,
+        of the last batch).
+    inertia_ : float
+        ``J = sum_i w_i ||x_i - mu_{c_i}||^2`` on the training data (with ``compute_labels``;
+        for ``partial_fit``, on the last batch), in float64.
+    n_steps_ : int
+        Mini-batch steps taken.
+    n_iter_ : int
+        Passes over the data these steps amount to, ``ceil(n_steps_ * batch_size / n)``.
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Column names, when ``X`` had string column names.
+
+    Notes
+    -----
+    Cluster numbering is deterministic: after ``fit`` with ``init="k-means++"`` or
+    ``"random"``, cluster 0 is the one that absorbed the most samples during training (the
+    largest count ``v_c``), ties broken by the lexicographic order of the centres. With an
+    array ``init``, and across ``partial_fit`` calls, cluster ``j`` is the one started from the
+    ``j``-th initial centre.
+
+    ``sample_weight`` are frequencies (a weight of ``m`` gives exactly the run of ``m``
+    copies): batches are drawn with probability proportional to the weights, and the schedule
+    counts ``n = sum(sample_weight)`` samples, so weights should be counts or average about 1.
+    scikit-learn draws uniformly and weighs the update instead; the two agree in expectation.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from latentlearn.cluster import MiniBatchKMeans
+    >>> X = np.array([[0., 0.], [0., 1.], [10., 0.], [10., 1.], [10., 2.]])
+    >>> mbk = MiniBatchKMeans(n_clusters=2, batch_size=4, random_state=0).fit(X)
+    >>> mbk.labels_
+    array([1, 1, 0, 0, 0])
+    >>> mbk.predict([[0., 2.], [9., 1.]])
+    array([1, 0])
+    """
+
+    _parameter_constraints = {
+        "n_clusters": [Interval(Integral, 1, None)],
+        "init": [Options({"k-means++", "random"}), "array-like"],
+        "max_iter": [Interval(Integral, 1, None)],
+        "batch_size": [Interval(Integral, 1, None)],
+        "compute_labels": ["boolean"],
+        "random_state": ["random_state"],
+        "tol": [Interval(Real, 0, None)],
+        "max_no_improvement": [Interval(Integral, 0, None), None],
+        "init_size": [Interval(Integral, 1, None), None],
+        "n_init": [Options({"auto"}), Interval(Integral, 1, None)],
+        "reassignment_ratio": [Interval(Real, 0, None)],
+    }
+
+    def __init__(
+        self,
+        n_clusters=8,
+        *,
+        init="k-means++",
+        max_iter=100,
+        batch_size=1024,
+        compute_labels=True,
+        random_state=None,
+        tol=0.0,
+        max_no_improvement=10,
+        init_size=None,
+        n_init="auto",
+        reassignment_ratio=0.01,
+    ):
+        self.n_clusters = n_clusters
+        self.init = init
+        self.max_iter = max_iter
+        self.batch_size = batch_size
+        self.compute_labels = compute_labels
+        self.random_state = random_state
+        self.tol = tol
+        self.max_no_improvement = max_no_improvement
+        self.init_size = init_size
+        self.n_init = n_init
+        self.reassignment_ratio = reassignment_ratio
+
+    # -- set-up shared by fit and partial_fit ---------------------------------------------------
+
+    def _check_init(self, n_features, dtype):
+        init = self.init
+        who = type(self).__name__
+        if isinstance(init, str):
+            if init not in ("k-means++", "random"):
+                raise ParameterError(
+                    f"{who}: parameter init={init!r} is not allowed; it must be 'k-means++', "
+                    "'random' or an array of shape (n_clusters, n_features).")
+            return init
+        centers = check_array(init, dtype=dtype, copy=True, input_name="init")
+        if centers.shape != (self.n_clusters, n_features):
+            raise ParameterError(
+                f"{who}: init has shape {centers.shape}, but n_clusters={self.n_clusters} and X "
+                f"has {n_features} features; pass an array of shape ({self.n_clusters}, "
+                f"{n_features}).")
+        return centers
+
+    def _validated(self, X, sample_weight, *, reset):
+        X = self._validate_X(X, reset=reset)
+        if reset and self.n_clusters > X.shape[0]:
+            raise ParameterError(
+                f"{type(self).__name__}: n_clusters={self.n_clusters} is larger than "
+                f"n_samples={X.shape[0]}; lower n_clusters or pass more samples.")
+        return X, _check_sample_weight(sample_weight, X.shape[0], type(self).__name__)
+
+    def _resolved_init_size(self):
+        init_size = 3 * self.batch_size if self.init_size is None else self.init_size
+        if init_size < self.n_clusters:
+            if self.init_size is not None:
+                warnings.warn(
+                    f"{type(self).__name__}: init_size={self.init_size} is smaller than "
+                    f"n_clusters={self.n_clusters}; using {3 * self.n_clusters} instead.",
+                    RuntimeWarning, stacklevel=3)
+            init_size = 3 * self.n_clusters
+        return init_size
+
+    def _initial_centers(self, X, weights, draws, init, rng):
+        """Seed the centres on ``init_size`` drawn samples (all of X if it is not larger);
+        with several seeds, keep the one of lowest inertia on a second draw."""
+        if not isinstance(init, str):
+            return init.astype(np.float64)
+        init_size = self._resolved_init_size()
+        use_all = draws.total <= init_size
+        n_init = (3 if init == "random" else 1) if self.n_init == "auto" else self.n_init
+
+        def sample():
+            if use_all:
+                return X, weights
+            return X[draws(rng, init_size)], None  # drawn by weight, then counted once each
+
+        X_valid, w_valid = sample() if n_init > 1 else (None, None)
+        best, best_inertia = None, np.inf
+        for _ in range(n_init):
+            X_init, w_init = sample()
+            if init == "k-means++":
+                centers, _ = kmeans_plusplus(X_init, self.n_clusters, sample_weight=w_init,
+                                             random_state=rng)
+            else:
+                p = None if w_init is None else w_init / w_init.sum()
+                positive = X_init.shape[0] if w_init is None else np.count_nonzero(w_init)
+                if positive < self.n_clusters:
+                    raise ParameterError(
+                        f"{type(self).__name__}: init='random' needs n_clusters="
+                        f"{self.n_clusters} samples of non-zero weight, only {positive} have "
+                        "one; lower n_clusters or use init='k-means++'.")
+                centers = X_init[rng.choice(X_init.shape[0], self.n_clusters, replace=False,
+                                            p=p)]
+            centers = centers.astype(np.float64)
+            if n_init == 1:
+                return centers
+            valid_weights = np.ones(X_valid.shape[0]) if w_valid is None else w_valid
+            _, inertia = _labels_and_inertia(X_valid, valid_weights, centers)
+            if inertia < best_inertia:
+                best, best_inertia = centers, inertia
+        return best
+
+    def _due_for_reassignment(self, n_seen, counts):
+        """scikit-learn's schedule: every ``10 * n_clusters`` samples, or when a centre has
+        never been hit."""
+        # (a loaded model has no counter: not saved, as it is not an array)
+        self._n_since_last_reassign = getattr(self, "_n_since_last_reassign", 0) + n_seen
+        if np.any(counts == 0) or self._n_since_last_reassign >= 10 * self.n_clusters:
+            self._n_since_last_reassign = 0
+            return True
+        return False
+
+    # -- fitting --------------------------------------------------------------------------------
+
+    def fit(self, X, y=None, sample_weight=None):
+        """Cluster ``X`` by mini-batch steps from seeded centres.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative frequencies; a weight of ``m`` acts exactly like ``m`` copies.
+
+        Returns
+        -------
+        self : MiniBatchKMeans
+        """
+        self._check_parameters()
+        X, weights = self._validated(X, sample_weight, reset=True)
+        init = self._check_init(X.shape[1], X.dtype)
+        rng = check_random_state(self.random_state)
+        self.__dict__.pop("_rng", None)  # a later partial_fit starts a fresh stream
+        draws = _WeightedDraws(X, weights)
+        n_total = draws.total  # samples in one pass over the data
+        batch = self.batch_size
+        tol = self.tol * _weighted_variance_mean(X, weights) if self.tol > 0 else 0.0
+
+        centers = self._initial_centers(X, weights, draws, init, rng)  # (k, d) float64
+        counts = np.zeros(self.n_clusters)
+        self._n_since_last_reassign = 0
+        n_steps = max(1, int(self.max_iter * n_total // batch))
+        alpha = min(1.0, 2.0 * batch / (n_total + 1.0))  # weight of a batch in the average
+        ewa = ewa_min = None
+        no_improvement = 0
+        ones = np.ones(batch)
+        step = 0
+        for step in range(1, n_steps + 1):
+            reassign = self._due_for_reassignment(batch, counts)
+            old = centers.copy() if tol > 0 else None
+            batch_inertia = _minibatch_step(
+                X[draws(rng, batch)], ones, centers, counts, rng, reassign=reassign,
+                reassignment_ratio=self.reassignment_ratio) / batch
+            if step == 1:  # the first batch measures the initial centres: not progress
+                continue
+            ewa = batch_inertia if ewa is None else (1 - alpha) * ewa + alpha * batch_inertia
+            if tol > 0 and float(np.sum((centers - old) ** 2)) <= tol:
+                logger.debug("converged (centre moves below tol) at step %d", step)
+                break
+            if ewa_min is None or ewa < ewa_min:
+                ewa_min, no_improvement = ewa, 0
+            else:
+                no_improvement += 1
+            if self.max_no_improvement is not None and no_improvement >= self.max_no_improvement:
+                logger.debug("no improvement of the smoothed inertia for %d steps; stopping "
+                             "at step %d", no_improvement, step)
+                break
+
+        if isinstance(init, str):
+            order = _sort_clusters(centers, counts)
+            centers, counts = centers[order], counts[order]
+        self._centers = centers
+        self._counts = counts
+        self.cluster_centers_ = centers.astype(X.dtype)
+        self.n_steps_ = step
+        self.n_iter_ = int(np.ceil(step * batch / n_total))
+        if self.compute_labels:
+            self.labels_, self.inertia_ = _labels_and_inertia(X, weights, centers)
+            n_found = np.unique(self.labels_).size
+            if n_found < self.n_clusters:
+                warnings.warn(
+                    f"{type(self).__name__} found {n_found} distinct clusters, fewer than "
+                    f"n_clusters={self.n_clusters}: X has too few distinct points, or some "
+                    "centres ended where no sample is nearest; lower n_clusters.",
+                    ConvergenceWarning, stacklevel=2)
+        else:
+            self.__dict__.pop("labels_", None)  # no stale labels from an earlier fit
+            smoothed = batch_inertia if ewa is None else ewa
+            self.inertia_ = float(smoothed * n_total)
+        return self
+
+    def partial_fit(self, X, y=None, sample_weight=None):
+        """One mini-batch step on ``X`` (the first call also seeds the centres from ``X``).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            The batch; every row is used (not drawn), weighted by ``sample_weight``.
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : MiniBatchKMeans
+        """
+        first = not hasattr(self, "_centers")
+        if first:
+            self._check_parameters()
+        X, weights = self._validated(X, sample_weight, reset=first)
+        if first:
+            init = self._check_init(X.shape[1], X.dtype)
+            self._rng = check_random_state(self.random_state)
+            self._centers = self._initial_centers(X, weights, _WeightedDraws(X, weights),
+                                                  init, self._rng)
+            self._counts = np.zeros(self.n_clusters)
+            self._n_since_last_reassign = 0
+            self.n_steps_ = 0
+        elif not hasattr(self, "_rng"):  # fitted by fit(): continue with a fresh stream
+            self._rng = check_random_state(self.random_state)
+        reassign = self._due_for_reassignment(float(weights.sum()), self._counts)
+        _minibatch_step(X, weights, self._centers, self._counts, self._rng, reassign=reassign,
+                        reassignment_ratio=self.reassignment_ratio)
+        self.cluster_centers_ = self._centers.astype(X.dtype)
+        self.n_steps_ += 1
+        if self.compute_labels:
+            self.labels_, self.inertia_ = _labels_and_inertia(X, weights, self._centers)
+        return self
+
+    # -- using the centres ----------------------------------------------------------------------
+
+    def fit_predict(self, X, y=None, sample_weight=None):
+        """Fit and return the nearest centre of each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        self.fit(X, sample_weight=sample_weight)
+        return self.labels_ if self.compute_labels else self.predict(X)
+
+    def predict(self, X):
+        """Index of the nearest centre, ``argmin_j ||x - mu_j||^2``, for each sample.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        labels : ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        return _nearest(X, self._centers)[0]
+
+    def transform(self, X):
+        """Euclidean distances ``||x - mu_j||`` to every centre (from float64 differences).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        distances : ndarray of shape (n_samples, n_clusters)
+            In the dtype of ``X``.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        centers = self._centers
+        out = np.empty((X.shape[0], centers.shape[0]), dtype=X.dtype)
+        for rows in _row_blocks(X.shape[0], X.shape[1]):
+            block = X[rows].astype(np.float64)
+            for j, center in enumerate(centers):
+                diff = block - center
+                out[rows, j] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
+        return out
+
+    def score(self, X, y=None, sample_weight=None):
+        """Opposite of the k-means objective on ``X``: ``-sum_i w_i min_j ||x_i - mu_j||^2``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        weights = _check_sample_weight(sample_weight, X.shape[0], type(self).__name__)
+        return -_labels_and_inertia(X, weights, self._centers)[1]
+
+    @property
+    def _n_features_out(self):
+        return self.cluster_centers_.shape[0]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        return tags
