@@ -24,6 +24,7 @@ __all__ = ["MethodInfo", "register", "get_method", "list_methods", "classical_es
 _FAMILY_MODULES = (
     "latentlearn.decomposition",
     "latentlearn.cluster",
+    "latentlearn.manifold",
     "latentlearn.bayes",
     "latentlearn.neural",
 )

@@ -212,6 +212,16 @@ def _fig_embedding(r: RunResult):
                      "cluster.", fig)
 
 
+def _fig_graphs(r: RunResult):
+    """Seed 001's neighbourhood graph over 2-D/3-D data, the unrolled manifold coloured by its
+    true coordinate, and Isomap against convex flow where the data carry shortcut edges."""
+    from .plots.graphs import fig_graph, fig_shortcut_robustness, fig_unrolled
+
+    yield from fig_graph(r)
+    yield from fig_unrolled(r)
+    yield from fig_shortcut_robustness(r)
+
+
 def _fig_explained_variance(r: RunResult):
     from .plots import plot_explained_variance
 
@@ -328,6 +338,7 @@ def _fig_cluster_extras(r: RunResult):
 #: Figure makers, in display order. Each takes a RunResult and yields the Figures it applies to.
 FIGURES: list[Callable[[RunResult], object]] = [
     _fig_embedding,
+    _fig_graphs,
     _fig_explained_variance,
     _fig_components,
     _fig_centroids,

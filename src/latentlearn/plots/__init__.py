@@ -10,6 +10,7 @@ from .embedding import plot_embedding, plot_explained_variance
 from .history import plot_history
 from .images import plot_centroids, plot_image_grid, plot_interpolations, plot_reconstructions
 from .cluster import plot_clique_sizes, plot_cliques, plot_dendrogram, plot_kmeans_steps
+from .graphs import plot_graph, plot_shortcut_robustness, plot_unrolled
 
 __all__ = [
     "plot_embedding",
@@ -23,4 +24,7 @@ __all__ = [
     "plot_cliques",
     "plot_clique_sizes",
     "plot_kmeans_steps",
+    "plot_graph",
+    "plot_unrolled",
+    "plot_shortcut_robustness",
 ]

@@ -1,0 +1,281 @@
+"""Laplacian eigenmaps: coordinates that keep graph neighbours close (seed 001, step 2).
+
+Belkin & Niyogi (2003), "Laplacian eigenmaps for dimensionality reduction and data
+representation". With a symmetric weight matrix ``W`` of a neighbourhood graph and degrees
+``D = diag(W 1)``, the embedding minimises ``sum_ij W_ij ||y_i - y_j||^2 = 2 tr(Y^T L Y)``
+under a normalisation constraint, so its columns are the eigenvectors of the smallest
+eigenvalues of a graph Laplacian, the constant one (eigenvalue 0) dropped:
+
+* ``"unnormalized"``: ``L = D - W``, constraint ``Y^T Y = I``;
+* ``"symmetric"``:    ``L_sym = I - D^{-1/2} W D^{-1/2}``;
+* ``"random_walk"``:  ``L_rw = I - D^{-1} W``, i.e. the generalised problem ``L y = lambda D y``
+  (constraint ``Y^T D Y = I``), Belkin & Niyogi's choice. Its eigenvectors are
+  ``D^{-1/2}`` times those of ``L_sym``, which is how they are computed (a symmetric problem).
+
+The eigenpairs come from a sparse solver: ARPACK in shift-invert mode just below 0 (so the
+smallest eigenvalues of a positive semi-definite ``L`` are the best separated ones), LOBPCG, or
+a dense ``eigh`` for small graphs. Each column's sign is fixed so that its entry of largest
+absolute value is positive.
+"""
+
+from __future__ import annotations
+
+import logging
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import linalg, sparse
+from scipy.sparse.linalg import eigsh, lobpcg
+
+from ..base import Interval, LatentEstimator, Options, check_random_state
+from ..neighbors.graphs import check_connected, ensure_connected, neighborhood_graph
+from ..registry import register
+
+__all__ = ["LaplacianEigenmaps", "LaplacianEmbedding", "laplacian_eigenmaps", "graph_laplacian"]
+
+logger = logging.getLogger(__name__)
+
+#: ``eigen_solver="auto"`` uses a dense eigendecomposition below this many nodes.
+_DENSE_MAX_NODES = 500
+
+
+def _flip_columns(Y):
+    """Flip each column so that its entry of largest absolute value is positive (in place)."""
+    largest = np.argmax(np.abs(Y), axis=0)
+    signs = np.sign(Y[largest, np.arange(Y.shape[1])])
+    signs[signs == 0] = 1.0
+    Y *= signs
+    return Y
+
+
+def graph_laplacian(W, kind="random_walk"):
+    """The Laplacian used for the eigenproblem, and the degree scaling that recovers ``y``.
+
+    Parameters
+    ----------
+    W : sparse matrix of shape (n_nodes, n_nodes)
+        Symmetric non-negative weights; the diagonal (self-loops) is ignored.
+    kind : {"unnormalized", "symmetric", "random_walk"}
+
+    Returns
+    -------
+    L : scipy.sparse.csr_matrix of shape (n_nodes, n_nodes)
+        ``D - W`` for ``"unnormalized"``, ``I - D^{-1/2} W D^{-1/2}`` otherwise (symmetric).
+    scale : ndarray of shape (n_nodes,)
+        Multiply the eigenvectors of ``L`` row-wise by this: ones, except ``D^{-1/2}`` for
+        ``"random_walk"``.
+    """
+    W = sparse.csr_matrix(W, dtype=np.float64)
+    W = W - sparse.diags(W.diagonal())
+    degree = np.asarray(W.sum(axis=1)).ravel()
+    n = W.shape[0]
+    if kind == "unnormalized":
+        return sparse.csr_matrix(sparse.diags(degree) - W), np.ones(n)
+    inv_sqrt = 1.0 / np.sqrt(np.where(degree > 0, degree, 1.0))
+    L = sparse.identity(n, format="csr") - sparse.diags(inv_sqrt) @ W @ sparse.diags(inv_sqrt)
+    scale = inv_sqrt if kind == "random_walk" else np.ones(n)
+    return sparse.csr_matrix(L), scale
+
+
+def _smallest_eigenpairs(L, k, *, solver, random_state):
+    """The ``k`` smallest eigenpairs of the symmetric PSD ``L``, ascending."""
+    n = L.shape[0]
+    if solver == "auto":
+        solver = "dense" if n <= _DENSE_MAX_NODES else "arpack"
+    if solver == "arpack" and k >= n - 1:
+        solver = "dense"
+    if solver == "dense":
+        values, vectors = linalg.eigh(L.toarray(), subset_by_index=[0, k - 1])
+        return values, vectors
+    rng = check_random_state(random_state)
+    if solver == "arpack":
+        v0 = rng.uniform(-1, 1, n)
+        # Shift-invert just below 0 (scikit-learn's choice): L + 1e-5 I is positive definite
+        # and maps the smallest eigenvalues of L to the largest, well separated ones of its
+        # inverse (lambda = 0 -> 1e5, lambda = 1e-3 -> ~1e3).
+        values, vectors = eigsh(L, k, sigma=-1e-5, which="LM", v0=v0, tol=0.0)
+    else:  # lobpcg
+        X0 = rng.standard_normal((n, k))
+        values, vectors = lobpcg(L, X0, largest=False, tol=1e-8, maxiter=2000)
+    order = np.argsort(values)
+    return values[order], vectors[:, order]
+
+
+def laplacian_eigenmaps(W, n_components=2, *, laplacian="random_walk", eigen_solver="auto",
+                        random_state=None):
+    """Embed a weighted graph by the eigenvectors of its Laplacian (Belkin & Niyogi 2003).
+
+    ``L y = lambda D y`` (random walk), ``L_sym y = lambda y`` or ``(D - W) y = lambda y``; the
+    ``n_components`` eigenvectors after the first (constant, ``lambda = 0``) one.
+
+    Parameters
+    ----------
+    W : sparse matrix of shape (n_nodes, n_nodes)
+        Symmetric non-negative weights of a connected graph.
+    n_components : int, default=2
+    laplacian : {"unnormalized", "symmetric", "random_walk"}, default="random_walk"
+    eigen_solver : {"auto", "arpack", "lobpcg", "dense"}, default="auto"
+    random_state : None, int or RandomState
+        Start vector of the iterative solvers.
+
+    Returns
+    -------
+    Y : ndarray of shape (n_nodes, n_components)
+    eigenvalues : ndarray of shape (n_components,)
+        The eigenvalues of the kept eigenvectors, ascending.
+    """
+    W = sparse.csr_matrix(W, dtype=np.float64)
+    if W.shape[0] != W.shape[1]:
+        raise ValueError(f"W must be square; got shape {W.shape}.")
+    if n_components + 1 > W.shape[0]:
+        raise ValueError(
+            f"n_components={n_components} needs at least {n_components + 2} nodes (one more "
+            f"for the dropped constant eigenvector); got {W.shape[0]}.")
+    check_connected(W)
+    return _laplacian_eigenmaps(W, n_components, laplacian=laplacian,
+                                eigen_solver=eigen_solver, random_state=random_state)
+
+
+def _laplacian_eigenmaps(W, n_components, *, laplacian, eigen_solver, random_state):
+    L, scale = graph_laplacian(W, laplacian)
+    values, vectors = _smallest_eigenpairs(L, n_components + 1, solver=eigen_solver,
+                                           random_state=random_state)
+    Y = vectors[:, 1:] * scale[:, np.newaxis]
+    return _flip_columns(np.ascontiguousarray(Y)), values[1:]
+
+
+@register("laplacian_eigenmaps", family="manifold")
+class LaplacianEigenmaps(LatentEstimator):
+    """Laplacian eigenmaps: the smallest non-trivial eigenvectors of a neighbourhood graph.
+
+    Builds a neighbourhood graph (:func:`latentlearn.neighbors.neighborhood_graph`), weights it
+    (heat kernel by default), and embeds it with :func:`laplacian_eigenmaps`. See the module
+    docstring for the three Laplacians.
+
+    Parameters
+    ----------
+    n_components : int, default=2
+    n_neighbors : int, default=10
+        ``k`` of the kNN graph (capped at ``n_samples - 1``).
+    affinity : {"knn", "epsilon", "precomputed"}, default="knn"
+        ``"precomputed"``: ``X`` is the (sparse or dense) symmetric weight matrix itself.
+    radius : float or None, default=None
+        ``epsilon`` for ``affinity="epsilon"``.
+    symmetrize : {"symmetric", "mutual", "average"}, default="symmetric"
+        ``"average"`` with ``weights="binary"`` is scikit-learn's ``SpectralEmbedding`` graph.
+    weights : {"heat", "binary"}, default="heat"
+        ``exp(-||x_i - x_j||^2 / (2 sigma^2))`` or 1 per edge.
+    sigma : float or None, default=None
+        Heat-kernel width; ``None`` takes the median edge length.
+    laplacian : {"random_walk", "symmetric", "unnormalized"}, default="random_walk"
+    eigen_solver : {"auto", "arpack", "lobpcg", "dense"}, default="auto"
+        ``"auto"``: dense below 500 samples, ARPACK (shift-invert) above.
+    neighbors_algorithm : {"auto", "exact", "approximate"}, default="auto"
+    on_disconnected : {"connect", "raise"}, default="connect"
+        When the graph has several connected components: ``"raise"`` a
+        :class:`~latentlearn.neighbors.DisconnectedGraphError` naming their number and the
+        remedy, or ``"connect"``: warn with the same message and join every two components by
+        their nearest pair of samples, with the smallest weight in the graph (a precomputed
+        affinity always raises).
+    random_state : None, int or RandomState, default=None
+
+    Attributes
+    ----------
+    embedding_ : ndarray of shape (n_samples, n_components)
+    eigenvalues_ : ndarray of shape (n_components,)
+    affinity_matrix_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
+    n_neighbors_ : int
+    n_features_in_ : int
+    """
+
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None)],
+        "n_neighbors": [Interval(Integral, 1, None)],
+        "affinity": [Options({"knn", "epsilon", "precomputed"})],
+        "radius": [Interval(Real, 0, None, closed="neither"), None],
+        "symmetrize": [Options({"symmetric", "mutual", "average"})],
+        "weights": [Options({"heat", "binary"})],
+        "sigma": [Interval(Real, 0, None, closed="neither"), None],
+        "laplacian": [Options({"random_walk", "symmetric", "unnormalized"})],
+        "eigen_solver": [Options({"auto", "arpack", "lobpcg", "dense"})],
+        "neighbors_algorithm": [Options({"auto", "exact", "approximate"})],
+        "on_disconnected": [Options({"connect", "raise"})],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, n_components=2, *, n_neighbors=10, affinity="knn", radius=None,
+                 symmetrize="symmetric", weights="heat", sigma=None, laplacian="random_walk",
+                 eigen_solver="auto", neighbors_algorithm="auto", on_disconnected="connect",
+                 random_state=None):
+        self.n_components = n_components
+        self.n_neighbors = n_neighbors
+        self.affinity = affinity
+        self.radius = radius
+        self.symmetrize = symmetrize
+        self.weights = weights
+        self.sigma = sigma
+        self.laplacian = laplacian
+        self.eigen_solver = eigen_solver
+        self.neighbors_algorithm = neighbors_algorithm
+        self.on_disconnected = on_disconnected
+        self.random_state = random_state
+
+    def _affinity(self, X):
+        n = X.shape[0]
+        if self.affinity == "precomputed":
+            W = sparse.csr_matrix(X, dtype=np.float64)
+            if W.shape[0] != W.shape[1]:
+                raise ValueError(f"affinity='precomputed' needs a square weight matrix; got "
+                                 f"shape {W.shape}.")
+            self.n_neighbors_ = None
+            return W
+        self.n_neighbors_ = min(self.n_neighbors, n - 1)
+        return neighborhood_graph(
+            X, kind=self.affinity, n_neighbors=self.n_neighbors_, radius=self.radius,
+            symmetrize=self.symmetrize, weights=self.weights, sigma=self.sigma,
+            algorithm=self.neighbors_algorithm, random_state=self.random_state)
+
+    def fit(self, X, y=None):
+        """Compute the embedding of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Or a weight matrix of shape (n_samples, n_samples) (sparse allowed) when
+            ``affinity="precomputed"``.
+        y : ignored
+
+        Returns
+        -------
+        self : LaplacianEigenmaps
+        """
+        self._check_parameters()
+        X = self._validate_X(X, min_samples=self.n_components + 2,
+                             accept_sparse="csr" if self.affinity == "precomputed" else False)
+        W = self._affinity(X)
+        if self.affinity == "precomputed" or self.on_disconnected == "raise":
+            check_connected(W, n_neighbors=self.n_neighbors_)
+        else:
+            W = ensure_connected(W, X, n_neighbors=self.n_neighbors_,
+                                 length=float(W.data.min()) if W.nnz else 1.0)
+        Y, values = _laplacian_eigenmaps(W, self.n_components, laplacian=self.laplacian,
+                                         eigen_solver=self.eigen_solver,
+                                         random_state=self.random_state)
+        self.affinity_matrix_ = W
+        self.embedding_ = Y
+        self.eigenvalues_ = values
+        return self
+
+    def fit_transform(self, X, y=None):
+        """Fit and return ``embedding_``, of shape (n_samples, n_components)."""
+        return self.fit(X).embedding_
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.pairwise = self.affinity == "precomputed"
+        tags.input_tags.sparse = self.affinity == "precomputed"
+        return tags
+
+
+#: The name used in the issue brief; the same class.
+LaplacianEmbedding = LaplacianEigenmaps

@@ -1,0 +1,189 @@
+"""Locally linear embedding: keep each point's reconstruction from its neighbours.
+
+Roweis & Saul (2000), "Nonlinear dimensionality reduction by locally linear embedding" (seed
+001, "LLE": "each point is a linear combination of its neighbours; find low-dimensional points
+reconstructed by the same weights"):
+
+1. the ``k`` nearest neighbours ``N(i)`` of each ``x_i``;
+2. weights minimising ``||x_i - sum_j W_ij x_j||^2`` with ``sum_j W_ij = 1``: solve
+   ``C w = 1`` with the local Gram matrix ``C_jl = (x_i - x_j).(x_i - x_l)``, regularised by
+   ``reg * trace(C) * I`` (needed when ``k > d``), then normalise ``w`` to sum 1;
+3. the embedding minimising ``sum_i ||y_i - sum_j W_ij y_j||^2 = tr(Y^T M Y)`` with
+   ``M = (I - W)^T (I - W)`` under ``Y^T Y = I``: the eigenvectors of the ``n_components``
+   smallest eigenvalues of ``M`` after the constant one.
+
+``M`` stays sparse (``O(n k^2)`` entries). New points are placed by step 2 against the training
+points and ``y = sum_j w_j y_j``.
+"""
+
+from __future__ import annotations
+
+import logging
+from numbers import Integral, Real
+
+import numpy as np
+from scipy import linalg, sparse
+from scipy.sparse.linalg import eigsh
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.neighbors import NearestNeighbors
+
+from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
+from ..registry import register
+
+__all__ = ["LocallyLinearEmbedding", "barycenter_weights"]
+
+logger = logging.getLogger(__name__)
+
+_DENSE_MAX = 500
+
+
+def barycenter_weights(X, Z, indices, reg=1e-3):
+    """Weights reconstructing each ``X[i]`` from ``Z[indices[i]]``, summing to one.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_queries, n_features)
+    Z : ndarray of shape (n_references, n_features)
+    indices : ndarray of int of shape (n_queries, n_neighbors)
+    reg : float, default=1e-3
+        Tikhonov term ``reg * trace(C)`` added to the local Gram matrix's diagonal.
+
+    Returns
+    -------
+    W : ndarray of shape (n_queries, n_neighbors)
+    """
+    n, k = indices.shape
+    local = X[:, np.newaxis, :] - Z[indices]  # (n, k, d)
+    C = np.einsum("nkd,nld->nkl", local, local)  # (n, k, k)
+    trace = np.trace(C, axis1=1, axis2=2)
+    R = np.where(trace > 0, reg * trace, reg)
+    C[:, np.arange(k), np.arange(k)] += R[:, np.newaxis]
+    w = np.linalg.solve(C, np.ones((n, k, 1)))[:, :, 0]
+    return w / w.sum(axis=1, keepdims=True)
+
+
+@register("lle", family="manifold")
+class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
+    """Standard locally linear embedding (Roweis & Saul 2000).
+
+    Parameters
+    ----------
+    n_components : int, default=2
+    n_neighbors : int, default=10
+        ``k`` (capped at ``n_samples - 1``).
+    reg : float, default=1e-3
+        Regularisation of the local Gram matrices, relative to their trace.
+    eigen_solver : {"auto", "arpack", "dense"}, default="auto"
+        ``"auto"``: dense up to 500 samples, ARPACK in shift-invert mode above.
+    tol : float, default=1e-6
+        ARPACK tolerance.
+    neighbors_algorithm : {"auto", "brute", "kd_tree", "ball_tree"}, default="auto"
+    random_state : None, int or RandomState, default=None
+        ARPACK's start vector.
+
+    Attributes
+    ----------
+    embedding_ : ndarray of shape (n_samples, n_components)
+        Orthonormal columns (``Y^T Y = I``), signs fixed (largest-magnitude entry positive).
+    eigenvalues_ : ndarray of shape (n_components,)
+    reconstruction_error_ : float
+        ``tr(Y^T M Y)``, the sum of the kept eigenvalues.
+    nbrs_ : sklearn.neighbors.NearestNeighbors
+    n_features_in_ : int
+    """
+
+    _parameter_constraints = {
+        "n_components": [Interval(Integral, 1, None)],
+        "n_neighbors": [Interval(Integral, 1, None)],
+        "reg": [Interval(Real, 0, None)],
+        "eigen_solver": [Options({"auto", "arpack", "dense"})],
+        "tol": [Interval(Real, 0, None)],
+        "neighbors_algorithm": [Options({"auto", "brute", "kd_tree", "ball_tree"})],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(self, n_components=2, *, n_neighbors=10, reg=1e-3, eigen_solver="auto",
+                 tol=1e-6, neighbors_algorithm="auto", random_state=None):
+        self.n_components = n_components
+        self.n_neighbors = n_neighbors
+        self.reg = reg
+        self.eigen_solver = eigen_solver
+        self.tol = tol
+        self.neighbors_algorithm = neighbors_algorithm
+        self.random_state = random_state
+
+    def fit(self, X, y=None):
+        """Compute the embedding of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        y : ignored
+
+        Returns
+        -------
+        self : LocallyLinearEmbedding
+        """
+        self._check_parameters()
+        X = self._validate_X(X, min_samples=self.n_components + 2, dtype=np.float64)
+        n = X.shape[0]
+        k = min(self.n_neighbors, n - 1)
+        self.n_neighbors_ = k
+        self._fit_X = X
+        self.nbrs_ = NearestNeighbors(n_neighbors=k, algorithm=self.neighbors_algorithm).fit(X)
+        indices = self.nbrs_.kneighbors(return_distance=False)  # (n, k), self excluded
+        w = barycenter_weights(X, X, indices, reg=self.reg)
+        W = sparse.csr_matrix((w.ravel(), indices.ravel(), np.arange(0, n * k + 1, k)),
+                              shape=(n, n))
+        I_W = sparse.identity(n, format="csr") - W
+        M = (I_W.T @ I_W).tocsr()  # (n, n), sparse
+        values, vectors = self._smallest(M, self.n_components + 1)
+        Y = np.ascontiguousarray(vectors[:, 1:])
+        largest = np.argmax(np.abs(Y), axis=0)
+        signs = np.sign(Y[largest, np.arange(Y.shape[1])])
+        signs[signs == 0] = 1.0
+        self.embedding_ = Y * signs
+        self.eigenvalues_ = values[1:]
+        self.reconstruction_error_ = float(np.sum(values[1:]))
+        return self
+
+    def _smallest(self, M, k):
+        n = M.shape[0]
+        solver = self.eigen_solver
+        if solver == "auto":
+            solver = "dense" if n <= _DENSE_MAX else "arpack"
+        if solver == "arpack" and k < n - 1:
+            v0 = check_random_state(self.random_state).uniform(-1, 1, n)
+            # Shift-invert just below 0: M is PSD with a (near) zero eigenvalue, and its
+            # smallest eigenvalues are tiny and clustered, which plain Lanczos resolves badly.
+            values, vectors = eigsh(M, k, sigma=-1e-8, which="LM", v0=v0, tol=self.tol,
+                                    maxiter=1000)
+        else:
+            values, vectors = linalg.eigh(M.toarray(), subset_by_index=[0, k - 1])
+        order = np.argsort(values)
+        return values[order], vectors[:, order]
+
+    def fit_transform(self, X, y=None):
+        """Fit and return ``embedding_``, of shape (n_samples, n_components)."""
+        return self.fit(X).embedding_
+
+    def transform(self, X):
+        """Place new points: barycentre weights on their training neighbours, ``y = W Y``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+
+        Returns
+        -------
+        Y : ndarray of shape (n_queries, n_components)
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False, dtype=np.float64)
+        indices = self.nbrs_.kneighbors(X, return_distance=False)
+        w = barycenter_weights(X, self._fit_X, indices, reg=self.reg)
+        return np.einsum("nk,nkc->nc", w, self.embedding_[indices])
+
+    @property
+    def _n_features_out(self):
+        return self.n_components

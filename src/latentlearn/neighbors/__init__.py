@@ -1,0 +1,35 @@
+"""Neighbourhood graphs: the local structure graph methods embed (seed 001, step 1).
+
+Seed 001 (Isomap, Laplacian eigenmaps, "Seeing through water") starts every graph method the
+same way: join each point to its neighbours, either all points within a radius
+(epsilon-neighbourhood) or its ``k`` nearest, and weight the edges (binary, or by the heat kernel
+``exp(-||x_i - x_j||^2 / (2 sigma^2))``). This package builds those graphs as sparse CSR
+matrices, with exact neighbours (scikit-learn's ``NearestNeighbors``) or approximate ones
+(pynndescent) for large data, and checks that a graph is connected before it is embedded.
+"""
+
+from .graphs import (
+    DisconnectedGraphError,
+    add_edges,
+    connecting_edges,
+    ensure_connected,
+    symmetrize_graph,
+    check_connected,
+    epsilon_graph,
+    heat_kernel_weights,
+    kneighbors_graph,
+    neighborhood_graph,
+)
+
+__all__ = [
+    "neighborhood_graph",
+    "kneighbors_graph",
+    "epsilon_graph",
+    "heat_kernel_weights",
+    "check_connected",
+    "symmetrize_graph",
+    "add_edges",
+    "DisconnectedGraphError",
+    "connecting_edges",
+    "ensure_connected",
+]
