@@ -167,7 +167,8 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
         result_metrics.update(metrics.cluster_report(X, labels, y, random_state=seed))
     if is_regressor(estimator):
         result_metrics["r2_train"] = float(estimator.score(X, y))
-    for name in ("inertia_", "n_iter_", "n_components_"):
+    for name in ("inertia_", "n_iter_", "n_components_", "stress_", "normalized_stress_",
+                 "reconstruction_err_"):
         value = getattr(estimator, name, None)
         if isinstance(value, (int, float, np.integer, np.floating)):
             result_metrics[name.rstrip("_")] = float(value)
@@ -243,6 +244,13 @@ def _fig_components(r: RunResult):
                      f"The first {k} components as images; negative values red.",
                      plot_image_grid(comps[:k], shape, n_cols=min(k, 5 if k <= 25 else 10),
                                      diverging=True))
+
+
+def _fig_nmf_vs_pca(r: RunResult):
+    """Seed 001's figure: the PCA dictionary next to the NMF dictionary (negative values red)."""
+    from .decomposition.nmf import figure_nmf_vs_pca
+
+    yield from figure_nmf_vs_pca(r)
 
 
 def _fig_centroids(r: RunResult):
@@ -341,6 +349,7 @@ FIGURES: list[Callable[[RunResult], object]] = [
     _fig_graphs,
     _fig_explained_variance,
     _fig_components,
+    _fig_nmf_vs_pca,
     _fig_centroids,
     _fig_cluster_extras,
     _fig_reconstructions,

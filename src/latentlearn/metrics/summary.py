@@ -75,6 +75,12 @@ METRIC_INFO: dict[str, MetricInfo] = {
     "inertia": MetricInfo(
         "Sum of squared distances of the samples to their closest cluster centre.", False),
     "n_iter": MetricInfo("Iterations the fit ran."),
+    "stress": MetricInfo("Raw MDS stress: sum over pairs of (distance in the embedding - "
+                         "dissimilarity)^2.", False),
+    "normalized_stress": MetricInfo("Kruskal's stress-1 (0 perfect, 0.2 poor).", False),
+    "reconstruction_err": MetricInfo("The factorisation's own objective at the end of the fit "
+                                     "(Frobenius norm or generalised KL of X - WH).", False),
+    "r2_train": MetricInfo("Coefficient of determination on the training data.", True),
     "n_components": MetricInfo("Number of components the method kept."),
     "fit_time_s": MetricInfo("Wall-clock time of the fit, in seconds.", False),
     "metric_n_neighbors": MetricInfo(
