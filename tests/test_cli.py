@@ -123,13 +123,20 @@ def test_demo_on_a_small_subset(tmp_path, monkeypatch):
     # The real demo runs on all of mnist5k (`make demo`); here a subset keeps the suite fast.
     import latentlearn.datasets as datasets
 
+    import latentlearn.cli as cli
+
     original = datasets.load
     monkeypatch.setattr(datasets, "load", lambda name, **kw: original(name, n_samples=600))
+    short = {name: ({**params, "epochs": 2} if "epochs" in params else params)
+             for name, params in cli.DEMO_METHODS.items()}
+    monkeypatch.setattr(cli, "DEMO_METHODS", short)
     result = invoke("demo", "--out", tmp_path / "demo")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "demo" / "report.html").is_file()
     assert (tmp_path / "demo" / "pca" / "report.html").is_file()
-    assert (tmp_path / "demo" / "kmeans" / "report.html").is_file()
+    for name in short:
+        assert (tmp_path / "demo" / name / "report.html").is_file(), name
+    assert (tmp_path / "demo" / "bayes" / "report.html").is_file()
 
 
 def test_bayes_command_writes_its_report(tmp_path):

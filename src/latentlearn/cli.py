@@ -295,6 +295,12 @@ def sample(
 DEMO_METHODS = {
     "pca": {"n_components": 50},
     "kmeans": {"n_clusters": 10},
+    "agglomerative": {"n_clusters": 10},
+    "nmf": {"n_components": 25},  # seed 001's K = 25 dictionary, drawn next to PCA's
+    "ica": {"n_components": 25},
+    "factor_analysis": {"n_components": 25},
+    "laplacian_eigenmaps": {},
+    "isomap": {},
     # Seed 002's question, measured: does the VAE's 2-D latent separate the digits better than
     # a plain autoencoder's? The comparison page shows both latents and their kNN accuracy.
     "ae": {"latent_dim": 2, "hidden_dims": (256, 128), "code_activation": "linear",
