@@ -301,6 +301,7 @@ DEMO_METHODS = {
     "factor_analysis": {"n_components": 25},
     "laplacian_eigenmaps": {},
     "isomap": {},
+    "tsne": {},
     # Seed 002's question, measured: does the VAE's 2-D latent separate the digits better than
     # a plain autoencoder's? The comparison page shows both latents and their kNN accuracy.
     "ae": {"latent_dim": 2, "hidden_dims": (256, 128), "code_activation": "linear",

@@ -25,6 +25,7 @@ _FAMILY_MODULES = (
     "latentlearn.decomposition",
     "latentlearn.cluster",
     "latentlearn.manifold",
+    "latentlearn.sne",
     "latentlearn.bayes",
     "latentlearn.neural",
 )

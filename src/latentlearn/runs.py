@@ -117,13 +117,18 @@ def _progress(callback, stage: str):
 
 
 def _epoch_reporter(callback):
-    """Turn a neural estimator's ``callback(event, logs)`` into progress stages."""
+    """Turn an estimator's ``callback(event, logs)`` (epochs of neural models, iterations of
+    t-SNE) into progress stages."""
 
     def report(event, logs):
         if event == "epoch":
             loss = logs.get("loss")
             text = f"epoch {logs.get('epoch')}" + (f", loss {loss:.4g}" if loss is not None else "")
             callback(text)
+        elif event == "iteration":  # t-SNE's optimiser
+            kl = logs.get("kl")
+            callback(f"{logs.get('phase', 'iteration')} {logs.get('iteration')}"
+                     + (f", KL {kl:.4g}" if kl is not None else ""))
         return False  # never stop training
 
     return report
@@ -168,7 +173,7 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
     if is_regressor(estimator):
         result_metrics["r2_train"] = float(estimator.score(X, y))
     for name in ("inertia_", "n_iter_", "n_components_", "stress_", "normalized_stress_",
-                 "reconstruction_err_"):
+                 "reconstruction_err_", "kl_divergence_"):
         value = getattr(estimator, name, None)
         if isinstance(value, (int, float, np.integer, np.floating)):
             result_metrics[name.rstrip("_")] = float(value)
@@ -323,6 +328,17 @@ def _fig_latent_arithmetic(r: RunResult):
                  plot_latent_arithmetic(result, shape))
 
 
+def _fig_kl_history(r: RunResult):
+    from .plots import plot_history
+
+    history = getattr(r.estimator, "kl_history_", None)
+    if history:
+        yield Figure("kl_history", "KL divergence",
+                     "KL(P || Q) during optimisation; the early-exaggeration phase multiplies P "
+                     "in the gradient only, so the KL shown is always that of the true P.",
+                     plot_history(history, keys=["kl"], x="iteration"))
+
+
 def _fig_history(r: RunResult):
     from .plots import plot_history
 
@@ -356,6 +372,7 @@ FIGURES: list[Callable[[RunResult], object]] = [
     _fig_samples,
     _fig_interpolations,
     _fig_latent_arithmetic,
+    _fig_kl_history,
     _fig_history,
 ]
 

@@ -80,6 +80,8 @@ METRIC_INFO: dict[str, MetricInfo] = {
     "normalized_stress": MetricInfo("Kruskal's stress-1 (0 perfect, 0.2 poor).", False),
     "reconstruction_err": MetricInfo("The factorisation's own objective at the end of the fit "
                                      "(Frobenius norm or generalised KL of X - WH).", False),
+    "kl_divergence": MetricInfo("Final KL(P || Q) between input and embedding affinities "
+                                "(t-SNE's objective).", False),
     "r2_train": MetricInfo("Coefficient of determination on the training data.", True),
     "n_components": MetricInfo("Number of components the method kept."),
     "fit_time_s": MetricInfo("Wall-clock time of the fit, in seconds.", False),

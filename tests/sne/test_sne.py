@@ -1,0 +1,306 @@
+"""SNE / t-SNE: affinities, exact gradients, optimizer, estimators (against scikit-learn)."""
+
+import numpy as np
+import pytest
+import torch
+from sklearn.datasets import load_digits, make_blobs
+from sklearn.manifold import TSNE as SkTSNE
+
+from latentlearn.divergences import kl_divergence
+from latentlearn.sne.affinities import (
+    binary_search_perplexity,
+    conditional_probabilities,
+    joint_probabilities,
+    joint_probabilities_nn,
+)
+from latentlearn.sne.objectives import exact_objective
+from latentlearn.sne.tsne import SNE, TSNE
+
+
+@pytest.fixture(scope="module")
+def digits():
+    d = load_digits()
+    return d.data[:150].astype(np.float64), d.target[:150]
+
+
+# -- affinities -------------------------------------------------------------------------------
+@pytest.mark.parametrize("perplexity", [2.0, 10.0, 30.0])
+def test_perplexity_calibration_hits_target(digits, perplexity):
+    X, _ = digits
+    P, _ = conditional_probabilities(X, perplexity)
+    logs = np.log(np.where(P > 0, P, 1.0))
+    entropy = -(P * logs).sum(axis=1)
+    np.testing.assert_allclose(entropy, np.log(perplexity), atol=1e-5)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0)
+    assert np.all(np.diag(P) == 0)
+
+
+def test_joint_probabilities_symmetric_and_normalised(digits):
+    X, _ = digits
+    P = joint_probabilities(X, 20.0)
+    Pc, _ = conditional_probabilities(X, 20.0)
+    np.testing.assert_allclose(P, (Pc + Pc.T) / (2 * X.shape[0]))
+    assert P.sum() == pytest.approx(1.0)
+
+
+def test_sparse_affinities_calibrated_and_close_to_dense(digits):
+    X, _ = digits
+    P = joint_probabilities_nn(X, 10.0).toarray()
+    np.testing.assert_allclose(P, P.T)
+    assert P.sum() == pytest.approx(1.0)
+    # 3 * perplexity neighbours hold most of each Gaussian's mass (sigma is re-calibrated on
+    # the truncated rows, so entries move a little).
+    dense = joint_probabilities(X, 10.0)
+    assert np.abs(P - dense).sum() < 0.1
+
+
+def test_binary_search_far_points_no_underflow():
+    D = np.array([[1e4, 1e4 + 1.0, 1e4 + 2.0, 1e4 + 50.0]])
+    P, _ = binary_search_perplexity(D, 2.0)
+    H = -(P * np.log(P)).sum()
+    assert H == pytest.approx(np.log(2.0), abs=1e-5)
+
+
+@pytest.mark.parametrize("perplexity, kwargs", [(19.0, {}), (25.0, {})])
+def test_perplexity_too_large_is_a_clear_error(perplexity, kwargs):
+    X = np.random.RandomState(0).randn(20, 3)
+    with pytest.raises(ValueError, match="perplexity.*too large"):
+        conditional_probabilities(X, perplexity)
+    with pytest.raises(ValueError, match="3 \\* perplexity"):
+        joint_probabilities_nn(X, 7.0)
+    with pytest.raises(ValueError, match="too large"):
+        TSNE(perplexity=perplexity).fit(X)
+
+
+# -- objectives -------------------------------------------------------------------------------
+CASES = [("t", 1.0), ("t", 3.0), ("gaussian", 1.0), ("conditional", 1.0)]
+
+
+def _problem(kind):
+    rng = np.random.RandomState(0)
+    X, Y = rng.randn(30, 5), rng.randn(30, 2)
+    P = conditional_probabilities(X, 8.0)[0] if kind == "conditional" \
+        else joint_probabilities(X, 8.0)
+    return P, Y
+
+
+@pytest.mark.parametrize("kind, dof", CASES)
+def test_exact_gradient_matches_finite_differences(kind, dof):
+    P, Y = _problem(kind)
+    _, grad = exact_objective(P, Y, kind=kind, dof=dof)
+    eps, fd = 1e-6, np.zeros_like(Y)
+    for i in range(Y.shape[0]):
+        for k in range(Y.shape[1]):
+            Yp, Ym = Y.copy(), Y.copy()
+            Yp[i, k] += eps
+            Ym[i, k] -= eps
+            fd[i, k] = (exact_objective(P, Yp, kind=kind, dof=dof)[0]
+                        - exact_objective(P, Ym, kind=kind, dof=dof)[0]) / (2 * eps)
+    np.testing.assert_allclose(grad, fd, atol=1e-7 * np.abs(grad).max() + 1e-9, rtol=1e-5)
+
+
+def _torch_q(Yt, kind, dof):
+    D = ((Yt[:, None, :] - Yt[None, :, :]) ** 2).sum(-1)  # cdist's gradient is NaN at 0
+    mask = ~torch.eye(Yt.shape[0], dtype=torch.bool)
+    if kind == "conditional":
+        W = torch.exp(-D) * mask
+        return W / W.sum(1, keepdim=True)
+    W = (torch.exp(-D) if kind == "gaussian" else (1 + D / dof) ** (-(dof + 1) / 2)) * mask
+    return W / W.sum()
+
+
+@pytest.mark.parametrize("kind, dof", CASES)
+def test_exact_gradient_matches_torch_autograd_of_kl(kind, dof):
+    P, Y = _problem(kind)
+    kl, grad = exact_objective(P, Y, kind=kind, dof=dof)
+    Yt = torch.tensor(Y, requires_grad=True)
+    Q = _torch_q(Yt, kind, dof)
+    n = Y.shape[0]
+    off = ~torch.eye(n, dtype=torch.bool)
+    # latentlearn's one KL, over the off-diagonal pairs (its gradient is 0/0 where q = 0):
+    # row by row for SNE, all pairs as one distribution otherwise.
+    Pt, Qo = torch.tensor(P)[off].reshape(n, n - 1), Q[off].reshape(n, n - 1)
+    ref = kl_divergence(Pt, Qo).sum() if kind == "conditional" else \
+        kl_divergence(Pt.reshape(-1), Qo.reshape(-1))
+    ref.backward()
+    assert kl == pytest.approx(float(ref.detach()), rel=1e-10)
+    np.testing.assert_allclose(grad, Yt.grad.numpy(), rtol=1e-7, atol=1e-12)
+
+
+def test_torch_path_equals_numpy_path():
+    P, Y = _problem("t")
+    kl, grad = exact_objective(P, Y, exaggeration=12.0)
+    kl_t, grad_t = exact_objective(torch.tensor(P), torch.tensor(Y), exaggeration=12.0)
+    assert kl_t == pytest.approx(kl, rel=1e-12)
+    np.testing.assert_allclose(grad_t.numpy(), grad, rtol=1e-10)
+
+
+def test_exaggeration_scales_attraction_not_kl():
+    P, Y = _problem("t")
+    P0 = P.copy()
+    kl1, g1 = exact_objective(P, Y)
+    kl12, g12 = exact_objective(P, Y, exaggeration=12.0)
+    assert kl1 == kl12
+    np.testing.assert_array_equal(P, P0)  # P never mutated
+    assert not np.allclose(g1, g12)
+
+
+# -- estimators -------------------------------------------------------------------------------
+def test_exact_tsne_agrees_with_sklearn_exact_kl():
+    """Same P, same initial map, same 1000 iterations: final KL within 1%.
+
+    t-SNE is chaotic: a 1e-12 change of the initial map moves scikit-learn's own final KL by
+    ~2% on digits, because rounding differences grow through early exaggeration. Well-separated
+    blobs keep the final KL stable enough to compare the two optimizers.
+    """
+    X, _ = make_blobs(200, 10, centers=4, random_state=0)
+    init = TSNE(random_state=0, n_iter=0, early_exaggeration_iter=0, device="cpu"
+                ).fit(X).embedding_
+    ours = TSNE(init=init, method="exact", device="cpu").fit(X)
+    ref = SkTSNE(method="exact", init=init, perplexity=30.0, max_iter=1000, min_grad_norm=0.0,
+                 n_iter_without_progress=10_000).fit(X)
+    assert ours.kl_divergence_ == pytest.approx(ref.kl_divergence_, rel=0.01)
+    assert ours.n_iter_ == 1000
+
+
+def test_same_seed_same_embedding(digits):
+    X, _ = digits
+    a = TSNE(perplexity=10, n_iter=100, random_state=3, init="random", device="cpu").fit(X)
+    b = TSNE(perplexity=10, n_iter=100, random_state=3, init="random", device="cpu").fit(X)
+    np.testing.assert_array_equal(a.embedding_, b.embedding_)
+
+
+def test_pca_init_scaled_to_small_std(digits):
+    X, _ = digits
+    Y0 = TSNE(n_iter=0, early_exaggeration_iter=0, random_state=0, device="cpu"
+              ).fit_transform(X)
+    assert np.std(Y0[:, 0]) == pytest.approx(1e-4)
+
+
+def test_tsne_separates_digits_and_records_history(digits):
+    from latentlearn.metrics import knn_accuracy
+
+    X, y = digits
+    est = TSNE(perplexity=15, n_iter=300, random_state=0, device="cpu").fit(X)
+    assert knn_accuracy(est.embedding_, y, n_neighbors=10) > 0.85
+    its = [r["iteration"] for r in est.kl_history_]
+    assert its == sorted(its) and its[-1] == est.n_iter_ == 550
+    assert est.kl_history_[-1]["kl"] < est.kl_history_[0]["kl"]
+
+
+def test_callback_stops_cleanly_keeping_partial_embedding(digits):
+    X, _ = digits
+    seen = []
+
+    def stop_at_100(event, logs):
+        seen.append(logs["iteration"])
+        return logs["iteration"] >= 100
+
+    est = TSNE(perplexity=10, random_state=0, callback=stop_at_100, callback_every=25,
+               device="cpu").fit(X)
+    assert seen == [25, 50, 75, 100]
+    assert est.n_iter_ == 100
+    assert np.all(np.isfinite(est.embedding_)) and np.isfinite(est.kl_divergence_)
+
+
+@pytest.mark.parametrize("kind", ["conditional", "symmetric"])
+def test_sne_converges(digits, kind):
+    from latentlearn.metrics import knn_accuracy
+
+    X, y = digits
+    est = SNE(kind=kind, perplexity=10, n_iter=250, random_state=0, device="cpu").fit(X)
+    assert np.isfinite(est.kl_divergence_)
+    assert est.kl_history_[-1]["kl"] < est.kl_history_[0]["kl"]
+    assert knn_accuracy(est.embedding_, y, n_neighbors=10) > 0.6
+
+
+def test_transform_places_held_out_points_near_their_class():
+    d = load_digits()
+    X, y = d.data[:400].astype(float), d.target[:400]
+    est = TSNE(perplexity=20, n_iter=300, random_state=0, device="cpu").fit(X[:300])
+    Y_new = est.transform(X[300:])
+    from sklearn.neighbors import KNeighborsClassifier
+
+    clf = KNeighborsClassifier(10).fit(est.embedding_, y[:300])
+    assert clf.score(Y_new, y[300:]) > 0.8  # 0.84 here; kNN in the input space: 0.92
+    # One point or many: the same placement.
+    np.testing.assert_allclose(est.transform(X[300:301]), Y_new[:1])
+
+
+def test_torch_device_cpu_fit_matches_numpy(digits, monkeypatch):
+    """The GPU path, run on CPU: same embedding as the numpy path up to rounding.
+
+    Few iterations: rounding differences grow exponentially under early exaggeration.
+    """
+    import latentlearn.sne.tsne as mod
+
+    X, _ = digits
+    kw = dict(perplexity=10, n_iter=10, early_exaggeration_iter=30, random_state=0)
+    a = TSNE(device="cpu", **kw).fit(X)
+    monkeypatch.setattr(mod, "_resolve_device", lambda device: "cpu")
+    b = TSNE(device="auto", **kw).fit(X)
+    assert b.kl_divergence_ == pytest.approx(a.kl_divergence_, rel=1e-8)
+    np.testing.assert_allclose(a.embedding_, b.embedding_, rtol=1e-5, atol=1e-6)
+
+
+def test_bad_parameter_names_itself():
+    with pytest.raises(ValueError, match="dof"):
+        TSNE(dof=0).fit(np.random.RandomState(0).randn(20, 3))
+
+
+# -- Barnes-Hut and FFT -----------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def sparse_problem():
+    rng = np.random.RandomState(0)
+    X = rng.randn(600, 8)
+    return joint_probabilities_nn(X, 15.0), rng
+
+
+@pytest.mark.parametrize("dof", [1.0, 2.0])
+def test_barnes_hut_angle_zero_is_exact(sparse_problem, dof):
+    from latentlearn.sne.barnes_hut import bh_objective
+
+    P, rng = sparse_problem
+    Y = rng.randn(600, 2) * 5
+    Y[:10] = Y[10:20]  # duplicate points share a leaf
+    kl, grad = bh_objective(P, Y, dof=dof, angle=0.0, exaggeration=3.0)
+    kl_e, grad_e = exact_objective(P.toarray(), Y, dof=dof, exaggeration=3.0)
+    assert kl == pytest.approx(kl_e, rel=1e-10)
+    np.testing.assert_allclose(grad, grad_e, rtol=1e-8, atol=1e-12)
+
+
+@pytest.mark.parametrize("method", ["barnes_hut", "fft"])
+def test_approximate_gradients_close_to_exact(sparse_problem, method):
+    from latentlearn.sne.barnes_hut import bh_objective
+    from latentlearn.sne.fft import fft_objective
+
+    P, rng = sparse_problem
+    Y = rng.randn(600, 2) * 3
+    f = bh_objective if method == "barnes_hut" else fft_objective
+    kl, grad = f(P, Y, exaggeration=2.0)
+    kl_e, grad_e = exact_objective(P.toarray(), Y, exaggeration=2.0)
+    assert kl == pytest.approx(kl_e, rel=5e-3)
+    assert np.linalg.norm(grad - grad_e) / np.linalg.norm(grad_e) < 0.02
+
+
+@pytest.mark.parametrize("method", ["barnes_hut",
+                                    pytest.param("fft", marks=pytest.mark.slow)])  # ~20 s
+def test_sparse_methods_embed_digits(method):
+    from latentlearn.metrics import knn_accuracy
+
+    d = load_digits()
+    X, y = d.data[:500].astype(float), d.target[:500]
+    est = TSNE(perplexity=20, n_iter=250, method=method, random_state=0).fit(X)
+    assert est.method_ == method
+    assert knn_accuracy(est.embedding_, y, n_neighbors=10) > 0.9
+    assert est.kl_history_[-1]["kl"] < est.kl_history_[0]["kl"]
+
+
+def test_auto_method_by_size():
+    est = TSNE()
+    assert est._resolve_method(100) == "exact"
+    assert est._resolve_method(5_000) == "barnes_hut"
+    assert est._resolve_method(50_000) == "fft"
+    assert TSNE(n_components=3)._resolve_method(5_000) == "exact"
+    with pytest.raises(ValueError, match="2-D maps only"):
+        TSNE(n_components=3, method="fft")._resolve_method(5_000)
