@@ -14,6 +14,7 @@ accuracy (leave-one-out) of the embedding, and ratios to the fastest peer.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 import tracemalloc
 
@@ -92,7 +93,7 @@ def main(argv=None):
 
             emb = openTSNE.TSNE(perplexity=30, negative_gradient_method=method,
                                 initialization=init, n_iter=args.n_iter,
-                                random_state=args.seed, n_jobs=1).fit(X)
+                                random_state=args.seed, n_jobs=os.cpu_count()).fit(X)
             return np.asarray(emb), emb.kl_divergence
         return fn
 
