@@ -73,8 +73,12 @@ def _row_blocks(n_rows, per_row, budget):
         yield slice(start, min(start + step, n_rows))
 
 
-def _check_sample_weight(sample_weight, n_samples):
-    """``sample_weight`` as a float64 array of shape (n_samples,), finite, >= 0, not all zero."""
+def _check_sample_weight(sample_weight, n_samples, who=None):
+    """``sample_weight`` as a float64 array of shape (n_samples,), finite, >= 0, not all zero.
+
+    ``who`` (an estimator's name) prefixes the error messages when given.
+    """
+    prefix = f"{who}: " if who else ""
     if sample_weight is None:
         return np.ones(n_samples)
     weights = np.asarray(sample_weight, dtype=np.float64)
@@ -82,14 +86,15 @@ def _check_sample_weight(sample_weight, n_samples):
         weights = np.full(n_samples, float(weights))
     if weights.shape != (n_samples,):
         raise ValueError(
-            f"sample_weight must have shape ({n_samples},), one weight per sample; got shape "
-            f"{weights.shape}."
+            f"{prefix}sample_weight must have shape ({n_samples},), one weight per sample; got "
+            f"shape {weights.shape}."
         )
     if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError("sample_weight must be finite and non-negative.")
+        raise ValueError(f"{prefix}sample_weight must be finite and non-negative.")
     if not np.any(weights > 0):
         raise ValueError(
-            "sample_weight has only zero weights; at least one sample needs a non-zero weight."
+            f"{prefix}sample_weight has only zero weights; at least one sample needs a non-zero "
+            "weight."
         )
     return weights
 

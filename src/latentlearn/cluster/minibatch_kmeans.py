@@ -45,7 +45,7 @@ from sklearn.utils.validation import check_array
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
-from .kmeans import kmeans_plusplus
+from .kmeans import _check_sample_weight, kmeans_plusplus
 
 __all__ = ["MiniBatchKMeans"]
 
@@ -59,24 +59,6 @@ def _row_blocks(n_rows, per_row):
     step = max(256, _BLOCK_ENTRIES // max(per_row, 1))
     for start in range(0, n_rows, step):
         yield slice(start, min(start + step, n_rows))
-
-
-def _check_sample_weight(sample_weight, n_samples, who):
-    """``sample_weight`` as float64 of shape (n_samples,): finite, >= 0, not all zero."""
-    if sample_weight is None:
-        return np.ones(n_samples)
-    weights = np.asarray(sample_weight, dtype=np.float64)
-    if weights.ndim == 0:
-        weights = np.full(n_samples, float(weights))
-    if weights.shape != (n_samples,):
-        raise ValueError(f"{who}: sample_weight must have shape ({n_samples},), one weight per "
-                         f"sample; got shape {weights.shape}.")
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError(f"{who}: sample_weight must be finite and non-negative.")
-    if not np.any(weights > 0):
-        raise ValueError(f"{who}: sample_weight has only zero weights; at least one sample "
-                         "needs a non-zero weight.")
-    return weights
 
 
 class _WeightedDraws:
