@@ -100,53 +100,58 @@ def _pack(children, com, count, width, m):
     return nodes
 
 
-@numba.njit(cache=True, fastmath=True)
-def _repulsion(Y, children, nodes, point, angle, dof):
-    """Per point: ``sum_j w_ij u_ij (y_i - y_j)`` (n, 2) and ``sum_j w_ij`` (n,)."""
+@numba.njit(cache=True, fastmath=True, parallel=True)
+def _repulsion(Y, children, nodes, point, angle, dof, n_chunks):
+    """Per point: ``sum_j w_ij u_ij (y_i - y_j)`` (n, 2) and ``sum_j w_ij`` (n,).
+
+    The tree is read-only here, so the points are split into chunks walked in parallel,
+    each with its own stack.
+    """
     n = Y.shape[0]
     forces = np.zeros((n, 2))
     z = np.zeros(n)
     angle2 = angle * angle
     t_kernel = dof == 1.0
     power = (dof + 1.0) / 2.0
-    stack = np.empty(4 * _MAX_DEPTH + 8, dtype=np.int64)
-    for i in range(n):
-        y0, y1 = Y[i, 0], Y[i, 1]
-        stack[0] = 0
-        top = 1
-        f0 = 0.0
-        f1 = 0.0
-        zi = 0.0
-        while top > 0:
-            top -= 1
-            node = stack[top]
-            if point[node] == i:
-                continue
-            d0 = y0 - nodes[node, 0]
-            d1 = y1 - nodes[node, 1]
-            d2 = d0 * d0 + d1 * d1
-            leaf = nodes[node, 4] != 0.0
-            if leaf or nodes[node, 2] < angle2 * d2:
-                cnt = nodes[node, 3]
-                if leaf and point[node] == -1 and d2 == 0.0:
-                    cnt -= 1.0  # a duplicates leaf that holds i itself
-                    if cnt == 0.0:
-                        continue
-                u = 1.0 / (1.0 + d2 / dof)
-                w = u if t_kernel else u ** power
-                zi += cnt * w
-                wu = cnt * w * u
-                f0 += wu * d0
-                f1 += wu * d1
-            else:
-                for q in range(4):
-                    c = children[node, q]
-                    if c != -1:
-                        stack[top] = c
-                        top += 1
-        forces[i, 0] = f0
-        forces[i, 1] = f1
-        z[i] = zi
+    for chunk in numba.prange(n_chunks):
+        stack = np.empty(4 * _MAX_DEPTH + 8, dtype=np.int64)
+        for i in range(chunk * n // n_chunks, (chunk + 1) * n // n_chunks):
+            y0, y1 = Y[i, 0], Y[i, 1]
+            stack[0] = 0
+            top = 1
+            f0 = 0.0
+            f1 = 0.0
+            zi = 0.0
+            while top > 0:
+                top -= 1
+                node = stack[top]
+                if point[node] == i:
+                    continue
+                d0 = y0 - nodes[node, 0]
+                d1 = y1 - nodes[node, 1]
+                d2 = d0 * d0 + d1 * d1
+                leaf = nodes[node, 4] != 0.0
+                if leaf or nodes[node, 2] < angle2 * d2:
+                    cnt = nodes[node, 3]
+                    if leaf and point[node] == -1 and d2 == 0.0:
+                        cnt -= 1.0  # a duplicates leaf that holds i itself
+                        if cnt == 0.0:
+                            continue
+                    u = 1.0 / (1.0 + d2 / dof)
+                    w = u if t_kernel else u ** power
+                    zi += cnt * w
+                    wu = cnt * w * u
+                    f0 += wu * d0
+                    f1 += wu * d1
+                else:
+                    for q in range(4):
+                        c = children[node, q]
+                        if c != -1:
+                            stack[top] = c
+                            top += 1
+            forces[i, 0] = f0
+            forces[i, 1] = f1
+            z[i] = zi
     return forces, z
 
 
@@ -171,7 +176,8 @@ def bh_objective(P, Y, *, dof=1.0, angle=0.5, exaggeration=1.0, compute_kl=True,
     attr, sum_p_log_w = attractive_forces(P, Y, dof, with_log=compute_kl)
     children, com, count, width, point, m = build_quadtree(Y)
     nodes = _pack(children, com, count, width, m)
-    rep, z = _repulsion(Y, children[:m], nodes, point[:m], float(angle), float(dof))
+    n_chunks = min(Y.shape[0], 8 * numba.get_num_threads())
+    rep, z = _repulsion(Y, children[:m], nodes, point[:m], float(angle), float(dof), n_chunks)
     Z = float(z.sum())
     c = 2.0 * (dof + 1.0) / dof
     grad = c * (exaggeration * attr - rep / Z)

@@ -8,17 +8,27 @@ The gradient of ``KL(P || Q)`` with the Student t kernel (``alpha`` = ``dof``),
 splits into an attractive sum over the non-zeros of the sparse ``P`` (O(n k), numba) and a
 repulsive all-pairs sum, which needs the potentials ``sum_j K(y_i, y_j) q_j`` for the kernels
 ``K1 = w`` (charge 1, for ``Z``) and ``K2 = w u`` (charges ``1, y_j``):
-``sum_j K2 (y_i - y_j) = y_i sum_j K2 - sum_j K2 y_j``. Those are approximated by Lagrange
-interpolation on a regular grid (``n_nodes`` equispaced nodes per box; boxes about one unit
-wide, at least ``min_boxes`` per side): charges are spread to the grid nodes, convolved with
-the kernel on the grid by FFT (the grid is regular, so the kernel matrix is Toeplitz), and
-interpolated back. Cost O(n + B log B) for B grid nodes instead of O(n^2). Parameters follow
-openTSNE's defaults (3 nodes per box, at least 50 boxes, 1 unit per box).
+``sum_j K2 (y_i - y_j) = y_i sum_j K2 - sum_j K2 y_j``. Those are approximated by
+polynomial interpolation on a regular grid: charges are spread to the grid nodes, convolved
+with the kernel on the grid by FFT (the grid is regular, so the kernel matrix is Toeplitz),
+and interpolated back. Cost O(n + B log B) for B grid nodes instead of O(n^2).
+
+Where this differs from FIt-SNE / openTSNE, and why. They interpolate in each box (about one
+unit wide, at least 50 per side) with 3 nodes at the centres of its thirds, so the
+interpolant jumps at every box edge and is quadratic inside. Here each box has ``n_nodes = 4``
+nodes at its edges and thirds, shared with the neighbouring boxes: the same grid (3 nodes
+per unit) and the same cost, but the interpolant is continuous and cubic. On the final
+mnist5k map (span 150) the repulsion error drops from 3.8% to 1.1% (per point, median 2.5%
+to 0.9%), and, what matters more, the optimiser no longer stalls: with midpoint nodes the
+final KL was 1.518 against 1.443 for Barnes-Hut (the map's points hop across box edges,
+where the force jumps); with shared edge nodes it is 1.443 (``benchmarks/bench_tsne.py``).
 
 Only 2-D embeddings (the FFT grid is 2-D).
 """
 
 from __future__ import annotations
+
+import functools
 
 import numba
 import numpy as np
@@ -27,15 +37,19 @@ from scipy import fft as sp_fft
 __all__ = ["fft_objective", "attractive_forces"]
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, parallel=True)
 def _attractive(indptr, indices, data, Y, dof, out, with_log):
-    """out_i = sum_j p_ij u_ij (y_i - y_j); returns sum p_ij log w_ij (for the KL)."""
+    """out_i = sum_j p_ij u_ij (y_i - y_j); returns sum p_ij log w_ij (for the KL).
+
+    Rows are independent: spread over numba's threads.
+    """
     n, d = Y.shape
     sum_p_log_w = 0.0
     power = (dof + 1.0) / 2.0
-    for i in range(n):
+    for i in numba.prange(n):
         for k in range(d):
             out[i, k] = 0.0
+        row_log = 0.0
         for e in range(indptr[i], indptr[i + 1]):
             j = indices[e]
             d2 = 0.0
@@ -47,7 +61,8 @@ def _attractive(indptr, indices, data, Y, dof, out, with_log):
             for k in range(d):
                 out[i, k] += pu * (Y[i, k] - Y[j, k])
             if with_log:
-                sum_p_log_w += data[e] * power * np.log(u)
+                row_log += data[e] * power * np.log(u)
+        sum_p_log_w += row_log
     return sum_p_log_w
 
 
@@ -66,11 +81,15 @@ def attractive_forces(P, Y, dof=1.0, with_log=True):
 
 @numba.njit(cache=True)
 def _weights(Y, lo, h, n_boxes, n_nodes):
-    """Box index and Lagrange weights of each point, per dimension."""
+    """Box index and Lagrange weights of each point, per dimension.
+
+    The ``n_nodes`` nodes of a box sit at ``a / (n_nodes - 1)`` of its width (both edges
+    included), so neighbouring boxes share their edge nodes and the interpolant is continuous.
+    """
     n, d = Y.shape
     box = np.empty((n, d), dtype=np.int64)
     W = np.empty((n, d, n_nodes))
-    nodes = (np.arange(n_nodes) + 0.5) / n_nodes
+    nodes = np.arange(n_nodes) / (n_nodes - 1.0)
     for i in range(n):
         for k in range(d):
             s = (Y[i, k] - lo[k]) / h
@@ -97,10 +116,11 @@ def _spread(box, W, charges, N, n_nodes):
     """Grid charges ``(n_charges, N, N)`` from point charges ``(n, n_charges)``."""
     n = box.shape[0]
     m = charges.shape[1]
+    stride = n_nodes - 1
     grid = np.zeros((m, N, N))
     for i in range(n):
-        bx = box[i, 0] * n_nodes
-        by = box[i, 1] * n_nodes
+        bx = box[i, 0] * stride
+        by = box[i, 1] * stride
         for a in range(n_nodes):
             for b in range(n_nodes):
                 wab = W[i, 0, a] * W[i, 1, b]
@@ -109,15 +129,16 @@ def _spread(box, W, charges, N, n_nodes):
     return grid
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, parallel=True)
 def _gather(box, W, grid, n_nodes):
     """Point potentials ``(n, n_charges)`` interpolated from grid potentials."""
     n = box.shape[0]
     m = grid.shape[0]
+    stride = n_nodes - 1
     out = np.zeros((n, m))
-    for i in range(n):
-        bx = box[i, 0] * n_nodes
-        by = box[i, 1] * n_nodes
+    for i in numba.prange(n):
+        bx = box[i, 0] * stride
+        by = box[i, 1] * stride
         for a in range(n_nodes):
             for b in range(n_nodes):
                 wab = W[i, 0, a] * W[i, 1, b]
@@ -126,42 +147,82 @@ def _gather(box, W, grid, n_nodes):
     return out
 
 
-def _kernel_fft(N, spacing, dof, exponent):
-    """rFFT of the kernel (1 + r^2 / dof)^(-exponent) on the (2N, 2N) circulant embedding."""
-    idx = np.arange(2 * N)
-    off = np.where(idx < N, idx, idx - 2 * N) * spacing  # signed offsets; idx == N unused
+@functools.lru_cache(maxsize=4)
+def _kernel_transform(M, spacing, dof, exponent):
+    """Real DFT of the kernel ``(1 + r^2 / dof)^(-exponent)`` on the ``(2M, 2M)`` circulant grid.
+
+    The kernel is even in both offsets, so its DFT is real and equals the type-I DCT of the
+    ``(M + 1, M + 1)`` quarter (offsets ``0 .. M``), mirrored along the first axis: half the
+    work of a full transform. Returned as the ``(2M, M + 1)`` array that multiplies an
+    ``rfft`` along the last axis. Cached: with boxes exactly ``box_width`` wide (the main
+    phase) the grid spacing is constant and the kernel changes only when the grid grows.
+    """
+    off = np.arange(M + 1) * spacing
     r2 = off[:, None] ** 2 + off[None, :] ** 2
     if dof == 1.0 and exponent in (1.0, 2.0):  # t-SNE: skip the slow fractional power
         k = 1.0 / (1.0 + r2)
-        return sp_fft.rfft2(k if exponent == 1.0 else k * k)
-    return sp_fft.rfft2((1.0 + r2 / dof) ** (-exponent))
+        if exponent == 2.0:
+            k *= k
+    else:
+        k = (1.0 + r2 / dof) ** (-exponent)
+    K = sp_fft.dctn(k, type=1, workers=-1)
+    K = np.concatenate([K, K[-2:0:-1]], axis=0).astype(np.float32)
+    K.flags.writeable = False
+    return K
 
 
-def repulsive_potentials(Y, dof=1.0, *, n_nodes=3, min_boxes=50, box_width=1.0):
-    """Interpolated ``sum_j K1(y_i, y_j)`` and ``sum_j K2(y_i, y_j) [1, y_j]`` (self included).
+def repulsive_potentials(Y, dof=1.0, *, n_nodes=4, min_boxes=50, box_width=1.0):
+    """Interpolated ``sum_j K1(y_i, y_j)`` and ``sum_j K2(y_i, y_j) [1, y_j - c]`` (self included).
+
+    ``c`` is the centre of the grid (returned): charges are centred so that
+    ``(y_i - c) phi_0 - phi_{1:}`` does not cancel large numbers.
+
+    The grid is ``max(min_boxes, ceil(span / box_width))`` boxes per side; boxes are exactly
+    ``box_width`` wide once the map is wider than ``min_boxes * box_width`` (so the kernel's
+    transform is reused between iterations), ``span / min_boxes`` before; ``n_nodes`` nodes
+    per box, edges included (``n_nodes - 1`` grid intervals per box). The convolution runs in
+    single precision (float32 FFTs, half the time of float64): its round-off, about 1e-6
+    relative, is far below the interpolation error (about 1% of the repulsion with cubic
+    interpolation on unit boxes). Spreading, gathering and the forces stay in float64.
 
     Returns
     -------
     phi1 : ndarray of shape (n_samples,)
     phi2 : ndarray of shape (n_samples, 3)
+    centre : ndarray of shape (2,)
     """
-    lo = Y.min(axis=0)
-    span = float((Y.max(axis=0) - lo).max())
+    lo, hi = Y.min(axis=0), Y.max(axis=0)
+    span = float((hi - lo).max())
     n_boxes = int(max(min_boxes, np.ceil(span / box_width)))
-    h = span / n_boxes * (1.0 + 1e-9) if span > 0 else 1.0
-    N = n_boxes * n_nodes
+    if n_boxes > min_boxes:
+        h = box_width
+    else:
+        h = span / n_boxes * (1.0 + 1e-9) if span > 0 else 1.0
+    centre = (lo + hi) / 2.0
+    lo = centre - n_boxes * h / 2.0
+    if n_nodes < 2:
+        raise ValueError(f"n_nodes={n_nodes}: a box needs at least its 2 edge nodes.")
+    N = n_boxes * (n_nodes - 1) + 1
+    M = sp_fft.next_fast_len(N, real=True)
+    L = 2 * M  # circulant embedding: offsets -(N-1) .. N-1 must not wrap onto each other
     box, W = _weights(Y, lo, h, n_boxes, n_nodes)
-    charges = np.column_stack([np.ones(Y.shape[0]), Y])  # (n, 3)
-    grid = _spread(box, W, charges, N, n_nodes)  # (3, N, N)
-    G = sp_fft.rfft2(grid, s=(2 * N, 2 * N))
-    spacing = h / n_nodes
-    K1 = _kernel_fft(N, spacing, dof, (dof + 1.0) / 2.0)
-    K2 = _kernel_fft(N, spacing, dof, (dof + 3.0) / 2.0)
-    pot1 = sp_fft.irfft2(G[:1] * K1, s=(2 * N, 2 * N))[:, :N, :N]
-    pot2 = sp_fft.irfft2(G * K2, s=(2 * N, 2 * N))[:, :N, :N]
-    phi1 = _gather(box, W, np.ascontiguousarray(pot1), n_nodes)[:, 0]
-    phi2 = _gather(box, W, np.ascontiguousarray(pot2), n_nodes)
-    return phi1, phi2
+    charges = np.column_stack([np.ones(Y.shape[0]), Y - centre])  # (n, 3)
+    grid = _spread(box, W, charges, N, n_nodes).astype(np.float32)  # (3, N, N)
+    # 2-D FFT of the zero-padded grid, pruned: the last N..L rows are zeros, so the first
+    # pass transforms N rows, not L.
+    G = sp_fft.fft(sp_fft.rfft(grid, n=L, axis=2, workers=-1), n=L, axis=1, workers=-1)
+    spacing = h / (n_nodes - 1)
+    K1 = _kernel_transform(M, spacing, float(dof), (dof + 1.0) / 2.0)
+    K2 = _kernel_transform(M, spacing, float(dof), (dof + 3.0) / 2.0)
+    C = np.empty((4,) + G.shape[1:], dtype=G.dtype)  # (4, L, M + 1)
+    np.multiply(G[0], K1, out=C[0])
+    np.multiply(G, K2, out=C[1:])
+    del G
+    # inverse, pruned likewise: only the first N rows and columns are wanted
+    pot = sp_fft.irfft(sp_fft.ifft(C, axis=1, overwrite_x=True, workers=-1)[:, :N, :], n=L, axis=2,
+                       workers=-1)[:, :, :N]
+    out = _gather(box, W, np.ascontiguousarray(pot, dtype=np.float64), n_nodes)
+    return out[:, 0], out[:, 1:], centre
 
 
 def fft_objective(P, Y, *, dof=1.0, exaggeration=1.0, compute_kl=True, p_log_p=None):
@@ -183,9 +244,10 @@ def fft_objective(P, Y, *, dof=1.0, exaggeration=1.0, compute_kl=True, p_log_p=N
     """
     n = Y.shape[0]
     attr, sum_p_log_w = attractive_forces(P, Y, dof, with_log=compute_kl)
-    phi1, phi2 = repulsive_potentials(Y, dof)
+    phi1, phi2, centre = repulsive_potentials(Y, dof)
     Z = float(phi1.sum() - n)  # minus the self-interactions K1(0) = 1
-    rep = Y * phi2[:, :1] - phi2[:, 1:]  # the self-terms cancel: y_i K2(0) - K2(0) y_i
+    # the self-terms cancel: (y_i - c) K2(0) - K2(0) (y_i - c)
+    rep = (Y - centre) * phi2[:, :1] - phi2[:, 1:]
     c = 2.0 * (dof + 1.0) / dof
     grad = c * (exaggeration * attr - rep / Z)
     kl = None
