@@ -304,3 +304,17 @@ def test_auto_method_by_size():
     assert TSNE(n_components=3)._resolve_method(5_000) == "exact"
     with pytest.raises(ValueError, match="2-D maps only"):
         TSNE(n_components=3, method="fft")._resolve_method(5_000)
+
+
+def test_auto_learning_rate_is_n_over_exaggeration_per_phase(digits):
+    X, _ = digits
+    X = np.vstack([X] * 20) + np.random.RandomState(0).randn(3000, X.shape[1]) * 1e-3
+    est = TSNE(n_iter=1, early_exaggeration_iter=1, method="barnes_hut", random_state=0)
+    est.fit(X)
+    assert est.early_learning_rate_ == pytest.approx(3000 / 12 / 4)
+    assert est.learning_rate_ == pytest.approx(3000 / 4)
+    small = TSNE(n_iter=1, early_exaggeration_iter=1, random_state=0, device="cpu").fit(X[:150])
+    assert small.early_learning_rate_ == small.learning_rate_ == 50.0  # scikit-learn's floor
+    fixed = TSNE(learning_rate=80.0, n_iter=1, early_exaggeration_iter=1, device="cpu",
+                 random_state=0).fit(X[:150])
+    assert fixed.early_learning_rate_ == fixed.learning_rate_ == 80.0
