@@ -102,6 +102,19 @@ def test_kl_is_inf_not_nan_where_q_misses_mass_of_p():
         assert kl_divergence(Bernoulli(0.0), Bernoulli(0.3)) == pytest.approx(-np.log(0.7))
 
 
+def test_torch_gradient_finite_where_p_and_q_are_zero():
+    """0 log(0 / 0) = 0 must back-propagate as 0, not NaN (compared with the p > 0 part)."""
+    torch = pytest.importorskip("torch")
+    p = torch.tensor([0.0, 0.25, 0.75], dtype=torch.float64, requires_grad=True)
+    q = torch.tensor([0.0, 0.5, 0.5], dtype=torch.float64, requires_grad=True)
+    kl_divergence(p, q).backward()
+    assert torch.isfinite(p.grad).all() and torch.isfinite(q.grad).all()
+    # on the support the gradient is the textbook one: d/dq_i = -p_i / q_i, d/dp_i = log(p_i/q_i) + 1
+    np.testing.assert_allclose(q.grad[1:].numpy(), [-0.5, -1.5])
+    np.testing.assert_allclose(p.grad[1:].numpy(), np.log([0.5, 1.5]) + 1)
+    assert q.grad[0] == 0.0 and p.grad[0] == 0.0
+
+
 # --------------------------------------------------------------------------- bad input
 def test_masses_that_do_not_sum_to_one_raise_unless_normalised():
     counts = np.array([2.0, 3.0, 5.0])

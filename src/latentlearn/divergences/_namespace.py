@@ -206,7 +206,12 @@ class _TorchNamespace:
         return self.torch.abs(x)
 
     def xlogy(self, x, y):
-        return self.torch.xlogy(x, y)
+        # Where x = 0 the value is 0 whatever y is, and so should the gradients be:
+        # torch.xlogy's gradient there is x / y = 0 / 0 = NaN in y (and log y in x), which
+        # poisons a whole backward pass through KL(p || q) with p = q = 0 on one outcome.
+        # Evaluating at y = 1 there gives value 0 and gradient 0 in both arguments.
+        torch = self.torch
+        return torch.xlogy(x, torch.where(x == 0, torch.ones_like(y), y))
 
     def scale_(self, x, factor):
         return x * factor
