@@ -172,10 +172,14 @@ def _kernel_transform(M, spacing, dof, exponent):
 
 
 def repulsive_potentials(Y, dof=1.0, *, n_nodes=4, min_boxes=50, box_width=1.0):
-    """Interpolated ``sum_j K1(y_i, y_j)`` and ``sum_j K2(y_i, y_j) [1, y_j - c]`` (self included).
+    """Interpolated ``sum_ij K1(y_i, y_j)`` and ``sum_j K2(y_i, y_j) [1, y_j - c]`` (self included).
 
     ``c`` is the centre of the grid (returned): charges are centred so that
-    ``(y_i - c) phi_0 - phi_{1:}`` does not cancel large numbers.
+    ``(y_i - c) phi_0 - phi_{1:}`` does not cancel large numbers. Only the total of the
+    ``K1`` potentials is needed (it is ``Z`` plus the self-terms), and it needs no inverse
+    transform: ``sum_i phi1_i = g^T (K1 * g)`` for the grid charges ``g`` (the gathering
+    weights are the spreading weights), which Parseval's theorem reads off the spectrum,
+    ``(1 / L^2) sum_k |G(k)|^2 K1(k)``.
 
     The grid is ``max(min_boxes, ceil(span / box_width))`` boxes per side; boxes are exactly
     ``box_width`` wide once the map is wider than ``min_boxes * box_width`` (so the kernel's
@@ -187,7 +191,7 @@ def repulsive_potentials(Y, dof=1.0, *, n_nodes=4, min_boxes=50, box_width=1.0):
 
     Returns
     -------
-    phi1 : ndarray of shape (n_samples,)
+    sum_phi1 : float
     phi2 : ndarray of shape (n_samples, 3)
     centre : ndarray of shape (2,)
     """
@@ -214,15 +218,17 @@ def repulsive_potentials(Y, dof=1.0, *, n_nodes=4, min_boxes=50, box_width=1.0):
     spacing = h / (n_nodes - 1)
     K1 = _kernel_transform(M, spacing, float(dof), (dof + 1.0) / 2.0)
     K2 = _kernel_transform(M, spacing, float(dof), (dof + 3.0) / 2.0)
-    C = np.empty((4,) + G.shape[1:], dtype=G.dtype)  # (4, L, M + 1)
-    np.multiply(G[0], K1, out=C[0])
-    np.multiply(G, K2, out=C[1:])
-    del G
+    # Parseval over the full L x L spectrum: the rfft keeps columns 0 .. M, and every column
+    # but the first and the last (Nyquist) stands for two.
+    power = G[0].real ** 2 + G[0].imag ** 2
+    power[:, 1:M] *= 2.0
+    sum_phi1 = float(np.sum(power * K1, dtype=np.float64)) / (L * L)
+    G *= K2  # (3, L, M + 1), in place
     # inverse, pruned likewise: only the first N rows and columns are wanted
-    pot = sp_fft.irfft(sp_fft.ifft(C, axis=1, overwrite_x=True, workers=-1)[:, :N, :], n=L, axis=2,
-                       workers=-1)[:, :, :N]
-    out = _gather(box, W, np.ascontiguousarray(pot, dtype=np.float64), n_nodes)
-    return out[:, 0], out[:, 1:], centre
+    pot = sp_fft.irfft(sp_fft.ifft(G, axis=1, overwrite_x=True, workers=-1)[:, :N, :], n=L,
+                       axis=2, workers=-1)[:, :, :N]
+    phi2 = _gather(box, W, np.ascontiguousarray(pot, dtype=np.float64), n_nodes)
+    return sum_phi1, phi2, centre
 
 
 def fft_objective(P, Y, *, dof=1.0, exaggeration=1.0, compute_kl=True, p_log_p=None):
@@ -244,8 +250,8 @@ def fft_objective(P, Y, *, dof=1.0, exaggeration=1.0, compute_kl=True, p_log_p=N
     """
     n = Y.shape[0]
     attr, sum_p_log_w = attractive_forces(P, Y, dof, with_log=compute_kl)
-    phi1, phi2, centre = repulsive_potentials(Y, dof)
-    Z = float(phi1.sum() - n)  # minus the self-interactions K1(0) = 1
+    sum_phi1, phi2, centre = repulsive_potentials(Y, dof)
+    Z = sum_phi1 - n  # minus the self-interactions K1(0) = 1
     # the self-terms cancel: (y_i - c) K2(0) - K2(0) (y_i - c)
     rep = (Y - centre) * phi2[:, :1] - phi2[:, 1:]
     c = 2.0 * (dof + 1.0) / dof
