@@ -146,21 +146,48 @@ def test_exaggeration_scales_attraction_not_kl():
 
 
 # -- estimators -------------------------------------------------------------------------------
-def test_exact_tsne_agrees_with_sklearn_exact_kl():
-    """Same P, same initial map, same 1000 iterations: final KL within 1%.
+@pytest.mark.parametrize("dof", [1.0, 2.5])
+def test_exact_objective_equals_sklearn_kl_divergence(digits, dof):
+    """Same P and Y: KL equals scikit-learn's ``_kl_divergence`` (numba path), and so does the
+    gradient for dof = 1. For dof != 1 scikit-learn weights (p - q) by w = u^((dof + 1) / 2)
+    where the derivative has u (scikit-learn 1.8: its gradient disagrees with finite
+    differences of its own KL; it only uses dof != 1 for n_components > 2), so there the
+    reference for the gradient is finite differences and autograd (tests above)."""
+    from scipy.spatial.distance import squareform
+    from sklearn.manifold._t_sne import _kl_divergence
 
-    t-SNE is chaotic: a 1e-12 change of the initial map moves scikit-learn's own final KL by
-    ~2% on digits, because rounding differences grow through early exaggeration. Well-separated
-    blobs keep the final KL stable enough to compare the two optimizers.
+    X, _ = digits
+    P = joint_probabilities(X, 20.0)
+    Y = np.random.RandomState(0).randn(X.shape[0], 2) * 3
+    kl, grad = exact_objective(P, Y, dof=dof)
+    kl_ref, grad_ref = _kl_divergence(Y.ravel(), squareform(P, checks=False), dof,
+                                      X.shape[0], 2)
+    assert kl == pytest.approx(kl_ref, rel=1e-9)
+    if dof == 1.0:
+        np.testing.assert_allclose(grad.ravel(), grad_ref, rtol=1e-9, atol=1e-14)
+
+
+def test_exact_tsne_agrees_with_sklearn_exact_kl():
+    """Same P, same initial map, same 1000 iterations: mean final KL within 1%.
+
+    t-SNE is chaotic: a 1e-10 change of the initial map moves scikit-learn's own final KL by
+    up to 3% on blobs (rounding differences flip the gains' sign tests and grow from there),
+    so one run against one run measures luck. The mean over 8 blob sets does not (measured:
+    -0.3%); each set's KL must still be within 5%.
     """
-    X, _ = make_blobs(200, 10, centers=4, random_state=0)
-    init = TSNE(random_state=0, n_iter=0, early_exaggeration_iter=0, device="cpu"
-                ).fit(X).embedding_
-    ours = TSNE(init=init, method="exact", device="cpu").fit(X)
-    ref = SkTSNE(method="exact", init=init, perplexity=30.0, max_iter=1000, min_grad_norm=0.0,
-                 n_iter_without_progress=10_000).fit(X)
-    assert ours.kl_divergence_ == pytest.approx(ref.kl_divergence_, rel=0.01)
-    assert ours.n_iter_ == 1000
+    ours, ref = [], []
+    for seed in range(8):
+        X, _ = make_blobs(150, 10, centers=4, random_state=seed)
+        init = TSNE(random_state=0, n_iter=0, early_exaggeration_iter=0, device="cpu"
+                    ).fit(X).embedding_
+        est = TSNE(init=init, method="exact", device="cpu").fit(X)
+        assert est.n_iter_ == 1000
+        ours.append(est.kl_divergence_)
+        ref.append(SkTSNE(method="exact", init=init, perplexity=30.0, max_iter=1000,
+                          min_grad_norm=0.0, n_iter_without_progress=10_000
+                          ).fit(X).kl_divergence_)
+    np.testing.assert_allclose(ours, ref, rtol=0.05)
+    assert np.mean(ours) == pytest.approx(np.mean(ref), rel=0.01)
 
 
 def test_same_seed_same_embedding(digits):
