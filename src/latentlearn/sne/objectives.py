@@ -25,7 +25,8 @@ exaggeration never mutates ``P``.
 The exact objective is written once for numpy arrays and torch tensors (the GPU path of
 ``device="auto"``): it costs O(n^2) time and memory. The t kernel on numpy arrays, the case
 ``TSNE(method="exact")`` runs on a CPU, has a numba twin that makes two passes over the pairs
-without any (n, n) temporary (measured: 1000 iterations on 500 digits 9 s -> 0.6 s).
+without any (n, n) temporary (measured: 1000 iterations on 500 digits 9.0 s -> 2.3 s,
+1,000 digits 34 s -> 9.5 s).
 """
 
 from __future__ import annotations

@@ -45,9 +45,9 @@ logger = logging.getLogger(__name__)
 
 #: Largest n for which the exact method may build its n x n matrices.
 EXACT_HARD_LIMIT = 10_000
-#: ``method="auto"``: exact below this many points (all-pairs P; measured on digits, 1000
-#: iterations: 1.7 s at 250 points, 9 s at 500, 34 s at 1,000, against 0.4 / 0.8 / 1.8 s for
-#: Barnes-Hut), Barnes-Hut from here ...
+#: ``method="auto"``: exact below this many points (all-pairs P, the exact objective; measured
+#: on digits, 1000 iterations: 0.7 s at 250 points, 2.3 s at 500, 9.5 s at 1,000, against
+#: 0.6 / 1.1 / 2.5 s for Barnes-Hut), Barnes-Hut from here ...
 EXACT_AUTO_BELOW = 500
 #: ... and FFT interpolation from here. Measured with ``benchmarks/bench_tsne.py`` (2 cores,
 #: 1000 iterations): Barnes-Hut / FFT 10.9 / 25.9 s on mnist5k, 23.3 / 22.0 s on 10,000
