@@ -130,22 +130,28 @@ def exact_objective(P, Y, *, kind="t", dof=1.0, exaggeration=1.0, compute_kl=Tru
     return kl, grad
 
 
+@numba.njit(cache=True, inline="always")
+def _t_pair(Y, i, j, dof, power):
+    """``u_ij = (1 + d_ij^2 / dof)^-1`` and ``w_ij = u_ij^power``."""
+    d2 = 0.0
+    for k in range(Y.shape[1]):
+        diff = Y[i, k] - Y[j, k]
+        d2 += diff * diff
+    u = 1.0 / (1.0 + d2 / dof)
+    return u, (u if dof == 1.0 else u ** power)
+
+
 @numba.njit(cache=True, parallel=True)
 def _t_normaliser(Y, dof):
     """``Z = sum_{i != j} w_ij`` of the t kernel."""
-    n, d = Y.shape
+    n = Y.shape[0]
     power = (dof + 1.0) / 2.0
     total = 0.0
     for i in numba.prange(n):
         row = 0.0
         for j in range(n):
             if j != i:
-                d2 = 0.0
-                for k in range(d):
-                    diff = Y[i, k] - Y[j, k]
-                    d2 += diff * diff
-                u = 1.0 / (1.0 + d2 / dof)
-                row += u if dof == 1.0 else u ** power
+                row += _t_pair(Y, i, j, dof, power)[1]
         total += row
     return total
 
@@ -165,12 +171,7 @@ def _t_gradient(P, Y, dof, exaggeration, Z, compute_kl, grad):
             grad[i, k] = 0.0
         for j in range(n):
             if j != i:
-                d2 = 0.0
-                for k in range(d):
-                    diff = Y[i, k] - Y[j, k]
-                    d2 += diff * diff
-                u = 1.0 / (1.0 + d2 / dof)
-                w = u if dof == 1.0 else u ** power
+                u, w = _t_pair(Y, i, j, dof, power)
                 p = P[i, j]
                 m = (exaggeration * p - w / Z) * u
                 for k in range(d):
