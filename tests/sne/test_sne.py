@@ -345,3 +345,29 @@ def test_auto_learning_rate_is_n_over_exaggeration_per_phase(digits):
     fixed = TSNE(learning_rate=80.0, n_iter=1, early_exaggeration_iter=1, device="cpu",
                  random_state=0).fit(X[:150])
     assert fixed.early_learning_rate_ == fixed.learning_rate_ == 80.0
+
+
+@pytest.mark.parametrize("kind, dof, c", [("t", 1.0, 2), ("t", 2.0, 2), ("t", 1.0, 3),
+                                          ("gaussian", 1.0, 2)])
+def test_new_point_gradient_equals_dense_formula(kind, dof, c):
+    """The numba gradient of transform() against the all-pairs numpy formula."""
+    from latentlearn.sne.tsne import new_point_gradient
+
+    rng = np.random.RandomState(0)
+    Y_ref, Y = rng.randn(300, c) * 4, rng.randn(7, c) * 4
+    ind = np.argsort(((Y[:, None] - Y_ref[None]) ** 2).sum(-1), axis=1)[:, :12]
+    Pc = rng.dirichlet(np.ones(12), size=7)
+    P = np.zeros((7, 300))
+    np.put_along_axis(P, ind, Pc, axis=1)
+    diff = Y[:, None, :] - Y_ref[None, :, :]
+    D = (diff ** 2).sum(-1)
+    if kind == "t":
+        U = 1.0 / (1.0 + D / dof)
+        W = U ** ((dof + 1.0) / 2.0)
+        M = ((dof + 1.0) / dof) * (P - W / W.sum(1, keepdims=True)) * U
+    else:
+        W = np.exp(-D)
+        M = 2.0 * (P - W / W.sum(1, keepdims=True))
+    expected = np.einsum("ij,ijc->ic", M, diff)
+    got = new_point_gradient(Y, Y_ref, ind, Pc, kind == "t", dof)
+    np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
