@@ -45,7 +45,7 @@ from sklearn.utils.validation import check_array
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
-from .kmeans import _check_sample_weight, kmeans_plusplus
+from .kmeans import _canonical_order, _check_sample_weight, kmeans_plusplus
 
 __all__ = ["MiniBatchKMeans"]
 
@@ -71,8 +71,7 @@ class _WeightedDraws:
     """
 
     def __init__(self, X, weights):
-        direction = np.random.RandomState(0).uniform(0.5, 1.5, size=X.shape[1])
-        self.order = np.argsort(X @ direction.astype(X.dtype), kind="stable")
+        self.order = _canonical_order(X)
         self.cumulative = np.cumsum(weights[self.order])
         self.total = float(self.cumulative[-1])
 
