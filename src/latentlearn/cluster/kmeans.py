@@ -216,7 +216,7 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None,
     >>> from latentlearn.cluster import kmeans_plusplus
     >>> X = np.array([[0., 0.], [0., 1.], [10., 0.], [10., 1.]])
     >>> centers, indices = kmeans_plusplus(X, 2, random_state=0)
-    >>> sorted(X[indices, 0])
+    >>> sorted(X[indices, 0].tolist())
     [0.0, 10.0]
     """
     X = as_2d_float(X)
