@@ -371,3 +371,17 @@ def test_new_point_gradient_equals_dense_formula(kind, dof, c):
     expected = np.einsum("ij,ijc->ic", M, diff)
     got = new_point_gradient(Y, Y_ref, ind, Pc, kind == "t", dof)
     np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_main_phase_exaggeration_pulls_clusters_together():
+    """exaggeration > 1 in the main phase (openTSNE's parameter): a tighter map, a larger
+    true KL (the optimum of the un-exaggerated objective is left), the step n / (4 ex)."""
+    d = load_digits()
+    X = d.data[:600].astype(float)
+    plain = TSNE(method="barnes_hut", random_state=0, n_iter=300).fit(X)
+    tight = TSNE(method="barnes_hut", random_state=0, n_iter=300, exaggeration=4.0).fit(X)
+    assert np.ptp(tight.embedding_, axis=0).max() < 0.6 * np.ptp(plain.embedding_, axis=0).max()
+    assert tight.kl_divergence_ > plain.kl_divergence_
+    assert tight.learning_rate_ == pytest.approx(max(600 / 16, 50.0))
+    with pytest.raises(ValueError, match="exaggeration"):
+        TSNE(exaggeration=0.5).fit(X[:50])

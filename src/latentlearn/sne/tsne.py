@@ -84,7 +84,8 @@ def _resolve_device(device):
 
 
 def _run_phases(objective, Y, *, learning_rate, early_exaggeration,
-                early_exaggeration_iter, n_iter, min_gain, callback, callback_every, xp_like):
+                early_exaggeration_iter, n_iter, min_gain, callback, callback_every, xp_like,
+                exaggeration=1.0):
     """Early exaggeration, then the main phase; returns (Y, state).
 
     ``learning_rate`` is a pair: the step of the early phase and of the main phase.
@@ -101,7 +102,7 @@ def _run_phases(objective, Y, *, learning_rate, early_exaggeration,
     main = OptimizerState(update=xp_like(Y, 0.0), gains=xp_like(Y, 1.0),
                           iteration=early.iteration, history=early.history)
     Y, main = gradient_descent(objective, Y, main, n_iter=n_iter, learning_rate=main_lr,
-                               momentum=0.8, exaggeration=1.0, phase="main", **common)
+                               momentum=0.8, exaggeration=exaggeration, phase="main", **common)
     return Y, main
 
 
@@ -163,6 +164,7 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
             objective, Y, learning_rate=lr,
             early_exaggeration=self.early_exaggeration,
             early_exaggeration_iter=self.early_exaggeration_iter, n_iter=self.n_iter,
+            exaggeration=self._main_exaggeration(),
             min_gain=self.min_gain, callback=self.callback, callback_every=self.callback_every,
             xp_like=_full_like)
         Y = to_numpy(Y)
@@ -173,6 +175,9 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
         self.early_learning_rate_, self.learning_rate_ = lr
         self._X_fit = X64
         return Y
+
+    def _main_exaggeration(self):
+        return 1.0
 
     def fit(self, X, y=None):
         """Fit the embedding (see :meth:`fit_transform`); returns self."""
@@ -367,11 +372,16 @@ class TSNE(_BaseSNE):
         Degrees of freedom of the output Student t kernel.
     early_exaggeration : float, default=12.0
     early_exaggeration_iter : int, default=250
+    exaggeration : float or None, default=None
+        Exaggeration of the main phase (openTSNE's parameter): None or 1 is plain t-SNE; values
+        above 1 (e.g. 4) pull clusters tighter and show more of the global structure of large
+        data sets (Kobak & Berens 2019; Böhm et al. 2022). The KL reported is always that of
+        the true P.
     n_iter : int, default=750
         Iterations of the main phase (after early exaggeration).
     learning_rate : float or "auto", default="auto"
         ``"auto"``: ``max(n_samples / early_exaggeration / 4, 50)`` during early exaggeration
-        and ``max(n_samples / 4, 50)`` after (``n / exaggeration`` per phase, as openTSNE; the
+        and ``max(n_samples / exaggeration / 4, 50)`` after (``n / exaggeration`` per phase, as openTSNE; the
         4 is the factor this gradient keeps). A number is used in both phases.
     init : {"pca", "random"} or array of shape (n_samples, n_components), default="pca"
     method : {"auto", "exact", "barnes_hut", "fft"}, default="auto"
@@ -417,6 +427,7 @@ class TSNE(_BaseSNE):
         **_COMMON_CONSTRAINTS,
         "dof": [Interval(Real, 0, None, closed="neither")],
         "method": [Options({"auto", "exact", "barnes_hut", "fft"})],
+        "exaggeration": [None, Interval(Real, 1, None)],
         "angle": [Interval(Real, 0, 1, closed="both")],
         "neighbors": [Options({"auto", "exact", "approx"})],
         "device": [Options({"auto", "cpu", "cuda"})],
@@ -424,7 +435,8 @@ class TSNE(_BaseSNE):
     }
 
     def __init__(self, n_components=2, *, perplexity="auto", dof=1.0, early_exaggeration=12.0,
-                 early_exaggeration_iter=250, n_iter=750, learning_rate="auto", init="pca",
+                 early_exaggeration_iter=250, n_iter=750, exaggeration=None,
+                 learning_rate="auto", init="pca",
                  method="auto", angle=0.5, neighbors="auto", min_gain=0.01, device="auto",
                  transform_perplexity=5.0, random_state=None, callback=None, callback_every=50):
         self.n_components = n_components
@@ -433,6 +445,7 @@ class TSNE(_BaseSNE):
         self.early_exaggeration = early_exaggeration
         self.early_exaggeration_iter = early_exaggeration_iter
         self.n_iter = n_iter
+        self.exaggeration = exaggeration
         self.learning_rate = learning_rate
         self.init = init
         self.method = method
@@ -471,7 +484,11 @@ class TSNE(_BaseSNE):
             return self.learning_rate, self.learning_rate
         # n / exaggeration per phase (openTSNE), divided by 4 because this gradient keeps
         # the factor 4 of dC/dy; at least 50 (scikit-learn's floor) for small n.
-        return (max(n / self.early_exaggeration / 4.0, 50.0), max(n / 4.0, 50.0))
+        return (max(n / self.early_exaggeration / 4.0, 50.0),
+                max(n / self._main_exaggeration() / 4.0, 50.0))
+
+    def _main_exaggeration(self):
+        return 1.0 if self.exaggeration is None else float(self.exaggeration)
 
     def _affinities(self, X, rng):
         self.method_ = method = self._resolve_method(X.shape[0])
