@@ -14,6 +14,14 @@ reconstructed by the same weights"):
 
 ``M`` stays sparse (``O(n k^2)`` entries). New points are placed by step 2 against the training
 points and ``y = sum_j w_j y_j``.
+
+``method="ltsa"``: local tangent space alignment (Zhang & Zha 2004) replaces steps 2 and 3's
+``M``: each neighbourhood ``N(i)`` (centred) gets its tangent space from its top
+``n_components`` principal directions ``V_i``, and ``M = sum_i S_i (I - G_i G_i^T) S_i^T`` with
+``G_i = [1 / sqrt(k), V_i]`` (``S_i`` selects the rows of ``N(i)``): the embedding is the set of
+global coordinates that each neighbourhood's tangent coordinates reproduce best, up to an
+affine map. It has no regularisation parameter and does not fold thin manifolds as standard
+LLE can.
 """
 
 from __future__ import annotations
@@ -62,15 +70,43 @@ def barycenter_weights(X, Z, indices, reg=1e-3):
     return w / w.sum(axis=1, keepdims=True)
 
 
+def _ltsa_matrix(X, indices, n_components, block=4096):
+    """``M = sum_i S_i (I - G_i G_i^T) S_i^T`` of LTSA, sparse (``n k^2`` entries).
+
+    The tangent directions of a neighbourhood are the top eigenvectors of its centred local
+    Gram matrix (``k x k``: the left singular vectors of the neighbourhood, at ``O(k^2 d)``
+    whatever the input dimension), computed for ``block`` neighbourhoods at a time.
+    """
+    n, k = indices.shape
+    rows, cols, vals = [], [], []
+    eye = np.eye(k)
+    for start in range(0, n, block):
+        idx = indices[start:start + block]
+        nb = X[idx]  # (b, k, d)
+        nb = nb - nb.mean(axis=1, keepdims=True)
+        gram = np.einsum("bkd,bld->bkl", nb, nb)
+        V = np.linalg.eigh(gram)[1][:, :, ::-1][:, :, :n_components]  # (b, k, c), top first
+        G = np.concatenate([np.full((idx.shape[0], k, 1), 1.0 / np.sqrt(k)), V], axis=2)
+        block_M = eye - np.einsum("bkc,blc->bkl", G, G)
+        rows.append(np.repeat(idx, k, axis=1).ravel())
+        cols.append(np.tile(idx, (1, k)).ravel())
+        vals.append(block_M.ravel())
+    M = sparse.coo_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
+                          shape=(n, n))
+    return M.tocsr()  # duplicates summed
+
+
 @register("lle", family="manifold")
 class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
-    """Standard locally linear embedding (Roweis & Saul 2000).
+    """Locally linear embedding (Roweis & Saul 2000), standard or LTSA (Zhang & Zha 2004).
 
     Parameters
     ----------
     n_components : int, default=2
     n_neighbors : int, default=10
         ``k`` (capped at ``n_samples - 1``).
+    method : {"standard", "ltsa"}, default="standard"
+        How ``M`` is built (module docstring). ``"ltsa"`` needs ``n_neighbors > n_components``.
     reg : float, default=1e-3
         Regularisation of the local Gram matrices, relative to their trace.
     eigen_solver : {"auto", "arpack", "dense"}, default="auto"
@@ -96,17 +132,19 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "n_components": [Interval(Integral, 1, None)],
         "n_neighbors": [Interval(Integral, 1, None)],
         "reg": [Interval(Real, 0, None)],
+        "method": [Options({"standard", "ltsa"})],
         "eigen_solver": [Options({"auto", "arpack", "dense"})],
         "tol": [Interval(Real, 0, None)],
         "neighbors_algorithm": [Options({"auto", "brute", "kd_tree", "ball_tree"})],
         "random_state": ["random_state"],
     }
 
-    def __init__(self, n_components=2, *, n_neighbors=10, reg=1e-3, eigen_solver="auto",
-                 tol=1e-6, neighbors_algorithm="auto", random_state=None):
+    def __init__(self, n_components=2, *, n_neighbors=10, reg=1e-3, method="standard",
+                 eigen_solver="auto", tol=1e-6, neighbors_algorithm="auto", random_state=None):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.reg = reg
+        self.method = method
         self.eigen_solver = eigen_solver
         self.tol = tol
         self.neighbors_algorithm = neighbors_algorithm
@@ -132,11 +170,18 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self._fit_X = X
         self.nbrs_ = NearestNeighbors(n_neighbors=k, algorithm=self.neighbors_algorithm).fit(X)
         indices = self.nbrs_.kneighbors(return_distance=False)  # (n, k), self excluded
-        w = barycenter_weights(X, X, indices, reg=self.reg)
-        W = sparse.csr_matrix((w.ravel(), indices.ravel(), np.arange(0, n * k + 1, k)),
-                              shape=(n, n))
-        I_W = sparse.identity(n, format="csr") - W
-        M = (I_W.T @ I_W).tocsr()  # (n, n), sparse
+        if self.method == "ltsa":
+            if k <= self.n_components:
+                raise ValueError(
+                    f"method='ltsa' needs n_neighbors > n_components; got n_neighbors={k}, "
+                    f"n_components={self.n_components}: raise n_neighbors.")
+            M = _ltsa_matrix(X, indices, self.n_components)
+        else:
+            w = barycenter_weights(X, X, indices, reg=self.reg)
+            W = sparse.csr_matrix((w.ravel(), indices.ravel(), np.arange(0, n * k + 1, k)),
+                                  shape=(n, n))
+            I_W = sparse.identity(n, format="csr") - W
+            M = (I_W.T @ I_W).tocsr()  # (n, n), sparse
         values, vectors = self._smallest(M, self.n_components + 1)
         Y = np.ascontiguousarray(vectors[:, 1:])
         largest = np.argmax(np.abs(Y), axis=0)
