@@ -106,25 +106,11 @@ def _child(method, data, out, n_iter, seed):
 
 def _exact_kl(P, Y):
     """KL(P || Q) with the exact normaliser Z = sum_{i != j} (1 + d_ij^2)^-1 (O(n^2))."""
-    import numba
-
-    @numba.njit(parallel=True, fastmath=True, cache=False)
-    def z_sum(Y):
-        n = Y.shape[0]
-        total = 0.0
-        for i in numba.prange(n):
-            s = 0.0
-            for j in range(n):
-                if j != i:
-                    d0 = Y[i, 0] - Y[j, 0]
-                    d1 = Y[i, 1] - Y[j, 1]
-                    s += 1.0 / (1.0 + d0 * d0 + d1 * d1)
-            total += s
-        return total
+    from latentlearn.sne.objectives import _t_normaliser
 
     P = P.tocoo()
     d2 = ((Y[P.row] - Y[P.col]) ** 2).sum(axis=1)
-    log_q = -np.log1p(d2) - np.log(z_sum(np.ascontiguousarray(Y)))
+    log_q = -np.log1p(d2) - np.log(_t_normaliser(np.ascontiguousarray(Y), 1.0))
     return float(np.sum(P.data * (np.log(P.data) - log_q)))
 
 

@@ -131,13 +131,19 @@ def exact_objective(P, Y, *, kind="t", dof=1.0, exaggeration=1.0, compute_kl=Tru
 
 
 @numba.njit(cache=True, inline="always")
+def sq_distance(A, i, B, j):
+    """``||A[i] - B[j]||^2``, summed over the columns (numba, inlined)."""
+    d2 = 0.0
+    for k in range(A.shape[1]):
+        diff = A[i, k] - B[j, k]
+        d2 += diff * diff
+    return d2
+
+
+@numba.njit(cache=True, inline="always")
 def _t_pair(Y, i, j, dof, power):
     """``u_ij = (1 + d_ij^2 / dof)^-1`` and ``w_ij = u_ij^power``."""
-    d2 = 0.0
-    for k in range(Y.shape[1]):
-        diff = Y[i, k] - Y[j, k]
-        d2 += diff * diff
-    u = 1.0 / (1.0 + d2 / dof)
+    u = 1.0 / (1.0 + sq_distance(Y, i, Y, j) / dof)
     return u, (u if dof == 1.0 else u ** power)
 
 

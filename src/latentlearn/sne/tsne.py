@@ -38,6 +38,7 @@ from ..registry import register
 from . import affinities as _aff
 from . import objectives as _obj
 from .initialization import pca_init, random_init
+from .objectives import sq_distance
 from .optimizer import OptimizerState, gradient_descent
 
 __all__ = ["SNE", "TSNE"]
@@ -236,11 +237,7 @@ def _new_point_gradient(Y, Y_ref, ind, Pc, t_kernel, dof, grad):
         if not t_kernel:
             shift = np.inf
             for j in range(n_ref):
-                d2 = 0.0
-                for a in range(c):
-                    diff = Y[i, a] - Y_ref[j, a]
-                    d2 += diff * diff
-                shift = min(shift, d2)
+                shift = min(shift, sq_distance(Y, i, Y_ref, j))
         z = 0.0
         rep = np.zeros(c)
         if c == 2 and t_kernel and dof == 1.0:  # the usual map: scalars, so the loop vectorises
@@ -258,10 +255,7 @@ def _new_point_gradient(Y, Y_ref, ind, Pc, t_kernel, dof, grad):
             rep[1] = r1
         else:
             for j in range(n_ref):
-                d2 = 0.0
-                for a in range(c):
-                    diff = Y[i, a] - Y_ref[j, a]
-                    d2 += diff * diff
+                d2 = sq_distance(Y, i, Y_ref, j)
                 if t_kernel:
                     u = 1.0 / (1.0 + d2 / dof)
                     w = u if dof == 1.0 else u ** power
@@ -277,11 +271,7 @@ def _new_point_gradient(Y, Y_ref, ind, Pc, t_kernel, dof, grad):
         for e in range(ind.shape[1]):
             j = ind[i, e]
             if t_kernel:
-                d2 = 0.0
-                for a in range(c):
-                    diff = Y[i, a] - Y_ref[j, a]
-                    d2 += diff * diff
-                pu = Pc[i, e] / (1.0 + d2 / dof)
+                pu = Pc[i, e] / (1.0 + sq_distance(Y, i, Y_ref, j) / dof)
             else:
                 pu = Pc[i, e]
             for a in range(c):
