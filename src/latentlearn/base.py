@@ -163,10 +163,30 @@ class LatentEstimator(BaseEstimator):
     """Base class of latentlearn's classical estimators.
 
     Adds to ``sklearn.base.BaseEstimator`` the two steps every ``fit`` begins with:
-    :meth:`_check_parameters` and :meth:`_validate_X`.
+    :meth:`_check_parameters` and :meth:`_validate_X`, and :meth:`save` (the one saved-model
+    format, :mod:`latentlearn.persistence`; ``latentlearn.load(folder)`` reads it back).
+
+    A class may declare the kinds of its fitted attributes that are not arrays, which loading
+    then enforces, e.g. ``_fitted_attribute_kinds = {"n_components_": ("int",)}``.
     """
 
     _parameter_constraints: dict = {}
+    _fitted_attribute_kinds: dict = {}
+
+    def save(self, folder):
+        """Save this fitted estimator to ``folder``: config.json + weights.safetensors.
+
+        Written atomically, with the SHA-256 of the tensor file recorded in config.json;
+        ``latentlearn.load(folder)`` rebuilds it and verifies every file. Never a pickle.
+
+        Returns
+        -------
+        pathlib.Path
+            ``folder``.
+        """
+        from .persistence import save_estimator
+
+        return save_estimator(self, folder)
 
     def _check_parameters(self) -> None:
         check_parameters(self)

@@ -229,7 +229,11 @@ def bayes(
     seed: SeedOpt = 0,
     overwrite: OverwriteOpt = False,
 ):
-    """Seed 004's variational Bayes examples (KL(q||p) vs KL(p||q), VB regression) as a report."""
+    """Variational Bayes examples as a report: KL(q||p) vs KL(p||q) and VB linear regression.
+
+    After Bishop 2006, PRML sections 10.1 (the two directions of the KL divergence) and 10.3
+    (variational linear regression).
+    """
     from .bayes.demo import write_bayes_run
 
     with _Stages() as stages:
@@ -251,33 +255,22 @@ def sample(
                                                 "or RUN/samples.npy).")] = None,
     seed: SeedOpt = 0,
 ):
-    """Draw new samples from the model a run folder holds."""
+    """Draw new samples from the model a run folder holds (any generative method)."""
     import json
 
     import numpy as np
 
-    from . import fileio
-    from .neural.evidence import sample_from_run
+    from . import fileio, load
     from .plots import plot_image_grid
 
     if not (run_dir / "model").is_dir():
         raise FileNotFoundError(f"{run_dir} has no model/ folder; pass a run folder written by "
                                 f"`latentlearn fit` for a generative model.")
-    model_config = run_dir / "model" / "config.json"
-    try:
-        classical = json.loads(model_config.read_text()).get("format") == "latentlearn.estimator"
-    except (OSError, ValueError, AttributeError):
-        classical = False  # let the neural loader explain what is wrong with the folder
-    if classical:
-        from .persistence import load_estimator
-
-        estimator = load_estimator(run_dir / "model")
-        if not hasattr(estimator, "sample"):
-            raise ValueError(f"the model in {run_dir} ({type(estimator).__name__}) cannot "
-                             f"generate samples; fit a generative model (pca, vae...).")
-        samples = np.asarray(estimator.sample(n, random_state=seed))
-    else:
-        samples = np.asarray(sample_from_run(run_dir, n, seed))
+    estimator = load(run_dir / "model")
+    if not hasattr(estimator, "sample"):
+        raise ValueError(f"the model in {run_dir} ({type(estimator).__name__}) cannot "
+                         f"generate samples; fit a generative model (pca, vae...).")
+    samples = np.asarray(estimator.sample(n, random_state=seed))
     config = json.loads((run_dir / "config.json").read_text()) \
         if (run_dir / "config.json").is_file() else {}
     shape = (config.get("dataset") or {}).get("image_shape")
@@ -296,13 +289,14 @@ DEMO_METHODS = {
     "pca": {"n_components": 50},
     "kmeans": {"n_clusters": 10},
     "agglomerative": {"n_clusters": 10},
-    "nmf": {"n_components": 25},  # seed 001's K = 25 dictionary, drawn next to PCA's
+    "nmf": {"n_components": 25},  # a K = 25 parts dictionary (Lee & Seung 1999), next to PCA's
     "ica": {"n_components": 25},
     "factor_analysis": {"n_components": 25},
     "laplacian_eigenmaps": {},
     "isomap": {},
     "tsne": {},
-    # Seed 002's question, measured: does the VAE's 2-D latent separate the digits better than
+    # A question often asked of Kingma & Welling 2014, measured: does the VAE's 2-D latent
+    # separate the digits better than
     # a plain autoencoder's? The comparison page shows both latents and their kNN accuracy.
     "ae": {"latent_dim": 2, "hidden_dims": (256, 128), "code_activation": "linear",
            "epochs": 15},

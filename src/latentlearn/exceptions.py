@@ -15,6 +15,7 @@ __all__ = [
     "ParameterError",
     "UnknownNameError",
     "CheckpointError",
+    "LegacyFormatWarning",
     "NotFittedError",
 ]
 
@@ -44,3 +45,7 @@ class UnknownNameError(LatentLearnError, KeyError):
 
 class CheckpointError(LatentLearnError, ValueError):
     """A saved model folder that is missing, not ours, or corrupt."""
+
+
+class LegacyFormatWarning(UserWarning):
+    """A saved model folder in an earlier format, loaded without the checks the current one has."""

@@ -1,148 +1,550 @@
-"""Saving and loading fitted classical estimators without pickle.
+"""One saved-model format for every registered estimator, classical and neural; never pickle.
 
-A saved estimator is a folder::
+A saved estimator is a folder (DESIGN.md, after pythae)::
 
     model/
-      config.json           {"format": "latentlearn.estimator", "format_version": 1,
-                             "method": "pca", "params": {...}, "attributes": {...}}
-      weights.safetensors   every fitted array attribute (components_, mean_, ...)
+      config.json           {"format": "latentlearn.model", "format_version": 2,
+                             "method": "pca", "class": "PCA",
+                             "params":     {"n_components": {"kind": "int", "value": 5}, ...},
+                             "attributes": {"n_components_": {"kind": "int", "value": 5},
+                                            "components_": {"kind": "array", "dtype": "float64",
+                                                            "shape": [5, 64]}, ...},
+                             "files": {"weights.safetensors": "<sha256>"}}
+      weights.safetensors   every array (fitted attributes; for a neural estimator the
+                            module's state_dict); more tensor files for training checkpoints
 
-Loading reads JSON and safetensors only, so a file handed to us can never run code (pickle
-can). The class is found in :mod:`latentlearn.registry` by the method name in the config. A
-folder that is not in this format, or whose files are truncated or altered so that they no
-longer parse, is refused with :class:`~latentlearn.exceptions.CheckpointError`.
+``est.save(folder)`` writes it; :func:`load` (``latentlearn.load``) rebuilds any saved estimator:
+the class comes from :mod:`latentlearn.registry` by the ``method`` name, so there is one registry
+and one loader for classical and neural estimators alike.
+
+Why this way:
+
+- Loading reads JSON and safetensors (a JSON header plus raw bytes) only, so a folder handed to
+  us can never run code; a pickle (``.pkl``, ``.pt``) is refused and never opened.
+- config.json records the SHA-256 of every other file and loading verifies it, so one flipped
+  byte, a truncated file or a swapped file is refused instead of silently giving garbage.
+- Every parameter and attribute is stored with its kind (``int``, ``float``, ``str``, ``bool``,
+  ``none``, ``list``, ``tuple``, ``dict``, ``array`` with dtype and shape) and checked on load
+  against the kind recorded, the kinds the class declares (``_fitted_attribute_kinds``) and
+  the class's parameter table (``_parameter_constraints``), so an edited config.json gives a
+  :class:`~latentlearn.exceptions.CheckpointError` naming the entry, not a ``TypeError`` later.
+- The folder is assembled in a hidden sibling and renamed into place (:func:`write_folder`), so
+  a crash while saving leaves the previous folder intact.
+
+Folders of the two earlier formats load: ``latentlearn.neural`` v1 (it already had checksums,
+so it is verified as usual) and ``latentlearn.estimator`` v1 (no checksums: loaded with a
+:class:`~latentlearn.exceptions.LegacyFormatWarning`, because it cannot be verified; saving it
+again adds them).
 """
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 import json
+import math
+import os
+import re
+import shutil
+import tempfile
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from . import fileio
-from .exceptions import CheckpointError
-from .registry import get_method, list_methods
+from .exceptions import CheckpointError, LegacyFormatWarning
 
-__all__ = ["save_estimator", "load_estimator"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "CONFIG", "WEIGHTS", "load", "save_estimator",
+           "load_estimator", "write_folder", "read_config", "read_file", "read_tensors",
+           "sha256", "estimator_record", "encode_value", "decode_entries"]
 
-FORMAT = "latentlearn.estimator"
-FORMAT_VERSION = 1
+FORMAT = "latentlearn.model"
+FORMAT_VERSION = 2
+CONFIG = "config.json"
+WEIGHTS = "weights.safetensors"
+#: Earlier formats and the last version of each that this release reads.
+LEGACY_FORMATS = {"latentlearn.estimator": 1, "latentlearn.neural": 1}
 _ARRAY_PARAM_PREFIX = "__param__."
+_PICKLE_SUFFIXES = (".pkl", ".pickle", ".pt", ".pth", ".joblib", ".bin", ".ckpt")
+_REFIT = ("fit the model again (`latentlearn fit METHOD ... --out RUN --overwrite`, or "
+          "`est.fit(X).save(folder)`)")
+
+#: Attribute kinds that hold whatever the class, by scikit-learn's convention for these names.
+_CONVENTIONAL_KINDS = {"n_features_in_": ("int",), "n_iter_": ("int",)}
 
 
-def _method_name(estimator) -> str:
-    for info in list_methods():
-        if info.cls is type(estimator):
-            return info.name
-    raise ValueError(f"{type(estimator).__name__} is not a registered latentlearn method")
+# --------------------------------------------------------------------------- files
+def sha256(data: bytes) -> str:
+    """Hex SHA-256 of ``data``."""
+    return hashlib.sha256(data).hexdigest()
 
 
-def _is_json_scalar(value) -> bool:
-    return value is None or isinstance(value, (bool, int, float, str))
+def write_folder(folder, config: dict, files: dict[str, bytes]) -> Path:
+    """Write ``files`` and ``config.json`` (recording each file's SHA-256) atomically.
 
-
-def save_estimator(estimator, folder) -> Path:
-    """Save a fitted estimator to ``folder`` (config.json + weights.safetensors), atomically.
-
-    Fitted attributes (names ending in ``_``, and private arrays kept after fit) that are numeric
-    arrays go to safetensors; scalars,
-    strings and lists of them go to the JSON config. Other attributes (objects) are not saved
-    and are listed in the config under ``"skipped"``.
+    The folder is assembled in a hidden sibling and renamed into place; an existing ``folder``
+    is replaced only once the new one is complete.
     """
-    from safetensors.numpy import save as st_save
-
     folder = Path(folder)
-    tensors: dict[str, np.ndarray] = {}
-    params = {}
-    for name, value in estimator.get_params(deep=False).items():
-        if isinstance(value, np.ndarray):
-            tensors[_ARRAY_PARAM_PREFIX + name] = np.ascontiguousarray(value)
-        elif _is_json_scalar(value) or (isinstance(value, (list, tuple))
-                                        and all(_is_json_scalar(v) for v in value)):
-            params[name] = list(value) if isinstance(value, tuple) else value
-        elif isinstance(value, np.generic):
-            params[name] = value.item()
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    config = dict(config, files={name: sha256(data) for name, data in files.items()})
+    try:
+        json.dumps(config, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"the config of {folder} cannot be stored as JSON ({exc}).") \
+            from None
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
+    try:
+        for name, data in files.items():
+            fileio.write_bytes(tmp / name, data)
+        fileio.write_json(tmp / CONFIG, config)
+        if folder.exists():
+            trash = folder.with_name(f".{folder.name}.old-{os.getpid()}")
+            shutil.rmtree(trash, ignore_errors=True)
+            os.replace(folder, trash)
+            os.replace(tmp, folder)
+            shutil.rmtree(trash, ignore_errors=True)
         else:
-            # e.g. a RandomState or a callable: not reproducible from JSON; store None.
-            params[name] = None
-    attributes, skipped = {}, []
-    for name, value in vars(estimator).items():
-        # Fitted state: public attributes ending in "_", and private arrays an estimator keeps
-        # for its own use after fit (e.g. KMeans's centred centres).
-        private_array = (name.startswith("_") and not name.startswith("__")
-                         and isinstance(value, np.ndarray))
-        if not private_array and (not name.endswith("_") or name.startswith("_")):
-            continue
-        if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-            tensors[name] = np.ascontiguousarray(value)
-        elif isinstance(value, np.generic):
-            attributes[name] = value.item()
-        elif _is_json_scalar(value):
-            attributes[name] = value
-        else:
-            skipped.append(name)
-    config = {
-        "format": FORMAT,
-        "format_version": FORMAT_VERSION,
-        "method": _method_name(estimator),
-        "class": type(estimator).__name__,
-        "params": params,
-        "attributes": attributes,
-        "skipped": skipped,
-    }
-    fileio.write_bytes(folder / "weights.safetensors", st_save(tensors) if tensors else st_save({}))
-    fileio.write_json(folder / "config.json", config)
+            os.replace(tmp, folder)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return folder
 
 
-def load_estimator(folder):
-    """Load an estimator saved by :func:`save_estimator`; never unpickles.
+def read_config(folder, *, what: str = "estimator") -> dict:
+    """``folder/config.json`` checked to be ours and not newer than this release.
+
+    ``what`` names the thing in messages ("estimator", "neural model"). Legacy formats are
+    accepted (see the module docs); the caller decides what to do with them.
 
     Raises
     ------
     CheckpointError
-        If the folder or its files are missing, not in latentlearn's format, or corrupt.
+        ``folder`` is a file (a pickle is never opened), has no config.json, or a config that is
+        not valid JSON, not ours, or of a newer format version.
     """
-    from safetensors.numpy import load as st_load
-
     folder = Path(folder)
-    config_path, weights_path = folder / "config.json", folder / "weights.safetensors"
-    for path in (config_path, weights_path):
-        if not path.is_file():
-            raise CheckpointError(
-                f"{path} does not exist; a saved model folder holds config.json and "
-                f"weights.safetensors (written by `latentlearn fit ... --out DIR` in DIR/model)."
-            )
+    if folder.is_file():
+        raise CheckpointError(f"{folder} is a file; a latentlearn model is a folder with "
+                              f"{CONFIG} and {WEIGHTS}. Pickled files (.pt, .pkl) are never "
+                              f"loaded, because unpickling can run arbitrary code.")
+    config_path = folder / CONFIG
+    if not config_path.is_file():
+        hint = ""
+        if folder.is_dir():
+            pickles = sorted(p.name for p in folder.iterdir()
+                             if p.suffix.lower() in _PICKLE_SUFFIXES)
+            if pickles:
+                hint = (f" It holds {', '.join(pickles)}: pickled files are never loaded, "
+                        f"because unpickling can run arbitrary code.")
+        raise CheckpointError(f"{config_path} does not exist; a latentlearn model folder holds "
+                              f"{CONFIG} and {WEIGHTS} (written by `est.save(folder)` or by "
+                              f"`latentlearn fit ... --out RUN` in RUN/model).{hint}")
     try:
         config = json.loads(config_path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CheckpointError(f"{config_path} is not valid JSON ({exc}); the model folder is "
-                              f"corrupt: fit the model again.") from None
-    if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise CheckpointError(f"{config_path} is not a latentlearn estimator config "
-                              f"(format should be {FORMAT!r}).")
-    if config.get("format_version", 0) > FORMAT_VERSION:
+        raise CheckpointError(f"{config_path} is not valid JSON ({exc}); the folder is "
+                              f"corrupt: {_REFIT}.") from None
+    fmt = config.get("format") if isinstance(config, dict) else None
+    if fmt != FORMAT and fmt not in LEGACY_FORMATS:
+        raise CheckpointError(f"{config_path} is not a latentlearn {what} config (its "
+                              f"\"format\" should be {FORMAT!r}); it was written by another "
+                              f"program.")
+    version = config.get("format_version", 0)
+    newest = FORMAT_VERSION if fmt == FORMAT else LEGACY_FORMATS[fmt]
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise CheckpointError(f"{config_path}: format_version {version!r} is not a positive "
+                              f"integer; the config was edited or not written by latentlearn.")
+    if version > newest:
         raise CheckpointError(f"{config_path} was written by a newer latentlearn "
-                              f"(format_version {config['format_version']}); upgrade latentlearn.")
+                              f"(format {fmt!r} version {version}; this release reads up to "
+                              f"{newest}); upgrade latentlearn.")
+    if fmt != "latentlearn.estimator":  # every other format records checksums
+        files = config.get("files")
+        if not isinstance(files, dict) or not files or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+            raise CheckpointError(f"{config_path} lists no checksums for its files (\"files\": "
+                                  f"{{name: sha256}}); it was not written by latentlearn or "
+                                  f"was edited.")
+    return config
+
+
+def read_file(folder, name: str, config: dict) -> bytes:
+    """The bytes of ``folder/name``, verified against the SHA-256 recorded in ``config``.
+
+    A legacy folder without checksums (``latentlearn.estimator`` v1) is read unverified.
+    """
+    path = Path(folder) / name
+    hashes = config.get("files")
+    if hashes is not None and name not in hashes:
+        raise CheckpointError(f"{Path(folder) / CONFIG} lists no checksum for {name}; the "
+                              f"config was edited or the folder was not written by latentlearn.")
+    if not path.is_file():
+        raise CheckpointError(f"{path} is missing; the model folder is incomplete: {_REFIT}.")
+    data = path.read_bytes()
+    if hashes is not None and sha256(data) != hashes[name]:
+        raise CheckpointError(f"{path} {_diagnose(data)} and does not match the checksum in "
+                              f"{CONFIG}: it was truncated or altered after it was written. "
+                              f"Use another copy of the folder or {_REFIT}.")
+    return data
+
+
+def _diagnose(data: bytes) -> str:
+    """What a tensor file that fails its checksum looks like (parsing runs no code)."""
+    if data[:1] == b"\x80" or data[:2] == b"PK":
+        return ("looks like a pickle or a torch .pt archive (never unpickled), is not a valid "
+                "safetensors file")
     try:
-        tensors = st_load(weights_path.read_bytes())
-    except Exception as exc:  # safetensors raises its own error types for corrupt data
-        raise CheckpointError(f"{weights_path} is not a valid safetensors file ({exc}); it is "
-                              f"truncated or altered: fit the model again.") from None
-    info = get_method(config["method"])
-    params = dict(config.get("params", {}))
-    for key, value in tensors.items():
-        if key.startswith(_ARRAY_PARAM_PREFIX):
-            params[key[len(_ARRAY_PARAM_PREFIX):]] = value
+        from safetensors.numpy import load as st_load
+
+        st_load(data)
+    except Exception:  # noqa: BLE001 - safetensors raises its own error types
+        return "is not a valid safetensors file"
+    return "has bytes that differ from the ones saved"
+
+
+def read_tensors(folder, name: str, config: dict, *, framework: str = "numpy") -> dict:
+    """Tensors of the safetensors file ``folder/name`` (checksum verified): name -> array."""
+    data = read_file(folder, name, config)
+    if framework == "torch":
+        from safetensors.torch import load as st_load
+    else:
+        from safetensors.numpy import load as st_load
     try:
-        estimator = info.cls(**params)
-    except TypeError as exc:
-        raise CheckpointError(f"{config_path}: parameters do not match {info.cls.__name__} "
-                              f"({exc}).") from None
-    for key, value in config.get("attributes", {}).items():
-        setattr(estimator, key, value)
-    for key, value in tensors.items():
-        if not key.startswith(_ARRAY_PARAM_PREFIX):
-            setattr(estimator, key, value)
+        return st_load(data)
+    except Exception as exc:  # noqa: BLE001 - safetensors raises its own error types
+        raise CheckpointError(f"{Path(folder) / name} is not a valid safetensors file ({exc}); "
+                              f"it is truncated or altered (latentlearn never unpickles): "
+                              f"{_REFIT}.") from None
+
+
+# --------------------------------------------------------------------------- typed values
+def _is_json(value) -> bool:
+    if value is None or isinstance(value, (bool, int, str)):
+        return True
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, (list, tuple)):
+        return all(_is_json(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _is_json(v) for k, v in value.items())
+    return False
+
+
+def _float_out(value: float):
+    return value if math.isfinite(value) else repr(value)  # "nan", "inf", "-inf"
+
+
+def encode_value(value):
+    """``value`` as a typed JSON entry ``{"kind", "value"}``; ``None`` if it cannot be stored.
+
+    Arrays are not handled here (they go to a tensor file, see :func:`estimator_record`).
+    """
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None:
+        return {"kind": "none", "value": None}
+    if isinstance(value, bool):
+        return {"kind": "bool", "value": value}
+    if isinstance(value, int):
+        return {"kind": "int", "value": value}
+    if isinstance(value, float):
+        return {"kind": "float", "value": _float_out(value)}
+    if isinstance(value, str):
+        return {"kind": "str", "value": value}
+    if isinstance(value, Path):
+        return {"kind": "str", "value": str(value)}
+    if isinstance(value, (list, tuple, dict)):
+        plain = fileio.to_jsonable(value)
+        if _is_json(plain):
+            kind = {list: "list", tuple: "tuple", dict: "dict"}[
+                next(t for t in (list, tuple, dict) if isinstance(value, t))]
+            return {"kind": kind, "value": plain}
+    return None
+
+
+_KIND_CHECKS = {
+    "none": lambda v: v is None,
+    "bool": lambda v: isinstance(v, bool),
+    "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
+    "float": lambda v: (isinstance(v, (int, float)) and not isinstance(v, bool))
+    or v in ("nan", "inf", "-inf"),
+    "str": lambda v: isinstance(v, str),
+    "list": lambda v: isinstance(v, list),
+    "tuple": lambda v: isinstance(v, list),
+    "dict": lambda v: isinstance(v, dict),
+}
+
+
+def _json_kind(value) -> str:
+    """The kind a bare JSON value has (for legacy configs, which stored values untyped)."""
+    for kind in ("none", "bool", "int", "float", "str", "list", "dict"):
+        if _KIND_CHECKS[kind](value):
+            return kind
+    return type(value).__name__
+
+
+def _decode(kind: str, value):
+    if kind == "float":
+        return float(value)
+    if kind == "tuple":
+        return tuple(value)
+    return value
+
+
+def estimator_record(estimator, *, attributes=None) -> tuple[dict, dict]:
+    """The estimator's part of config.json, and the arrays that go to the tensor file.
+
+    Parameters go under ``"params"``; fitted attributes (public names ending in ``_``, and
+    private arrays kept after fit) under ``"attributes"``, each with its kind. ``attributes``
+    limits which fitted attributes are stored (the neural estimators store their module
+    separately). Values that cannot be stored (a RandomState, a callable, an object) are
+    recorded under ``"skipped"``; a parameter of that kind is stored as ``None``.
+    """
+    from .registry import name_of
+
+    tensors: dict[str, np.ndarray] = {}
+    params, skipped = {}, []
+    for name, value in estimator.get_params(deep=False).items():
+        if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+            tensors[_ARRAY_PARAM_PREFIX + name] = np.ascontiguousarray(value)
+            params[name] = {"kind": "array", "dtype": value.dtype.str, "shape": list(value.shape)}
+            continue
+        entry = encode_value(value)
+        if entry is None:  # not reproducible from JSON: the loaded estimator gets None
+            entry, _ = {"kind": "none", "value": None}, skipped.append(name)
+        params[name] = entry
+    attrs = {}
+    names = attributes if attributes is not None else list(vars(estimator))
+    for name in names:
+        if not hasattr(estimator, name):
+            continue
+        value = getattr(estimator, name)
+        private_array = (name.startswith("_") and not name.startswith("__")
+                         and isinstance(value, np.ndarray))
+        if attributes is None and not private_array and (
+                not name.endswith("_") or name.startswith("_")):
+            continue
+        if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+            tensors[name] = np.ascontiguousarray(value)
+            attrs[name] = {"kind": "array", "dtype": value.dtype.str, "shape": list(value.shape)}
+            continue
+        entry = encode_value(value)
+        if entry is None:
+            skipped.append(name)
+        else:
+            attrs[name] = entry
+    record = {"format": FORMAT, "format_version": FORMAT_VERSION,
+              "method": name_of(type(estimator)), "class": type(estimator).__name__,
+              "params": params, "attributes": attrs, "skipped": skipped}
+    return record, tensors
+
+
+def _declared_kinds(cls) -> dict:
+    kinds = dict(_CONVENTIONAL_KINDS)
+    for klass in reversed(cls.__mro__):
+        kinds.update(getattr(klass, "__dict__", {}).get("_fitted_attribute_kinds", {}))
+    return kinds
+
+
+def _check_array(config_path, where, name, entry, array):
+    if array is None:
+        raise CheckpointError(f"{config_path}: {where} {name!r} is an array but "
+                              f"{WEIGHTS} holds no tensor of that name: {_REFIT}.")
+    if entry.get("dtype") != array.dtype.str or entry.get("shape") != list(array.shape):
+        raise CheckpointError(f"{config_path}: {where} {name!r} should be an array of dtype "
+                              f"{entry.get('dtype')} and shape {entry.get('shape')}, found "
+                              f"{array.dtype.str} {list(array.shape)} in {WEIGHTS}; the config "
+                              f"was edited: {_REFIT}.")
+
+
+def decode_entries(config_path, cls, entries, tensors, *, where: str, prefix: str = "",
+                   typed: bool = True) -> dict:
+    """Typed config entries (see :func:`encode_value`) back to values, each one checked.
+
+    ``where`` is ``"parameter"`` or ``"attribute"``; attribute kinds are also checked against
+    what ``cls`` declares. ``typed=False`` reads a legacy config's bare values. Arrays come
+    from ``tensors`` under ``prefix + name``.
+    """
+    if not isinstance(entries, dict):
+        raise CheckpointError(f"{config_path}: \"{where}s\" should be a JSON object, found "
+                              f"{_json_kind(entries)}; the config was edited: {_REFIT}.")
+    declared = _declared_kinds(cls) if where == "attribute" else {}
+    out = {}
+    for name, entry in entries.items():
+        if typed:
+            if not isinstance(entry, dict) or "kind" not in entry:
+                raise CheckpointError(f"{config_path}: {where} {name!r} should be an entry "
+                                      f"{{\"kind\": ..., \"value\": ...}}, found {entry!r}; the "
+                                      f"config was edited: {_REFIT}.")
+            kind, value = entry["kind"], entry.get("value")
+        else:
+            kind, value = _json_kind(entry), entry
+        allowed = declared.get(name)
+        if allowed is not None and kind not in allowed:
+            raise CheckpointError(f"{config_path}: {where} {name!r} of {cls.__name__} must be "
+                                  f"{' or '.join(allowed)}, found {kind} {value!r}; the config "
+                                  f"was edited: {_REFIT}.")
+        if kind == "array":
+            array = tensors.get(prefix + name)
+            _check_array(config_path, where, name, entry, array)
+            out[name] = array
+            continue
+        if kind not in _KIND_CHECKS:
+            raise CheckpointError(f"{config_path}: {where} {name!r} has unknown kind {kind!r} "
+                                  f"(known: array, {', '.join(_KIND_CHECKS)}): {_REFIT}.")
+        if not _KIND_CHECKS[kind](value):
+            raise CheckpointError(f"{config_path}: {where} {name!r} should be {kind} (as "
+                                  f"saved), found {_json_kind(value)} {value!r}; the config "
+                                  f"was edited: {_REFIT}.")
+        out[name] = _decode(kind, value)
+    return out
+
+
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _check_attribute_name(config_path, cls, name, value, param_names):
+    fitted = name.endswith("_") and not name.startswith("_")
+    private_array = (name.startswith("_") and not name.startswith("__")
+                     and isinstance(value, np.ndarray))
+    static = inspect.getattr_static(cls, name, None)
+    if (not _ATTRIBUTE_NAME.fullmatch(name) or not (fitted or private_array)
+            or name in param_names or callable(static)
+            or isinstance(static, (property, classmethod, staticmethod))):
+        raise CheckpointError(f"{config_path}: {name!r} is not a fitted attribute of "
+                              f"{cls.__name__} (fitted attributes end in '_'; parameters, "
+                              f"methods and properties cannot be set from a saved file); the "
+                              f"config was edited or written for another class: {_REFIT}.")
+
+
+def build_estimator(config_path, cls, params: dict):
+    """``cls(**params)`` with unknown names and values outside the class's table refused."""
+    from .base import check_parameters
+
+    known = set(cls().get_params(deep=False))
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise CheckpointError(f"{config_path}: {', '.join(map(repr, unknown))} "
+                              f"{'is not a parameter' if len(unknown) == 1 else 'are not parameters'}"
+                              f" of {cls.__name__} (its parameters are {', '.join(sorted(known))});"
+                              f" the folder was written for another version or edited: {_REFIT}.")
+    estimator = cls(**params)
+    try:
+        check_parameters(estimator)
+    except ValueError as exc:
+        raise CheckpointError(f"{config_path}: {exc} The config was edited: {_REFIT}.") from None
     return estimator
+
+
+def set_attributes(config_path, estimator, attributes: dict) -> None:
+    """Set fitted attributes read from a config, refusing names that are not fitted ones."""
+    param_names = set(estimator.get_params(deep=False))
+    for name, value in attributes.items():
+        _check_attribute_name(config_path, type(estimator), name, value, param_names)
+        setattr(estimator, name, value)
+
+
+def registered_class(config_path, config: dict) -> type:
+    """The registered class a config names, with a clear error when it names none."""
+    from .exceptions import UnknownNameError
+    from .registry import get_method
+
+    method = config.get("method")
+    if not isinstance(method, str):
+        raise CheckpointError(f"{config_path} names no estimator (no \"method\" entry); a bare "
+                              f"neural module saved with latentlearn.neural.checkpoint.save_model"
+                              f" loads with latentlearn.neural.checkpoint.load_model.")
+    try:
+        return get_method(method).cls
+    except UnknownNameError as exc:
+        raise CheckpointError(f"{config_path}: {exc} This latentlearn cannot rebuild it; "
+                              f"install the release that wrote it or {_REFIT}.") from None
+
+
+# --------------------------------------------------------------------------- classical
+def save_estimator(estimator, folder) -> Path:
+    """Save a fitted classical estimator to ``folder`` (what ``est.save(folder)`` does)."""
+    from safetensors.numpy import save as st_save
+
+    config, tensors = estimator_record(estimator)
+    return write_folder(folder, config, {WEIGHTS: st_save(tensors)})
+
+
+def _load_classical(folder, config: dict, cls):
+    folder = Path(folder)
+    config_path = folder / CONFIG
+    legacy = config["format"] == "latentlearn.estimator"
+    tensors = read_tensors(folder, WEIGHTS, config)
+    if legacy:
+        # v1 stored every array in the tensor file and bare JSON values in the config.
+        params = decode_entries(config_path, cls, config.get("params", {}), {},
+                                where="parameter", typed=False)
+        params.update({k[len(_ARRAY_PARAM_PREFIX):]: v for k, v in tensors.items()
+                       if k.startswith(_ARRAY_PARAM_PREFIX)})
+        attributes = decode_entries(config_path, cls, config.get("attributes", {}), {},
+                                    where="attribute", typed=False)
+        attributes.update({k: v for k, v in tensors.items()
+                           if not k.startswith(_ARRAY_PARAM_PREFIX)})
+    else:
+        params = decode_entries(config_path, cls, config.get("params", {}), tensors,
+                                where="parameter", prefix=_ARRAY_PARAM_PREFIX)
+        attributes = decode_entries(config_path, cls, config.get("attributes", {}), tensors,
+                                    where="attribute")
+        listed = {_ARRAY_PARAM_PREFIX + k for k, e in config.get("params", {}).items()
+                  if e.get("kind") == "array"}
+        listed |= {k for k, e in config.get("attributes", {}).items() if e.get("kind") == "array"}
+        extra = sorted(set(tensors) - listed)
+        if extra:
+            raise CheckpointError(f"{folder / WEIGHTS} holds tensors that {CONFIG} does not "
+                                  f"list ({', '.join(extra)}); the files do not belong "
+                                  f"together: {_REFIT}.")
+    estimator = build_estimator(config_path, cls, params)
+    set_attributes(config_path, estimator, attributes)
+    return estimator
+
+
+def load(folder, *, device: str = "auto"):
+    """Rebuild any estimator saved with ``est.save(folder)``; never unpickles.
+
+    Parameters
+    ----------
+    folder : path
+        A model folder (``config.json`` + ``weights.safetensors``), e.g. ``RUN/model``.
+    device : str, default="auto"
+        Where a neural estimator's module goes (``"auto"``, ``"cpu"``, ``"cuda"``...); ignored
+        for classical estimators.
+
+    Returns
+    -------
+    estimator
+        Fitted, of the registered class named in config.json.
+
+    Raises
+    ------
+    CheckpointError
+        One clear message naming the file and what is wrong: a missing or truncated file, a
+        checksum that does not match, an edited entry of the wrong kind, an unknown parameter,
+        attribute or method name, a folder that is not ours (a pickle is never opened), or a
+        newer format version.
+    """
+    folder = Path(folder)
+    config = read_config(folder)
+    cls = registered_class(folder / CONFIG, config) if "estimator" not in config else \
+        registered_class(folder / CONFIG, config["estimator"] or {})
+    if config["format"] == "latentlearn.estimator":
+        warnings.warn(f"{folder / CONFIG} is in the earlier format latentlearn.estimator v1, "
+                      f"which records no checksums: it is loaded without an integrity check. "
+                      f"Save it again with est.save(folder) to add them.",
+                      LegacyFormatWarning, stacklevel=2)
+    loader = getattr(cls, "_from_saved", None)
+    if loader is None:
+        return _load_classical(folder, config, cls)
+    return loader(folder, config, device=device)
+
+
+def load_estimator(folder):
+    """Same as :func:`load` (the name of earlier releases)."""
+    return load(folder)

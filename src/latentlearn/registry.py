@@ -18,7 +18,8 @@ from dataclasses import dataclass
 
 from .exceptions import UnknownNameError
 
-__all__ = ["MethodInfo", "register", "get_method", "list_methods", "classical_estimators"]
+__all__ = ["MethodInfo", "register", "get_method", "list_methods", "classical_estimators",
+           "name_of"]
 
 # Imported on first lookup so that `import latentlearn` stays light.
 _FAMILY_MODULES = (
@@ -102,6 +103,16 @@ def list_methods(kind: str | None = None) -> list[MethodInfo]:
     _load_all()
     infos = [m for m in _REGISTRY.values() if kind is None or m.kind == kind]
     return sorted(infos, key=lambda m: (m.family, m.name))
+
+
+def name_of(cls: type) -> str:
+    """The name ``cls`` is registered under (what a saved model's config.json records)."""
+    _load_all()
+    for info in _REGISTRY.values():
+        if info.cls is cls:
+            return info.name
+    raise UnknownNameError(f"{cls.__name__} is not a registered latentlearn method; only "
+                           f"registered estimators can be saved (see latentlearn.registry).")
 
 
 def classical_estimators() -> list[type]:

@@ -40,7 +40,6 @@ from sklearn.base import is_clusterer, is_regressor
 from . import __version__, fileio
 from .datasets import Dataset
 from .exceptions import ParameterError
-from .persistence import save_estimator
 from .registry import get_method
 
 logger = logging.getLogger(__name__)
@@ -453,10 +452,7 @@ def write_run_folder(out, *, config: dict, metrics: dict, figures=(), arrays=Non
             if array is not None:
                 fileio.save_npy(tmp / f"{name}.npy", array)
         if estimator is not None:
-            if hasattr(estimator, "save"):  # neural models own their checkpoint format
-                estimator.save(tmp / "model")
-            else:
-                save_estimator(estimator, tmp / "model")
+            estimator.save(tmp / "model")  # the one saved-model format (persistence.py)
             history = getattr(estimator, "history_", None)
             if history:
                 fileio.write_text(tmp / "history.jsonl", "".join(

@@ -1,50 +1,51 @@
 """Saved models and training checkpoints: folders of JSON and safetensors, never pickle.
 
-A saved model (DESIGN.md, after pythae)::
+A saved model is the one saved-model format of :mod:`latentlearn.persistence` (DESIGN.md, after
+pythae); this module adds what a torch module needs::
 
     model/
-      config.json            {"format": "latentlearn.neural", "format_version": 1,
+      config.json            {"format": "latentlearn.model", "format_version": 2,
                               "model": "vae", "model_config": {...},
                               "files": {"weights.safetensors": "<sha256>"}, ...extra}
       weights.safetensors    the module's state_dict
 
-A training checkpoint is the same folder plus ``training_state.safetensors`` (optimiser moments,
-random-number-generator states, the best weights kept for early stopping) and a ``"training"``
-record in config.json (epoch, step, optimiser hyper-parameters, learning-rate schedule state).
+An estimator's folder also holds its registry name, parameters and attributes (``extra``, see
+``latentlearn.neural.estimators``), so ``latentlearn.load`` rebuilds it. A training checkpoint is
+the same folder plus ``training_state.safetensors`` (optimiser moments, random-number-generator
+states, the best weights kept for early stopping) and a ``"training"`` record in config.json
+(epoch, step, optimiser hyper-parameters, learning-rate schedule state).
 
 Why not ``torch.save``: it pickles, and unpickling a file someone hands you can run their code;
 ``torch.load(weights_only=True)`` narrows that but still parses pickle. Here every tensor lives in
 safetensors (a JSON header plus raw bytes) and everything else in JSON, so loading runs no code.
 config.json records the SHA-256 of each tensor file: a file that was truncated, altered or
 swapped is refused with :class:`~latentlearn.exceptions.CheckpointError`, as is a folder that is
-not ours (a pickle, a foreign config).
+not ours (a pickle, a foreign config). Folders of the earlier ``latentlearn.neural`` v1 format
+(same layout, same checksums) still read.
 
-Writes are atomic for the folder as a whole: it is assembled in a hidden sibling and renamed
-into place, so a run killed while checkpointing leaves the previous checkpoint intact.
+Writes are atomic for the folder as a whole (:func:`latentlearn.persistence.write_folder`): it
+is assembled in a hidden sibling and renamed into place, so a run killed while checkpointing
+leaves the previous checkpoint intact.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
-import shutil
-import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
 
-from .. import fileio
+from .. import persistence
 from ..exceptions import CheckpointError
 from .models import build_model, model_name
 
 __all__ = ["FORMAT", "Checkpoint", "save_model", "load_model", "save_checkpoint",
            "read_checkpoint", "optimizer_state_to_tensors", "optimizer_state_from_tensors"]
 
-FORMAT = "latentlearn.neural"
-FORMAT_VERSION = 1
-WEIGHTS = "weights.safetensors"
+FORMAT = persistence.FORMAT
+FORMAT_VERSION = persistence.FORMAT_VERSION
+WEIGHTS = persistence.WEIGHTS
 TRAINING = "training_state.safetensors"
 
 
@@ -108,10 +109,6 @@ def _check_json(obj, what: str) -> None:
 
 
 # --------------------------------------------------------------------------- writing
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _tensor_bytes(tensors: dict) -> bytes:
     from safetensors.torch import save
 
@@ -119,27 +116,7 @@ def _tensor_bytes(tensors: dict) -> bytes:
 
 
 def _write_folder(folder: Path, config: dict, files: dict[str, bytes]) -> Path:
-    """Write ``files`` and config.json (with their hashes) into ``folder``, atomically."""
-    folder = Path(folder)
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    config = dict(config, files={name: _sha256(data) for name, data in files.items()})
-    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
-    try:
-        for name, data in files.items():
-            fileio.write_bytes(tmp / name, data)
-        fileio.write_json(tmp / "config.json", config)
-        if folder.exists():
-            trash = folder.with_name(f".{folder.name}.old-{os.getpid()}")
-            shutil.rmtree(trash, ignore_errors=True)
-            os.replace(folder, trash)
-            os.replace(tmp, folder)
-            shutil.rmtree(trash, ignore_errors=True)
-        else:
-            os.replace(tmp, folder)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return folder
+    return persistence.write_folder(folder, config, files)
 
 
 def _model_record(model, extra: dict | None) -> dict:
@@ -172,23 +149,6 @@ def save_checkpoint(folder, model, *, training: dict, training_tensors: dict,
 
 
 # --------------------------------------------------------------------------- reading
-def _load_tensors(path: Path, expected_hash: str | None) -> dict:
-    from safetensors.torch import load
-
-    if not path.is_file():
-        raise CheckpointError(f"{path} is missing; the checkpoint folder is incomplete.")
-    data = path.read_bytes()
-    if expected_hash is not None and _sha256(data) != expected_hash:
-        raise CheckpointError(f"{path} does not match the checksum in config.json: it was "
-                              f"truncated or altered after it was written. Use another "
-                              f"checkpoint or train again.")
-    try:
-        return load(data)
-    except Exception as exc:  # safetensors raises its own error types for corrupt data
-        raise CheckpointError(f"{path} is not a valid safetensors file ({exc}); it is truncated "
-                              f"or altered (latentlearn never unpickles).") from None
-
-
 def read_checkpoint(folder) -> Checkpoint:
     """Read a folder written by :func:`save_model` or :func:`save_checkpoint`; never unpickles.
 
@@ -199,31 +159,15 @@ def read_checkpoint(folder) -> Checkpoint:
         config that is not ours, or has tensor files that are truncated or altered.
     """
     folder = Path(folder)
-    if folder.is_file():
-        raise CheckpointError(f"{folder} is a file; a latentlearn model is a folder with "
-                              f"config.json and {WEIGHTS}. Pickled files (.pt, .pkl) are never "
-                              f"loaded, because unpickling can run arbitrary code.")
-    config_path = folder / "config.json"
-    if not config_path.is_file():
-        raise CheckpointError(f"{config_path} does not exist; a latentlearn model folder holds "
-                              f"config.json and {WEIGHTS}.")
-    try:
-        config = json.loads(config_path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CheckpointError(f"{config_path} is not valid JSON ({exc}); the folder is "
-                              f"corrupt.") from None
-    if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise CheckpointError(f"{config_path} is not a latentlearn neural model config "
-                              f"(format should be {FORMAT!r}).")
-    if config.get("format_version", 0) > FORMAT_VERSION:
-        raise CheckpointError(f"{config_path} was written by a newer latentlearn "
-                              f"(format_version {config['format_version']}); upgrade latentlearn.")
-    hashes = config.get("files")
-    if not isinstance(hashes, dict) or WEIGHTS not in hashes:
-        raise CheckpointError(f"{config_path} lists no checksums for its files; it was not "
-                              f"written by latentlearn.")
-    weights = _load_tensors(folder / WEIGHTS, hashes[WEIGHTS])
-    training = _load_tensors(folder / TRAINING, hashes[TRAINING]) if TRAINING in hashes else {}
+    config = persistence.read_config(folder, what="neural model")
+    if "model" not in config or "model_config" not in config:
+        raise CheckpointError(f"{folder / 'config.json'} describes no neural model (no "
+                              f"\"model\" and \"model_config\" entries); load a classical "
+                              f"estimator with latentlearn.load.")
+    hashes = config["files"]
+    weights = persistence.read_tensors(folder, WEIGHTS, config, framework="torch")
+    training = (persistence.read_tensors(folder, TRAINING, config, framework="torch")
+                if TRAINING in hashes else {})
     return Checkpoint(config=config, weights=weights, training=training)
 
 

@@ -15,7 +15,7 @@ builds the model (seeded by ``random_state``) and hands it to the one
 ``sample(n, random_state)``  VAE: decoded draws from the prior N(0, I)
 ``interpolate(x1, x2, steps, method)``  decoded codes between two inputs: ``"linear"``, or
                            ``"spherical"`` (the default for the VAE's Gaussian latent)
-``save(folder)`` / ``load(folder)``  config.json + weights.safetensors (:mod:`.checkpoint`)
+``save(folder)``, ``latentlearn.load(folder)``  the one saved-model format (:mod:`.checkpoint`)
 ``elbo(X)``, ``log_likelihood(X, k)``, ``score(X)``  VAE: per-input ELBO, IWAE estimate of
                            log p(x) (k = 1000 by default), mean ELBO
 =========================  ===================================================================
@@ -38,6 +38,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from .. import persistence
 from ..base import GenerativeMixin, Interval, Options, check_parameters
 from ..exceptions import CheckpointError, DataError, ParameterError
 from ..registry import register
@@ -49,19 +50,12 @@ from .trainer import Trainer, TrainerConfig, resolve_device
 logger = logging.getLogger(__name__)
 
 __all__ = ["Autoencoder", "DenoisingAutoencoder",
-           "SparseAutoencoder", "VAE", "load_neural_estimator", "ESTIMATORS"]
-
-#: registered name -> estimator class, for loading saved folders.
-ESTIMATORS: dict[str, type] = {}
+           "SparseAutoencoder", "VAE", "load_neural_estimator"]
 
 
 def _register(name):
-    def decorate(cls):
-        ESTIMATORS[name] = cls
-        cls._method_name = name
-        return register(name, family="neural", kind="neural")(cls)
-
-    return decorate
+    # The one registry (latentlearn.registry) maps names to classes for loading as well.
+    return register(name, family="neural", kind="neural")
 
 
 _TRAINING_CONSTRAINTS = {
@@ -103,22 +97,15 @@ def _seed_from(random_state) -> int:
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
-def _json_param(value):
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, (list, tuple)) and all(isinstance(v, (int, float)) for v in value):
-        return list(value)
-    if isinstance(value, Path):
-        return str(value)
-    return None  # a callback, a RandomState: not reproducible from JSON
-
-
 class _NeuralEstimator(TransformerMixin, BaseEstimator):
     """Shared fit / transform / decode / save machinery; subclasses name the model."""
 
     _model_class: type = None
     _config_class: type = None
     _parameter_constraints: dict = {}
+    # What loading checks config.json's attributes against (latentlearn.persistence).
+    _fitted_attribute_kinds = {"n_features_in_": ("int",), "seed_": ("int",),
+                               "image_shape_": ("tuple", "none")}
     _default_interpolation = "linear"
 
     # ----------------------------------------------------------------- config
@@ -152,14 +139,9 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
 
     def _record(self) -> dict:
         """What config.json stores about the estimator (beside the model's own config)."""
-        attributes = {k: getattr(self, k) for k in ("n_features_in_", "seed_")
-                      if hasattr(self, k)}
-        image_shape = getattr(self, "image_shape_", None)
-        attributes["image_shape_"] = None if image_shape is None else list(image_shape)
-        return {"estimator": {"method": self._method_name, "class": type(self).__name__,
-                              "params": {k: _json_param(v)
-                                         for k, v in self.get_params(deep=False).items()},
-                              "attributes": attributes}}
+        record, _ = persistence.estimator_record(
+            self, attributes=[k for k in self._fitted_attribute_kinds if hasattr(self, k)])
+        return record
 
     # ----------------------------------------------------------------- input
     def _validate(self, X, *, reset: bool):
@@ -288,11 +270,16 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
 
     @classmethod
     def load(cls, folder, device="auto"):
-        """Load an estimator saved with :meth:`save`; never unpickles."""
+        """Load an estimator saved with :meth:`save`; never unpickles (see ``latentlearn.load``)."""
         est = load_neural_estimator(folder, device=device)
         if not isinstance(est, cls):
             raise CheckpointError(f"{folder} holds a {type(est).__name__}, not a {cls.__name__}.")
         return est
+
+    @classmethod
+    def _from_saved(cls, folder, config, *, device="auto"):
+        """What ``latentlearn.load`` calls for a folder whose method is a neural estimator."""
+        return load_neural_estimator(folder, device=device)
 
 
 def interpolate_codes(z1, z2, steps, method="linear"):
@@ -308,30 +295,41 @@ def interpolate_codes(z1, z2, steps, method="linear"):
 
 
 def load_neural_estimator(folder, device="auto"):
-    """Rebuild a fitted neural estimator from a folder written by ``save``."""
+    """Rebuild a fitted neural estimator from a folder written by ``save``.
+
+    Every file's checksum and every entry of config.json is checked (see
+    :mod:`latentlearn.persistence`); folders of the earlier ``latentlearn.neural`` v1 format load.
+    """
+    folder = Path(folder)
+    config_path = folder / "config.json"
     ckpt = read_checkpoint(folder)
-    record = ckpt.config.get("estimator")
-    if not isinstance(record, dict) or record.get("method") not in ESTIMATORS:
+    config = ckpt.config
+    legacy = config["format"] == "latentlearn.neural"
+    record = config.get("estimator") if legacy else config
+    if not isinstance(record, dict) or "method" not in record:
         raise CheckpointError(f"{folder} holds a model but no estimator record; load it with "
                               f"latentlearn.neural.checkpoint.load_model instead.")
-    cls = ESTIMATORS[record["method"]]
-    params = dict(record.get("params", {}))
-    for key in ("hidden_dims", "conv_channels", "image_shape"):
-        if isinstance(params.get(key), list):
-            params[key] = tuple(params[key])
-    try:
-        est = cls(**params)
-    except TypeError as exc:
-        raise CheckpointError(f"{folder}: parameters do not match {cls.__name__} ({exc}).") \
-            from None
+    cls = persistence.registered_class(config_path, record)
+    if not issubclass(cls, _NeuralEstimator):
+        raise CheckpointError(f"{config_path} names {record['method']!r}, which is not a "
+                              f"neural estimator; load the folder with latentlearn.load.")
+    params = persistence.decode_entries(config_path, cls, record.get("params", {}), {},
+                                        where="parameter", typed=not legacy)
+    attrs = persistence.decode_entries(config_path, cls, record.get("attributes", {}), {},
+                                       where="attribute", typed=not legacy)
+    if legacy:  # v1 stored tuples as JSON lists
+        params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
+        if isinstance(attrs.get("image_shape_"), list):
+            attrs["image_shape_"] = tuple(attrs["image_shape_"])
+    est = persistence.build_estimator(config_path, cls, params)
+    persistence.set_attributes(config_path, est, attrs)
     dev = resolve_device(device)
     est.model_ = ckpt.build_model(dev).eval()
-    attrs = record.get("attributes", {})
-    est.n_features_in_ = attrs.get("n_features_in_", est.model_.config.n_features)
+    if not hasattr(est, "n_features_in_"):
+        est.n_features_in_ = est.model_.config.n_features
     est.seed_ = attrs.get("seed_")
-    shape = attrs.get("image_shape_")
-    est.image_shape_ = None if shape is None else tuple(shape)
-    est.history_ = ckpt.config.get("history", [])
+    est.image_shape_ = attrs.get("image_shape_")
+    est.history_ = config.get("history", [])
     est.n_epochs_ = len(est.history_)
     est.device_ = str(dev)
     return est
