@@ -24,7 +24,9 @@ Why this way:
 - config.json records the SHA-256 of every other file and loading verifies it, so one flipped
   byte, a truncated file or a swapped file is refused instead of silently giving garbage.
 - Every parameter and attribute is stored with its kind (``int``, ``float``, ``str``, ``bool``,
-  ``none``, ``list``, ``tuple``, ``dict``, ``array`` with dtype and shape) and checked on load
+  ``none``, ``list``, ``tuple``, ``dict``, ``array`` with dtype, shape and memory order,
+  ``sparse`` (CSR arrays), ``nearest_neighbors`` (a fitted scikit-learn ``NearestNeighbors``,
+  stored as its parameters and training rows and rebuilt, exactly, on load)) and checked on load
   against the kind recorded, the kinds the class declares (``_fitted_attribute_kinds``) and
   the class's parameter table (``_parameter_constraints``), so an edited config.json gives a
   :class:`~latentlearn.exceptions.CheckpointError` naming the entry, not a ``TypeError`` later.
@@ -40,7 +42,6 @@ again adds them).
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import math
 import os
@@ -70,6 +71,7 @@ _PICKLE_SUFFIXES = (".pkl", ".pickle", ".pt", ".pth", ".joblib", ".bin", ".ckpt"
 _REFIT = ("fit the model again (`latentlearn fit METHOD ... --out RUN --overwrite`, or "
           "`est.fit(X).save(folder)`)")
 
+_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 #: Attribute kinds that hold whatever the class, by scikit-learn's convention for these names.
 _CONVENTIONAL_KINDS = {"n_features_in_": ("int",), "n_iter_": ("int",)}
 
@@ -294,6 +296,39 @@ def _decode(kind: str, value):
     return value
 
 
+def _array_entry(name, value, tensors) -> dict:
+    # Keep Fortran order: BLAS on an F- or C-ordered copy rounds differently, and a loaded
+    # estimator must give bit-identical outputs.
+    order = "F" if value.flags.f_contiguous and not value.flags.c_contiguous else "C"
+    tensors[name] = np.ascontiguousarray(value.T if order == "F" else value)
+    return {"kind": "array", "dtype": value.dtype.str, "shape": list(value.shape),
+            "order": order}
+
+
+def _encode_object(name, value, tensors):
+    """Arrays, sparse matrices and fitted NearestNeighbors (tensors go to ``tensors``)."""
+    import scipy.sparse as sp
+    from sklearn.neighbors import NearestNeighbors
+
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return _array_entry(name, value, tensors)
+    if sp.issparse(value) and value.dtype.kind in "biuf":
+        csr = value.tocsr()
+        for part in ("data", "indices", "indptr"):
+            tensors[f"{name}.{part}"] = np.ascontiguousarray(getattr(csr, part))
+        return {"kind": "sparse", "format": value.format, "dtype": value.dtype.str,
+                "shape": list(value.shape), "container": "array" if isinstance(
+                    value, sp.sparray) else "matrix"}
+    if type(value) is NearestNeighbors and isinstance(getattr(value, "_fit_X", None),
+                                                       np.ndarray):
+        params = {k: encode_value(v) for k, v in value.get_params(deep=False).items()}
+        if all(e is not None for e in params.values()):
+            entry = _array_entry(name, value._fit_X, tensors)
+            return {"kind": "nearest_neighbors", "params": params,
+                    "dtype": entry["dtype"], "shape": entry["shape"], "order": entry["order"]}
+    return encode_value(value)
+
+
 def estimator_record(estimator, *, attributes=None) -> tuple[dict, dict]:
     """The estimator's part of config.json, and the arrays that go to the tensor file.
 
@@ -309,8 +344,7 @@ def estimator_record(estimator, *, attributes=None) -> tuple[dict, dict]:
     params, skipped = {}, []
     for name, value in estimator.get_params(deep=False).items():
         if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-            tensors[_ARRAY_PARAM_PREFIX + name] = np.ascontiguousarray(value)
-            params[name] = {"kind": "array", "dtype": value.dtype.str, "shape": list(value.shape)}
+            params[name] = _array_entry(_ARRAY_PARAM_PREFIX + name, value, tensors)
             continue
         entry = encode_value(value)
         if entry is None:  # not reproducible from JSON: the loaded estimator gets None
@@ -322,16 +356,11 @@ def estimator_record(estimator, *, attributes=None) -> tuple[dict, dict]:
         if not hasattr(estimator, name):
             continue
         value = getattr(estimator, name)
-        private_array = (name.startswith("_") and not name.startswith("__")
-                         and isinstance(value, np.ndarray))
-        if attributes is None and not private_array and (
-                not name.endswith("_") or name.startswith("_")):
+        # Fitted state: public names ending in "_", and private state an estimator keeps for
+        # its own use after fit (e.g. KMeans's centred centres, KernelPCA's grand mean).
+        if attributes is None and not _is_state_name(name):
             continue
-        if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-            tensors[name] = np.ascontiguousarray(value)
-            attrs[name] = {"kind": "array", "dtype": value.dtype.str, "shape": list(value.shape)}
-            continue
-        entry = encode_value(value)
+        entry = _encode_object(name, value, tensors)
         if entry is None:
             skipped.append(name)
         else:
@@ -342,6 +371,12 @@ def estimator_record(estimator, *, attributes=None) -> tuple[dict, dict]:
     return record, tensors
 
 
+def _is_state_name(name: str) -> bool:
+    if not _ATTRIBUTE_NAME.fullmatch(name) or name.startswith("__"):
+        return False
+    return name.startswith("_") or name.endswith("_")
+
+
 def _declared_kinds(cls) -> dict:
     kinds = dict(_CONVENTIONAL_KINDS)
     for klass in reversed(cls.__mro__):
@@ -349,15 +384,61 @@ def _declared_kinds(cls) -> dict:
     return kinds
 
 
-def _check_array(config_path, where, name, entry, array):
-    if array is None:
-        raise CheckpointError(f"{config_path}: {where} {name!r} is an array but "
-                              f"{WEIGHTS} holds no tensor of that name: {_REFIT}.")
-    if entry.get("dtype") != array.dtype.str or entry.get("shape") != list(array.shape):
+def _tensor(config_path, where, name, key, tensors):
+    if key not in tensors:
+        raise CheckpointError(f"{config_path}: {where} {name!r} needs the tensor {key!r}, "
+                              f"which {WEIGHTS} does not hold: the files do not belong "
+                              f"together: {_REFIT}.")
+    return tensors[key]
+
+
+def _decode_array(config_path, where, name, entry, key, tensors):
+    stored = _tensor(config_path, where, name, key, tensors)
+    order = entry.get("order", "C")
+    shape = list(stored.shape[::-1] if order == "F" else stored.shape)
+    if order not in ("C", "F") or entry.get("dtype") != stored.dtype.str or \
+            entry.get("shape") != shape:
         raise CheckpointError(f"{config_path}: {where} {name!r} should be an array of dtype "
-                              f"{entry.get('dtype')} and shape {entry.get('shape')}, found "
-                              f"{array.dtype.str} {list(array.shape)} in {WEIGHTS}; the config "
-                              f"was edited: {_REFIT}.")
+                              f"{entry.get('dtype')} and shape {entry.get('shape')} (order "
+                              f"{order!r}), found {stored.dtype.str} {shape} in {WEIGHTS}; the "
+                              f"config was edited: {_REFIT}.")
+    return np.array(stored.T if order == "F" else stored, order=order)  # writable, own data
+
+
+def _decode_sparse(config_path, where, name, entry, key, tensors):
+    import scipy.sparse as sp
+
+    data, indices, indptr = (_tensor(config_path, where, name, f"{key}.{part}", tensors)
+                             for part in ("data", "indices", "indptr"))
+    shape = entry.get("shape")
+    try:
+        if entry.get("dtype") != data.dtype.str:
+            raise ValueError(f"dtype {data.dtype.str} is not {entry.get('dtype')}")
+        make = sp.csr_array if entry.get("container") == "array" else sp.csr_matrix
+        matrix = make((data.copy(), indices.copy(), indptr.copy()), shape=tuple(shape))
+        matrix.check_format(full_check=True)
+        return matrix.asformat(entry.get("format", "csr"))
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"{config_path}: {where} {name!r} is not a valid sparse matrix "
+                              f"({exc}); the files were edited: {_REFIT}.") from None
+
+
+def _decode_neighbors(config_path, where, name, entry, key, tensors):
+    from sklearn.neighbors import NearestNeighbors
+
+    X = _decode_array(config_path, where, name, entry, key, tensors)
+    params = decode_entries(config_path, NearestNeighbors, entry.get("params", {}), {},
+                            where="parameter")
+    try:
+        return NearestNeighbors(**params).fit(X)
+    except (TypeError, ValueError) as exc:
+        raise CheckpointError(f"{config_path}: {where} {name!r}: the NearestNeighbors "
+                              f"parameters do not fit ({exc}); the config was edited: "
+                              f"{_REFIT}.") from None
+
+
+_OBJECT_DECODERS = {"array": _decode_array, "sparse": _decode_sparse,
+                    "nearest_neighbors": _decode_neighbors}
 
 
 def decode_entries(config_path, cls, entries, tensors, *, where: str, prefix: str = "",
@@ -387,14 +468,14 @@ def decode_entries(config_path, cls, entries, tensors, *, where: str, prefix: st
             raise CheckpointError(f"{config_path}: {where} {name!r} of {cls.__name__} must be "
                                   f"{' or '.join(allowed)}, found {kind} {value!r}; the config "
                                   f"was edited: {_REFIT}.")
-        if kind == "array":
-            array = tensors.get(prefix + name)
-            _check_array(config_path, where, name, entry, array)
-            out[name] = array
+        if kind in _OBJECT_DECODERS and typed:
+            out[name] = _OBJECT_DECODERS[kind](config_path, where, name, entry, prefix + name,
+                                               tensors)
             continue
         if kind not in _KIND_CHECKS:
             raise CheckpointError(f"{config_path}: {where} {name!r} has unknown kind {kind!r} "
-                                  f"(known: array, {', '.join(_KIND_CHECKS)}): {_REFIT}.")
+                                  f"(known: {', '.join([*_OBJECT_DECODERS, *_KIND_CHECKS])}): "
+                                  f"{_REFIT}.")
         if not _KIND_CHECKS[kind](value):
             raise CheckpointError(f"{config_path}: {where} {name!r} should be {kind} (as "
                                   f"saved), found {_json_kind(value)} {value!r}; the config "
@@ -403,21 +484,13 @@ def decode_entries(config_path, cls, entries, tensors, *, where: str, prefix: st
     return out
 
 
-_ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def _check_attribute_name(config_path, cls, name, value, param_names):
-    fitted = name.endswith("_") and not name.startswith("_")
-    private_array = (name.startswith("_") and not name.startswith("__")
-                     and isinstance(value, np.ndarray))
-    static = inspect.getattr_static(cls, name, None)
-    if (not _ATTRIBUTE_NAME.fullmatch(name) or not (fitted or private_array)
-            or name in param_names or callable(static)
-            or isinstance(static, (property, classmethod, staticmethod))):
+def _check_attribute_name(config_path, cls, name, param_names):
+    if not _is_state_name(name) or name in param_names or hasattr(cls, name):
         raise CheckpointError(f"{config_path}: {name!r} is not a fitted attribute of "
-                              f"{cls.__name__} (fitted attributes end in '_'; parameters, "
-                              f"methods and properties cannot be set from a saved file); the "
-                              f"config was edited or written for another class: {_REFIT}.")
+                              f"{cls.__name__} (fitted attributes end in '_' or are private; "
+                              f"parameters, methods and class attributes cannot be set from a "
+                              f"saved file); the config was edited or written for another "
+                              f"class: {_REFIT}.")
 
 
 def build_estimator(config_path, cls, params: dict):
@@ -443,7 +516,7 @@ def set_attributes(config_path, estimator, attributes: dict) -> None:
     """Set fitted attributes read from a config, refusing names that are not fitted ones."""
     param_names = set(estimator.get_params(deep=False))
     for name, value in attributes.items():
-        _check_attribute_name(config_path, type(estimator), name, value, param_names)
+        _check_attribute_name(config_path, type(estimator), name, param_names)
         setattr(estimator, name, value)
 
 
@@ -495,7 +568,11 @@ def _load_classical(folder, config: dict, cls):
                                     where="attribute")
         listed = {_ARRAY_PARAM_PREFIX + k for k, e in config.get("params", {}).items()
                   if e.get("kind") == "array"}
-        listed |= {k for k, e in config.get("attributes", {}).items() if e.get("kind") == "array"}
+        for k, e in config.get("attributes", {}).items():
+            if e.get("kind") == "sparse":
+                listed |= {f"{k}.data", f"{k}.indices", f"{k}.indptr"}
+            elif e.get("kind") in _OBJECT_DECODERS:
+                listed.add(k)
         extra = sorted(set(tensors) - listed)
         if extra:
             raise CheckpointError(f"{folder / WEIGHTS} holds tensors that {CONFIG} does not "
