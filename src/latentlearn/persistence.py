@@ -72,8 +72,9 @@ _REFIT = ("fit the model again (`latentlearn fit METHOD ... --out RUN --overwrit
           "`est.fit(X).save(folder)`)")
 
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-#: Attribute kinds that hold whatever the class, by scikit-learn's convention for these names.
-_CONVENTIONAL_KINDS = {"n_features_in_": ("int",), "n_iter_": ("int",)}
+#: Counts: scikit-learn's convention (``n_features_in_``, ``n_iter_``, ``n_components_``...)
+#: declares a public fitted ``n_..._`` an int, for every class.
+_COUNT_NAME = re.compile(r"n_[a-z0-9_]+_")
 
 
 # --------------------------------------------------------------------------- files
@@ -377,11 +378,13 @@ def _is_state_name(name: str) -> bool:
     return name.startswith("_") or name.endswith("_")
 
 
-def _declared_kinds(cls) -> dict:
-    kinds = dict(_CONVENTIONAL_KINDS)
-    for klass in reversed(cls.__mro__):
-        kinds.update(getattr(klass, "__dict__", {}).get("_fitted_attribute_kinds", {}))
-    return kinds
+def _declared_kind(cls, name: str):
+    """The kinds ``cls`` declares for attribute ``name`` (``_fitted_attribute_kinds``), if any."""
+    for klass in cls.__mro__:
+        declared = getattr(klass, "__dict__", {}).get("_fitted_attribute_kinds", {})
+        if name in declared:
+            return tuple(declared[name])
+    return ("int",) if _COUNT_NAME.fullmatch(name) else None
 
 
 def _tensor(config_path, where, name, key, tensors):
@@ -452,7 +455,6 @@ def decode_entries(config_path, cls, entries, tensors, *, where: str, prefix: st
     if not isinstance(entries, dict):
         raise CheckpointError(f"{config_path}: \"{where}s\" should be a JSON object, found "
                               f"{_json_kind(entries)}; the config was edited: {_REFIT}.")
-    declared = _declared_kinds(cls) if where == "attribute" else {}
     out = {}
     for name, entry in entries.items():
         if typed:
@@ -463,7 +465,7 @@ def decode_entries(config_path, cls, entries, tensors, *, where: str, prefix: st
             kind, value = entry["kind"], entry.get("value")
         else:
             kind, value = _json_kind(entry), entry
-        allowed = declared.get(name)
+        allowed = _declared_kind(cls, name) if where == "attribute" else None
         if allowed is not None and kind not in allowed:
             raise CheckpointError(f"{config_path}: {where} {name!r} of {cls.__name__} must be "
                                   f"{' or '.join(allowed)}, found {kind} {value!r}; the config "
