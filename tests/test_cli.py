@@ -187,3 +187,44 @@ def test_fit_vae_then_sample(tmp_path):
     assert invoke("fit", "kmeans", "--data", "digits", "--out", km).exit_code == 0
     refused = invoke("sample", km)
     assert refused.exit_code == 1 and "cannot generate" in refused.output
+
+
+def _one_line_error(result):
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    lines = [line for line in result.output.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, result.output
+    return result.output.replace("\n", " ")
+
+
+def test_sample_refuses_a_corrupt_or_edited_model_in_one_line(tmp_path):
+    out = tmp_path / "pca"
+    assert invoke("fit", "pca", "--data", "digits", "--set", "n_components=4",
+                  "--out", out).exit_code == 0
+    weights = out / "model" / "weights.safetensors"
+    good = weights.read_bytes()
+    flipped = bytearray(good)
+    flipped[-5] ^= 0x01
+    weights.write_bytes(bytes(flipped))
+    message = _one_line_error(invoke("sample", out, "--n", 3, "--out", tmp_path / "s.npy"))
+    assert "weights.safetensors" in message and "checksum" in message
+    assert not (tmp_path / "s.npy").exists()
+    weights.write_bytes(good)
+    config_path = out / "model" / "config.json"
+    config = json.loads(config_path.read_text())
+    config["attributes"]["n_components_"]["value"] = "4"
+    config_path.write_text(json.dumps(config))
+    message = _one_line_error(invoke("sample", out, "--n", 3))
+    assert "config.json" in message and "n_components_" in message and "str" in message
+    config["attributes"]["n_components_"]["value"] = 4
+    config_path.write_text(json.dumps(config))
+    assert invoke("sample", out, "--n", 3, "--out", tmp_path / "s.npy").exit_code == 0
+    assert np.load(tmp_path / "s.npy").shape == (3, 64)
+
+
+def test_help_cites_the_literature_not_internal_notes():
+    for cmd in ([], ["fit"], ["compare"], ["report"], ["demo"], ["datasets"], ["methods"],
+                ["bayes"], ["sample"]):
+        text = invoke(*cmd, "--help").output.lower()
+        assert "seed 00" not in text and "lecture" not in text, cmd
+    assert "bishop 2006" in invoke("bayes", "--help").output.lower()

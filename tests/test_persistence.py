@@ -132,9 +132,8 @@ def test_every_registered_classical_estimator_round_trips(tmp_path, info):
     for key, value in est.get_params(deep=False).items():
         if not isinstance(value, np.random.RandomState) and not callable(value):
             _assert_same(value, loaded.get_params(deep=False)[key], key)
+    assert json.loads((folder / "config.json").read_text())["skipped"] == []  # all state saved
     for key, value in _fitted(est).items():
-        if key in json.loads((folder / "config.json").read_text())["skipped"]:
-            continue
         _assert_same(value, getattr(loaded, key), key)
     expected, got = _outputs(est), _outputs(loaded)
     assert set(got) == set(expected)
@@ -157,6 +156,15 @@ def test_neural_estimators_round_trip_through_load(tmp_path, name):
     if name == "vae":
         np.testing.assert_array_equal(loaded.sample(3, random_state=1),
                                       est.sample(3, random_state=1))
+    folder = tmp_path / "m"
+    _edit_config(folder, lambda c: c["attributes"].update(seed_={"kind": "str", "value": "0"}))
+    with pytest.raises(CheckpointError, match=r"config\.json: attribute 'seed_' of .* must be "
+                                              r"int, found str"):
+        latentlearn.load(folder)
+    _edit_config(folder, lambda c: c["attributes"].pop("seed_"))
+    _edit_config(folder, lambda c: c["params"]["hidden_dims"].update(kind="str"))
+    with pytest.raises(CheckpointError, match=r"parameter 'hidden_dims' should be str"):
+        latentlearn.load(folder)
 
 
 @pytest.fixture
