@@ -416,3 +416,19 @@ def test_one_registry_for_classical_and_neural():
     assert not hasattr(neural, "ESTIMATORS")
     names = {m.name: m.cls for m in list_methods()}
     assert names["vae"] is neural.VAE and names["pca"] is PCA
+
+
+def test_a_training_checkpoint_loads_as_its_estimator(tmp_path):
+    from latentlearn.neural import VAE
+
+    vae = VAE(2, hidden_dims=(12,), epochs=2, batch_size=32, device="cpu", random_state=0,
+              checkpoint_dir=tmp_path / "ckpt").fit(SMALL_X.astype(np.float32))
+    assert (tmp_path / "ckpt" / "training_state.safetensors").is_file()
+    loaded = latentlearn.load(tmp_path / "ckpt", device="cpu")
+    assert isinstance(loaded, VAE) and loaded.history_ == vae.history_
+    np.testing.assert_array_equal(loaded.transform(SMALL_X), vae.transform(SMALL_X))
+    data = bytearray((tmp_path / "ckpt" / "training_state.safetensors").read_bytes())
+    data[-1] ^= 0x01
+    (tmp_path / "ckpt" / "training_state.safetensors").write_bytes(bytes(data))
+    with pytest.raises(CheckpointError, match=r"training_state\.safetensors .*checksum"):
+        latentlearn.load(tmp_path / "ckpt")

@@ -329,7 +329,8 @@ def load_neural_estimator(folder, device="auto"):
         est.n_features_in_ = est.model_.config.n_features
     est.seed_ = attrs.get("seed_")
     est.image_shape_ = attrs.get("image_shape_")
-    est.history_ = config.get("history", [])
+    # A training checkpoint (written by the Trainer) keeps its history in the training record.
+    est.history_ = config.get("history", (config.get("training") or {}).get("history", []))
     est.n_epochs_ = len(est.history_)
     est.device_ = str(dev)
     return est
