@@ -349,7 +349,8 @@ def estimator_record(estimator, *, attributes=None) -> tuple[dict, dict]:
             continue
         entry = encode_value(value)
         if entry is None:  # not reproducible from JSON: the loaded estimator gets None
-            entry, _ = {"kind": "none", "value": None}, skipped.append(name)
+            skipped.append(name)
+            entry = {"kind": "none", "value": None}
         params[name] = entry
     attrs = {}
     names = attributes if attributes is not None else list(vars(estimator))
@@ -502,10 +503,10 @@ def build_estimator(config_path, cls, params: dict):
     known = set(cls().get_params(deep=False))
     unknown = sorted(set(params) - known)
     if unknown:
-        raise CheckpointError(f"{config_path}: {', '.join(map(repr, unknown))} "
-                              f"{'is not a parameter' if len(unknown) == 1 else 'are not parameters'}"
-                              f" of {cls.__name__} (its parameters are {', '.join(sorted(known))});"
-                              f" the folder was written for another version or edited: {_REFIT}.")
+        verb = "is not a parameter" if len(unknown) == 1 else "are not parameters"
+        raise CheckpointError(f"{config_path}: {', '.join(map(repr, unknown))} {verb} of "
+                              f"{cls.__name__} (its parameters are {', '.join(sorted(known))}); "
+                              f"the folder was written for another version or edited: {_REFIT}.")
     estimator = cls(**params)
     try:
         check_parameters(estimator)
@@ -611,8 +612,9 @@ def load(folder, *, device: str = "auto"):
     """
     folder = Path(folder)
     config = read_config(folder)
-    cls = registered_class(folder / CONFIG, config) if "estimator" not in config else \
-        registered_class(folder / CONFIG, config["estimator"] or {})
+    # latentlearn.neural v1 kept the estimator's name in a sub-record.
+    record = config.get("estimator") if config["format"] == "latentlearn.neural" else config
+    cls = registered_class(folder / CONFIG, record if isinstance(record, dict) else {})
     if config["format"] == "latentlearn.estimator":
         warnings.warn(f"{folder / CONFIG} is in the earlier format latentlearn.estimator v1, "
                       f"which records no checksums: it is loaded without an integrity check. "
