@@ -230,7 +230,7 @@ def bayes(
     overwrite: OverwriteOpt = False,
 ):
     """Seed 004's variational Bayes examples (KL(q||p) vs KL(p||q), VB regression) as a report."""
-    from .bayes.demo import write_bayes_run
+    from .apps.variational_bayes import write_bayes_run
 
     with _Stages() as stages:
         stages("fitting the variational approximations")
@@ -257,7 +257,7 @@ def sample(
     import numpy as np
 
     from . import fileio
-    from .neural.evidence import sample_from_run
+    from .runs import sample_from_run
     from .plots import plot_image_grid
 
     if not (run_dir / "model").is_dir():
@@ -324,7 +324,7 @@ def demo(
 
     _setup_logging(verbose)
     dataset = load(data)
-    from .bayes.demo import write_bayes_run
+    from .apps.variational_bayes import write_bayes_run
 
     with _Stages() as stages:
         page = compare_methods(list(DEMO_METHODS), dataset, out, DEMO_METHODS, seed=seed,
