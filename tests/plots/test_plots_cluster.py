@@ -16,7 +16,7 @@ from latentlearn.datasets import load
 from latentlearn.exceptions import DataError, ParameterError
 from latentlearn.plots import (plot_clique_sizes, plot_cliques, plot_dendrogram,
                                plot_kmeans_steps)
-from latentlearn.plots.embedding import _class_colours
+from latentlearn.plots._common import class_colours
 
 
 @pytest.fixture(autouse=True)
@@ -55,7 +55,7 @@ def test_dendrogram_truncated_and_cut(blobs2d):
     y = line.get_ydata()[0]
     assert Z[-4, 2] < y < Z[-3, 2]
     # the four clusters' colours (as in plot_embedding) plus black above the cut
-    expected = {to_hex(c) for c in _class_colours(4)} | {"#262626"}
+    expected = {to_hex(c) for c in class_colours(4)} | {"#262626"}
     assert _link_colours(ax) == expected
 
 
@@ -101,7 +101,7 @@ def test_cliques_nodes_are_pies_of_their_cliques():
     assert ax.get_title() == "pairs"
     wedges = _wedges(ax)
     assert len(wedges) == sum(len(c) for c in pairs) == 8
-    colours = _class_colours(len(pairs))
+    colours = class_colours(len(pairs))
     at_node_2 = [w for w in wedges if np.allclose(w.center, positions[2])]
     assert len(at_node_2) == 3
     assert {to_hex(w.get_facecolor()) for w in at_node_2} == \

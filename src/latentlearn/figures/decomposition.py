@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..plots import plot_explained_variance, plot_image_grid
-from ..plots._common import new_figure
+from ..plots import new_figure, plot_explained_variance, plot_image_grid
 from ._registry import Figure, figure_maker
 
 __all__ = ["figure_explained_variance", "figure_components", "figure_nmf_vs_pca"]

@@ -27,8 +27,7 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.patches import Circle, Polygon, Wedge
 
 from ..exceptions import DataError, ParameterError
-from ._common import check_container, figure_and_axes, new_figure, root_figure
-from .embedding import _class_colours
+from ._common import check_container, class_colours, figure_and_axes, new_figure, root_figure
 
 __all__ = ["plot_dendrogram", "plot_cliques", "plot_clique_sizes", "plot_kmeans_steps"]
 
@@ -123,7 +122,7 @@ def plot_dendrogram(linkage_matrix, *, clusters=None, cut_height=None, max_leave
     link_colour = None
     if clusters is not None:
         node_cluster, k = _cut_nodes(Z, clusters)
-        colours = [to_hex(c) for c in _class_colours(k)]
+        colours = [to_hex(c) for c in class_colours(k)]
 
         def link_colour(node_id):
             c = node_cluster[node_id]
@@ -222,7 +221,7 @@ def _draw_cliques(ax, A, xy, cliques, title):
     from scipy import sparse
 
     n = A.shape[0]
-    colours = _class_colours(max(len(cliques), 1))
+    colours = class_colours(max(len(cliques), 1))
     upper = sparse.triu(A, k=1, format="coo")
     ax.add_collection(LineCollection(
         [(xy[i], xy[j]) for i, j in zip(upper.row, upper.col)], colors="0.8", linewidths=1.0,
@@ -434,7 +433,7 @@ def plot_kmeans_steps(X, steps, *, max_panels=9, n_cols=3, resolution=200, fig=N
         panels = [panels[i] for i in keep]
         letters = [letters[i] for i in keep]
     k = first.centers.shape[0]
-    colours = _class_colours(k)
+    colours = class_colours(k)
     every_centre = np.vstack([X] + [p[2] for p in panels])
     low, high = every_centre.min(axis=0), every_centre.max(axis=0)
     margin = 0.06 * np.maximum(high - low, 1e-12)
