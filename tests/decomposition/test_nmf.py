@@ -8,7 +8,7 @@ from sklearn.decomposition import NMF as SkNMF
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-from latentlearn.datasets import Dataset, load
+from latentlearn.datasets import load
 from latentlearn.decomposition import NMF, initialize_nmf, nmf_objective, non_negative_factorization
 from latentlearn.exceptions import DataError, NotFittedError, ParameterError
 from latentlearn.registry import get_method
