@@ -178,3 +178,27 @@ def test_kmeans_steps_truncation_and_errors(blobs2d):
         plot_kmeans_steps(blobs2d.X[:10], run)
     with pytest.raises(ParameterError, match="resolution"):
         plot_kmeans_steps(blobs2d.X, run, resolution=1)
+
+
+def test_dendrogram_checks_that_clusters_are_a_cut_of_the_tree():
+    X = np.array([[0.0], [1.0], [1.5], [6.0], [7.0], [20.0]])
+    Z = AgglomerativeClustering(2, linkage="single").fit(X).linkage_matrix_
+    good = cut_linkage(Z, n_clusters=3)
+    assert plot_dendrogram(Z, clusters=good).axes[0].get_lines()
+    with pytest.raises(DataError, match="not a cut of this tree"):
+        plot_dendrogram(Z, clusters=np.array([0, 1, 0, 1, 2, 2]))  # 3 labels, wrong members
+    with pytest.raises(DataError, match="one per sample"):
+        plot_dendrogram(Z, clusters=good[:-1])
+    with pytest.raises(DataError, match="0 .. k-1"):
+        plot_dendrogram(Z, clusters=good * 2)
+    with pytest.raises(ParameterError, match="pass clusters"):
+        plot_dendrogram(Z, cut_height=2.0)
+
+
+def test_cliques_need_a_symmetric_adjacency_matrix():
+    X = np.random.RandomState(0).normal(size=(15, 2))
+    directed = kneighbors_graph(X, 3)  # i -> j is not j -> i
+    with pytest.raises(DataError, match="adjacency_matrix"):
+        plot_cliques(directed, [], X)
+    A, _ = adjacency_matrix(directed)  # the "or" symmetrisation
+    assert plot_cliques(A, cliques_of_size(A, 3), X).axes
