@@ -234,7 +234,7 @@ def bayes(
     After Bishop 2006, PRML sections 10.1 (the two directions of the KL divergence) and 10.3
     (variational linear regression).
     """
-    from .bayes.demo import write_bayes_run
+    from .apps.variational_bayes import write_bayes_run
 
     with _Stages() as stages:
         stages("fitting the variational approximations")
@@ -318,7 +318,7 @@ def demo(
 
     _setup_logging(verbose)
     dataset = load(data)
-    from .bayes.demo import write_bayes_run
+    from .apps.variational_bayes import write_bayes_run
 
     with _Stages() as stages:
         page = compare_methods(list(DEMO_METHODS), dataset, out, DEMO_METHODS, seed=seed,

@@ -16,7 +16,8 @@ that crashes leaves no folder that looks complete.
 What gets measured and drawn depends on what the estimator can do, never on its name: a
 transformer gets embedding metrics, a clusterer clustering metrics; anything with
 ``components_`` on image data gets its dictionary drawn, anything with ``sample`` gets a grid of
-samples. Later methods get their figures by adding a function to ``FIGURES``.
+samples. Which figures a run gets is decided in :mod:`latentlearn.figures` (makers registered
+with ``@figure_maker``); this module only iterates that registry.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from sklearn.base import is_clusterer, is_regressor
 from . import __version__, fileio
 from .datasets import Dataset
 from .exceptions import ParameterError
+from .figures import FIGURE_MAKERS, Figure, make_figures
 from .registry import get_method
 
 logger = logging.getLogger(__name__)
@@ -184,196 +186,9 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
 
 
 # --------------------------------------------------------------------------- figures
-@dataclass
-class Figure:
-    name: str
-    title: str
-    caption: str
-    figure: object  # matplotlib Figure
-
-
-def _fig_embedding(r: RunResult):
-    from .plots import plot_embedding
-
-    if r.embedding is not None and r.embedding.shape[1] >= 2:
-        colour, what = r.dataset.y, "true labels"
-        if colour is None and r.dataset.factors is not None:
-            colour = r.dataset.factors[:, 0]
-            what = f"the true factor {r.dataset.factor_names[0]!r}"
-        elif colour is None:
-            what = "nothing (the data have no labels)"
-        fig = plot_embedding(r.embedding[:, :2], colour, title=f"{r.method} on {r.dataset.name}")
-        yield Figure("embedding", "Embedding", f"First two coordinates, coloured by {what}.", fig)
-    elif r.labels is not None and r.dataset.n_features == 2:
-        fig = plot_embedding(r.dataset.X, r.labels, title=f"{r.method} clusters")
-        yield Figure("clusters", "Clusters", "The data coloured by cluster.", fig)
-    elif r.labels is not None and r.dataset.n_features > 2:
-        from .decomposition import PCA
-
-        projected = PCA(n_components=2, random_state=r.seed).fit_transform(r.dataset.X)
-        fig = plot_embedding(projected, r.labels, title=f"{r.method} clusters")
-        yield Figure("clusters", "Clusters",
-                     "The data projected on its first two principal components, coloured by "
-                     "cluster.", fig)
-
-
-def _fig_graphs(r: RunResult):
-    """Seed 001's neighbourhood graph over 2-D/3-D data, the unrolled manifold coloured by its
-    true coordinate, and Isomap against convex flow where the data carry shortcut edges."""
-    from .plots.graphs import fig_graph, fig_shortcut_robustness, fig_unrolled
-
-    yield from fig_graph(r)
-    yield from fig_unrolled(r)
-    yield from fig_shortcut_robustness(r)
-
-
-def _fig_explained_variance(r: RunResult):
-    from .plots import plot_explained_variance
-
-    ratio = getattr(r.estimator, "explained_variance_ratio_", None)
-    if ratio is not None:
-        yield Figure("explained_variance", "Explained variance",
-                     "Variance explained by each component and the cumulative total.",
-                     plot_explained_variance(ratio))
-
-
-def _fig_components(r: RunResult):
-    from .plots import plot_image_grid
-
-    comps = getattr(r.estimator, "components_", None)
-    shape = r.dataset.image_shape
-    if comps is not None and shape is not None and comps.shape[1] == int(np.prod(shape)):
-        k = min(25, comps.shape[0])
-        yield Figure("components", "Dictionary (components)",
-                     f"The first {k} components as images; negative values red.",
-                     plot_image_grid(comps[:k], shape, n_cols=min(k, 5 if k <= 25 else 10),
-                                     diverging=True))
-
-
-def _fig_nmf_vs_pca(r: RunResult):
-    """Seed 001's figure: the PCA dictionary next to the NMF dictionary (negative values red)."""
-    from .decomposition.nmf import figure_nmf_vs_pca
-
-    yield from figure_nmf_vs_pca(r)
-
-
-def _fig_centroids(r: RunResult):
-    from .plots import plot_centroids
-
-    centers = getattr(r.estimator, "cluster_centers_", None)
-    shape = r.dataset.image_shape
-    if centers is not None and shape is not None and centers.shape[1] == int(np.prod(shape)):
-        yield Figure("centroids", "Centroids", "Each cluster's centre drawn as an image.",
-                     plot_centroids(centers, shape))
-
-
-def _fig_reconstructions(r: RunResult):
-    from .plots import plot_reconstructions
-
-    shape = r.dataset.image_shape
-    if r.embedding is not None and shape is not None and hasattr(r.estimator, "inverse_transform"):
-        idx = np.random.default_rng(r.seed).choice(r.dataset.n_samples, 10, replace=False)
-        recon = r.estimator.inverse_transform(r.embedding[idx])
-        yield Figure("reconstructions", "Reconstructions",
-                     "Top: originals. Bottom: decoded from their codes.",
-                     plot_reconstructions(r.dataset.X[idx], recon, shape))
-
-
-def _fig_samples(r: RunResult):
-    from .plots import plot_image_grid
-
-    shape = r.dataset.image_shape
-    if shape is not None and hasattr(r.estimator, "sample"):
-        samples = r.estimator.sample(30, random_state=r.seed)
-        yield Figure("samples", "Samples", "New images drawn from the fitted model.",
-                     plot_image_grid(np.clip(samples, 0, 1), shape, n_cols=10))
-
-
-def _fig_interpolations(r: RunResult):
-    from .plots import plot_interpolations
-
-    shape = r.dataset.image_shape
-    if shape is not None and hasattr(r.estimator, "interpolate"):
-        rng = np.random.default_rng(r.seed)
-        pairs = rng.choice(r.dataset.n_samples, size=(4, 2), replace=False)
-        rows = [r.estimator.interpolate(r.dataset.X[a], r.dataset.X[b], steps=10)
-                for a, b in pairs]
-        yield Figure("interpolations", "Interpolations",
-                     "Each row decodes codes mixed linearly between two inputs (ends: their "
-                     "reconstructions).", plot_interpolations(np.clip(rows, 0, 1), shape))
-
-
-def _fig_latent_arithmetic(r: RunResult):
-    """Seed 000's "face with glasses = face + (glasses - face)", on stroke thickness."""
-    shape = r.dataset.image_shape
-    if (shape is None or len(shape) != 2 or r.embedding is None or r.dataset.n_samples < 50
-            or not (hasattr(r.estimator, "sample") and hasattr(r.estimator, "inverse_transform"))
-            or not hasattr(r.estimator, "history_")):
-        return
-    from .neural.evidence import plot_latent_arithmetic
-    from .neural.latent import latent_arithmetic
-
-    rng = np.random.default_rng(r.seed)
-    order = rng.permutation(r.dataset.n_samples)
-    split = int(0.8 * len(order))
-    result = latent_arithmetic(r.estimator, r.dataset.X[order[:split]],
-                               r.dataset.X[order[split:][:500]], shape)
-    measured = ", ".join(f"{a:+.1f}: {m:.2f}" for a, m in
-                         zip(result["strengths"], result["measured"]))
-    yield Figure("latent_arithmetic", "Latent arithmetic (stroke thickness)",
-                 "Codes moved along v = mean code(thickest 20%) - mean code(thinnest 20%), then "
-                 f"decoded. Mean measured thickness (px) by strength: {measured}; Spearman rho "
-                 f"between strength and thickness {result['spearman']:.2f}.",
-                 plot_latent_arithmetic(result, shape))
-
-
-def _fig_kl_history(r: RunResult):
-    from .plots import plot_history
-
-    history = getattr(r.estimator, "kl_history_", None)
-    if history:
-        yield Figure("kl_history", "KL divergence",
-                     "KL(P || Q) during optimisation; the early-exaggeration phase multiplies P "
-                     "in the gradient only, so the KL shown is always that of the true P.",
-                     plot_history(history, keys=["kl"], x="iteration"))
-
-
-def _fig_history(r: RunResult):
-    from .plots import plot_history
-
-    history = getattr(r.estimator, "history_", None)
-    if history:
-        keys = [k for k in ("loss", "val_loss", "reconstruction", "kl", "sparsity_kl")
-                if any(k in record for record in history)]
-        yield Figure("history", "Training curves", "Loss terms per epoch.",
-                     plot_history(history, keys=keys, x="epoch"))
-
-
-def _fig_cluster_extras(r: RunResult):
-    """Dendrograms of hierarchical clusterings; seed 000's Voronoi panels for 2-D k-means."""
-    from .cluster.hierarchical import figure_dendrogram
-    from .cluster.voronoi import figure_kmeans_steps
-
-    yield from figure_dendrogram(r)
-    yield from figure_kmeans_steps(r)
-
-
-#: Figure makers, in display order. Each takes a RunResult and yields the Figures it applies to.
-FIGURES: list[Callable[[RunResult], object]] = [
-    _fig_embedding,
-    _fig_graphs,
-    _fig_explained_variance,
-    _fig_components,
-    _fig_nmf_vs_pca,
-    _fig_centroids,
-    _fig_cluster_extras,
-    _fig_reconstructions,
-    _fig_samples,
-    _fig_interpolations,
-    _fig_latent_arithmetic,
-    _fig_kl_history,
-    _fig_history,
-]
+#: The figure makers a run draws, in display order: the registry of :mod:`latentlearn.figures`
+#: (iterating it gives each maker; ``FIGURE_MAKERS.entries()`` their names and orders).
+FIGURES = FIGURE_MAKERS
 
 
 # --------------------------------------------------------------------------- writing
@@ -494,7 +309,7 @@ def write_run(result: RunResult, out, *, overwrite: bool = False,
     check_out_folder(out, overwrite)
     config = run_config(result.method, result.family, _jsonable_params(result.estimator),
                         result.seed, _dataset_summary(result.dataset), result.duration_s)
-    figures = (fig for maker in FIGURES for fig in maker(result))
+    figures = make_figures(result)
     return write_run_folder(out, config=config, metrics=result.metrics, figures=figures,
                             arrays={"embedding": result.embedding, "labels": result.labels},
                             estimator=result.estimator, overwrite=overwrite, callback=callback)
@@ -527,3 +342,4 @@ def compare_methods(methods, dataset: Dataset, out, params: dict | None = None, 
         run_dirs.append(run_method(name, dataset, out / name, params.get(name), seed=seed,
                                    overwrite=True, callback=callback))
     return build_comparison(run_dirs, out / "report.html")
+

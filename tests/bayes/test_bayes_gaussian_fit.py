@@ -5,7 +5,7 @@ import pytest
 from scipy import optimize, stats
 
 from latentlearn.bayes import GaussianMixtureDensity, fit_gaussian
-from latentlearn.bayes.demo import bimodal_target
+from latentlearn.apps.variational_bayes import bimodal_target
 from latentlearn.exceptions import DataError, ParameterError
 
 

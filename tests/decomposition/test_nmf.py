@@ -8,9 +8,8 @@ from sklearn.decomposition import NMF as SkNMF
 from sklearn.exceptions import ConvergenceWarning
 from threadpoolctl import threadpool_limits
 
-from latentlearn.datasets import Dataset, load
+from latentlearn.datasets import load
 from latentlearn.decomposition import NMF, initialize_nmf, nmf_objective, non_negative_factorization
-from latentlearn.decomposition.nmf import figure_nmf_vs_pca
 from latentlearn.exceptions import DataError, NotFittedError, ParameterError
 from latentlearn.registry import get_method
 
@@ -206,23 +205,6 @@ def test_function_form_and_determinism(digits):
     np.testing.assert_array_equal(nmf.fit_transform(X), W)
     np.testing.assert_array_equal(nmf.components_, H)
     assert n_iter == 30
-
-
-@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
-def test_figure_nmf_vs_pca(digits):
-    from latentlearn.runs import RunResult
-
-    data = Dataset(X=digits[:300].astype(np.float32), image_shape=(8, 8), name="digits")
-    nmf = NMF(9, random_state=0, max_iter=50).fit(data.X)
-    result = RunResult(method="nmf", family="decomposition", estimator=nmf, dataset=data,
-                       seed=0)
-    figures = list(figure_nmf_vs_pca(result))
-    assert len(figures) == 1 and figures[0].name == "nmf_vs_pca"
-    assert len(figures[0].figure.subfigs) == 2
-    assert len(figures[0].figure.axes) == 18  # 9 PCA atoms and 9 NMF atoms
-    # nothing for other estimators or non-image data
-    plain = Dataset(X=data.X, name="no images")
-    assert list(figure_nmf_vs_pca(RunResult("nmf", "decomposition", nmf, plain, 0))) == []
 
 
 def test_registered():

@@ -1,4 +1,4 @@
-"""The clustering figures: dendrogram, cliques, k-means steps, and their report figures."""
+"""The clustering plots: dendrogram, cliques, k-means steps."""
 
 import matplotlib.pyplot as plt
 import networkx as nx
@@ -11,17 +11,12 @@ from sklearn.neighbors import kneighbors_graph
 
 from latentlearn.cluster import (AgglomerativeClustering, cliques_of_size, cut_linkage,
                                  kmeans_steps)
-from latentlearn.cluster.cliques import figure_cliques
-from latentlearn.cluster.hierarchical import figure_dendrogram
-from latentlearn.cluster.voronoi import figure_kmeans_steps
+from latentlearn.cluster.cliques import adjacency_matrix
 from latentlearn.datasets import load
 from latentlearn.exceptions import DataError, ParameterError
-from latentlearn.fileio import save_figure
 from latentlearn.plots import (plot_clique_sizes, plot_cliques, plot_dendrogram,
                                plot_kmeans_steps)
-from latentlearn.plots.embedding import _class_colours
-from latentlearn.runs import Figure as RunFigure
-from latentlearn.runs import fit_run
+from latentlearn.plots._common import class_colours
 
 
 @pytest.fixture(autouse=True)
@@ -48,7 +43,7 @@ def _link_colours(ax):
 # --------------------------------------------------------------------------- dendrogram
 def test_dendrogram_truncated_and_cut(blobs2d):
     Z = AgglomerativeClustering(4).fit(blobs2d.X).linkage_matrix_
-    fig = plot_dendrogram(Z, n_clusters=4, max_leaves=20, title="ward")
+    fig = plot_dendrogram(Z, clusters=cut_linkage(Z, n_clusters=4), max_leaves=20, title="ward")
     assert isinstance(fig, Figure) and len(fig.axes) == 1
     ax = fig.axes[0]
     assert ax.get_title() == "ward"
@@ -60,14 +55,15 @@ def test_dendrogram_truncated_and_cut(blobs2d):
     y = line.get_ydata()[0]
     assert Z[-4, 2] < y < Z[-3, 2]
     # the four clusters' colours (as in plot_embedding) plus black above the cut
-    expected = {to_hex(c) for c in _class_colours(4)} | {"#262626"}
+    expected = {to_hex(c) for c in class_colours(4)} | {"#262626"}
     assert _link_colours(ax) == expected
 
 
 def test_dendrogram_by_threshold_and_uncut():
     X = np.array([[0.0], [1.0], [1.5], [6.0], [7.0], [20.0]])
     Z = AgglomerativeClustering(2, linkage="single").fit(X).linkage_matrix_
-    fig = plot_dendrogram(Z, distance_threshold=2.0, labels=list("abcdef"))
+    fig = plot_dendrogram(Z, clusters=cut_linkage(Z, distance_threshold=2.0), cut_height=2.0,
+                          labels=list("abcdef"))
     ax = fig.axes[0]
     assert sorted(t.get_text() for t in ax.get_xticklabels()) == list("abcdef")
     assert [ln.get_ydata()[0] for ln in ax.get_lines() if ln.get_linestyle() == "--"] == [2.0]
@@ -97,20 +93,21 @@ def _wedges(ax):
 
 def test_cliques_nodes_are_pies_of_their_cliques():
     G = nx.Graph([(0, 1), (0, 2), (1, 2), (2, 3)])
+    A, nodes = adjacency_matrix(G)
     pairs = cliques_of_size(G, 2)  # node 2 is in three of them, node 3 in one
     positions = np.array([[0, 0], [1, 0], [0.5, 1], [0.5, 2]], dtype=float)
-    fig = plot_cliques(G, pairs, positions, title="pairs")
+    fig = plot_cliques(A, pairs, positions, nodes=nodes, title="pairs")
     ax = fig.axes[0]
     assert ax.get_title() == "pairs"
     wedges = _wedges(ax)
     assert len(wedges) == sum(len(c) for c in pairs) == 8
-    colours = _class_colours(len(pairs))
+    colours = class_colours(len(pairs))
     at_node_2 = [w for w in wedges if np.allclose(w.center, positions[2])]
     assert len(at_node_2) == 3
     assert {to_hex(w.get_facecolor()) for w in at_node_2} == \
         {to_hex(colours[i]) for i, c in enumerate(pairs) if 2 in c}
     # a node in no clique is a white circle
-    fig = plot_cliques(G, [(0, 1, 2)], positions)
+    fig = plot_cliques(A, [(0, 1, 2)], positions)
     ax = fig.axes[0]
     assert len(_wedges(ax)) == 3
     white = [p for p in ax.patches if isinstance(p, Circle) and not isinstance(p, Wedge)
@@ -119,20 +116,23 @@ def test_cliques_nodes_are_pies_of_their_cliques():
 
 
 def test_clique_sizes_is_the_seed_figure():
-    G = nx.Graph([(1, 2), (1, 3), (2, 3), (3, 4), (4, 5), (5, 6), (4, 6), (6, 7), (2, 8)])
-    fig = plot_clique_sizes(G)  # fixed spring layout
+    A, _ = adjacency_matrix(nx.Graph([(1, 2), (1, 3), (2, 3), (3, 4), (4, 5), (5, 6), (4, 6),
+                                          (6, 7), (2, 8)]))
+    cliques = {size: cliques_of_size(A, size) for size in (2, 3)}
+    fig = plot_clique_sizes(A, cliques)  # fixed spring layout
     titles = [ax.get_title() for ax in fig.axes]
     assert titles == ["cliques with 2 members (9)", "cliques with 3 members (2)"]
     assert len(_wedges(fig.axes[0])) == 18 and len(_wedges(fig.axes[1])) == 6
     # the layout is seeded: the same picture twice
-    again = plot_clique_sizes(G)
+    again = plot_clique_sizes(A, cliques)
     np.testing.assert_allclose([w.center for w in _wedges(fig.axes[0])],
                                [w.center for w in _wedges(again.axes[0])])
 
 
 def test_cliques_of_a_neighbour_graph_at_the_points():
     X = np.random.RandomState(0).normal(size=(15, 2))
-    fig = plot_clique_sizes(kneighbors_graph(X, 3), X, sizes=(3,))
+    A, _ = adjacency_matrix(kneighbors_graph(X, 3))
+    fig = plot_clique_sizes(A, {3: cliques_of_size(A, 3)}, X)
     assert len(fig.axes) == 1
     centres = {tuple(np.round(w.center, 9)) for w in _wedges(fig.axes[0])}
     assert centres <= {tuple(np.round(x, 9)) for x in X}
@@ -144,8 +144,8 @@ def test_cliques_errors():
         plot_cliques(A, [(0, 1)], np.zeros((2, 2)))
     with pytest.raises(DataError, match="not in the graph"):
         plot_cliques(A, [(0, 5)], np.zeros((3, 2)))
-    with pytest.raises(ParameterError, match="sizes is empty"):
-        plot_clique_sizes(A, sizes=())
+    with pytest.raises(ParameterError, match="is empty"):
+        plot_clique_sizes(A, {})
 
 
 # --------------------------------------------------------------------------- k-means steps
@@ -180,19 +180,25 @@ def test_kmeans_steps_truncation_and_errors(blobs2d):
         plot_kmeans_steps(blobs2d.X, run, resolution=1)
 
 
-# --------------------------------------------------------------------------- report figures
-def test_report_figures_from_runs(blobs2d, tmp_path):
-    agglomerative = fit_run("agglomerative", blobs2d, {"n_clusters": 4})
-    kmeans = fit_run("kmeans", blobs2d, {"n_clusters": 4})
-    made = list(figure_dendrogram(agglomerative)) + list(figure_kmeans_steps(kmeans)) \
-        + list(figure_cliques(kmeans))
-    assert [f.name for f in made] == ["dendrogram", "kmeans_steps", "cliques"]
-    for figure in made:
-        assert isinstance(figure, RunFigure) and figure.caption
-        save_figure(figure.figure, tmp_path / f"{figure.name}.png")
-        assert (tmp_path / f"{figure.name}.png").stat().st_size > 1000
-    # they apply only where they make sense
-    assert list(figure_dendrogram(kmeans)) == []
-    assert list(figure_kmeans_steps(agglomerative)) == []
-    digits = fit_run("kmeans", load("digits", n_samples=300), {"n_clusters": 4, "n_init": 1})
-    assert list(figure_kmeans_steps(digits)) == [] and list(figure_cliques(digits)) == []
+def test_dendrogram_checks_that_clusters_are_a_cut_of_the_tree():
+    X = np.array([[0.0], [1.0], [1.5], [6.0], [7.0], [20.0]])
+    Z = AgglomerativeClustering(2, linkage="single").fit(X).linkage_matrix_
+    good = cut_linkage(Z, n_clusters=3)
+    assert plot_dendrogram(Z, clusters=good).axes[0].get_lines()
+    with pytest.raises(DataError, match="not a cut of this tree"):
+        plot_dendrogram(Z, clusters=np.array([0, 1, 0, 1, 2, 2]))  # 3 labels, wrong members
+    with pytest.raises(DataError, match="one per sample"):
+        plot_dendrogram(Z, clusters=good[:-1])
+    with pytest.raises(DataError, match="0 .. k-1"):
+        plot_dendrogram(Z, clusters=good * 2)
+    with pytest.raises(ParameterError, match="pass clusters"):
+        plot_dendrogram(Z, cut_height=2.0)
+
+
+def test_cliques_need_a_symmetric_adjacency_matrix():
+    X = np.random.RandomState(0).normal(size=(15, 2))
+    directed = kneighbors_graph(X, 3)  # i -> j is not j -> i
+    with pytest.raises(DataError, match="adjacency_matrix"):
+        plot_cliques(directed, [], X)
+    A, _ = adjacency_matrix(directed)  # the "or" symmetrisation
+    assert plot_cliques(A, cliques_of_size(A, 3), X).axes

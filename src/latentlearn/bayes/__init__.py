@@ -1,4 +1,4 @@
-"""Variational Bayes and expectation propagation's criterion, from seed 004 (section II).
+"""Variational Bayes and expectation propagation's criterion (Bishop 2006, PRML, chapter 10).
 
 Approximating a distribution ``p`` by a simpler ``q`` means choosing which divergence to
 minimise, and the two orders behave differently:
@@ -9,10 +9,12 @@ minimise, and the two orders behave differently:
 - ``KL(p || q)`` (expectation propagation's criterion): mass-covering, moment matching.
   The same functions with ``criterion="kl_pq"`` give the marginals, or spread over both modes.
 
-:class:`VariationalBayesLinearRegression` is seed 004's (and Bishop's section 10.3) variational
-treatment of Bayesian linear regression, as a scikit-learn regressor. :mod:`.plots` draws the
-seed's figures; :func:`latentlearn.bayes.demo.write_bayes_run` writes them, with the numbers, as
-a run folder with a report.
+:class:`VariationalBayesLinearRegression` is Bishop's (PRML, section 10.3) variational
+treatment of Bayesian linear regression, as a scikit-learn regressor.
+:func:`latentlearn.plots.plot_gaussian_approximations` and
+:func:`latentlearn.plots.plot_lower_bound` draw the figures;
+:func:`latentlearn.apps.variational_bayes.write_bayes_run` writes them, with the numbers, as a
+run folder with a report.
 """
 
 from .gaussian_fit import GaussianFit, GaussianMixtureDensity, fit_gaussian

@@ -1,18 +1,20 @@
-"""One Gaussian fitted to a mixture of Gaussians by KL(q||p) or KL(p||q) (seed 004, II.1, p. 16).
+"""One Gaussian fitted to a mixture of Gaussians by KL(q||p) or KL(p||q) (Bishop 2006, PRML).
 
-Seed 004 approximates a bimodal distribution by a unimodal one (its figure after eq. 16, after
-Bishop's Fig. 10.3):
+A bimodal distribution approximated by a unimodal one, as in Bishop 2006, PRML, figure 10.3
+(section 10.1.2):
 
 ``KL(q || p)`` (variational Bayes), mode-seeking
     ``E_q[log q - log p]`` punishes q for mass where p is small, so q settles inside one mode;
     which one depends on where the optimiser starts (each mode is a local minimum). A start
     near the midpoint of two symmetric modes can also end on a broad q straddling both, a
-    further local minimum with a larger KL (seed 004: "may return a different local minimum").
+    further local minimum with a larger KL (a different start may return a different local
+    minimum).
 ``KL(p || q)`` (expectation propagation), mass-covering
     ``E_p[log p - log q]`` punishes q for missing mass of p, so q spreads over both modes. Over
     all Gaussians its minimiser is moment matching, ``m = E_p[x]``, ``S = Cov_p[x]``: setting
     the derivatives of ``E_p[log q]`` with respect to ``m`` and ``S`` to zero (the Gaussian case
-    of the Lagrangian argument of seed 004, eq. 15).
+    of moment matching for the exponential family, Bishop 2006, PRML, section 10.7, and Minka
+    2001, expectation propagation).
 
 ``KL(q || p)`` has no closed form for a mixture. It is minimised over ``q = N(m, L L^T)`` (``L``
 lower triangular with a positive diagonal, stored by its logarithm) by L-BFGS, with
@@ -194,7 +196,7 @@ def fit_gaussian(target, *, criterion="kl_qp", init_mean=None, init_cov=None,
     ``"kl_qp"`` minimises ``KL(q || p)`` numerically (L-BFGS on ``m`` and the Cholesky factor of
     ``S``, expectations by Gauss-Hermite quadrature) and finds the mode nearest, in the
     optimiser's sense, to the start. ``"kl_pq"`` minimises ``KL(p || q)`` exactly by moment
-    matching. See the module docstring (seed 004, II.1).
+    matching. See the module docstring (Bishop 2006, PRML, section 10.1.2 and figure 10.3).
 
     Parameters
     ----------

@@ -1,5 +1,5 @@
-"""Variational Bayesian linear regression (seed 004, II.2 "Variational linear regression"; Bishop,
-PRML, section 10.3).
+"""Variational Bayesian linear regression (Bishop 2006, PRML, section 10.3, "Variational linear
+regression").
 
 Model, in Bishop's names::
 
@@ -8,10 +8,11 @@ Model, in Bishop's names::
     alpha          ~ Gam(a0, b0)                 (shape a0, rate b0)
     beta           ~ Gam(c0, d0)                 (when learned; Bishop's exercise 10.26)
 
-Seed 004 writes the likelihood as ``prod_n N(x_n | beta^T x_n, tau^-1)``: the left ``x_n``
-should be the response ``y_n`` (a regression models y given x). Its weights ``beta``, weight
-precision ``lambda`` and noise precision ``tau`` are Bishop's ``w``, ``alpha`` and ``beta``; its
-``Gamma(nu_0, b_0)`` is Bishop's ``Gam(a0, b0)``.
+A common slip is writing the likelihood as ``prod_n N(x_n | beta^T x_n, tau^-1)``, with the
+input on the left; the correct likelihood is ``prod_n N(y_n | w^T x_n, beta^-1)``, the response
+``y_n`` given the input (a regression models y given x). Texts that name the weights ``beta``,
+their precision ``lambda`` and the noise precision ``tau`` mean Bishop's ``w``, ``alpha`` and
+``beta``; their ``Gamma(nu_0, b_0)`` is Bishop's ``Gam(a0, b0)``.
 
 Variational Bayes approximates the posterior by ``q(w) q(alpha) q(beta)``; the optimal factors
 (Bishop eqs. 10.93-10.101) are coupled only through expectations::
@@ -27,8 +28,9 @@ ascent on the lower bound (Bishop eq. 10.107, plus the terms of beta)::
            + H[q(w)] + H[q(alpha)] + H[q(beta)]   <=   log p(y)
 
 so ``L`` never decreases from one sweep to the next; it is recorded after every sweep. The gap
-``log p(y) - L(q)`` is ``KL(q || p(w, alpha, beta | y)) >= 0`` (seed 004, eq. 18, where the
-"``>= 0``" belongs to that KL: the bound itself is a log density and usually negative). One SVD
+``log p(y) - L(q)`` is ``KL(q || p(w, alpha, beta | y)) >= 0`` (Bishop eq. 10.2). A common
+slip is writing ``L(q) >= 0``; the correct statement is ``KL(q || p) >= 0``, hence
+``L(q) <= log p(y)``: the bound itself is a log density and usually negative. One SVD
 of ``X`` makes each sweep cost O(M min(N, M)).
 
 The predictive distribution is approximated as ``N(m_N^T x, 1 / E[beta] + x^T S_N x)``
@@ -76,7 +78,8 @@ class VariationalBayesLinearRegression(RegressorMixin, LatentEstimator):
     A Gaussian prior ``N(0, alpha^-1 I)`` on the weights with a Gamma hyperprior on its
     precision ``alpha``, and Gaussian noise of precision ``beta``, learned with a Gamma prior or
     given. The posterior is approximated by ``q(w) q(alpha) q(beta)``, found by the coupled
-    updates of the module docstring (seed 004, II.2), which never decrease the lower bound
+    updates of the module docstring (Bishop 2006, PRML, section 10.3), which never decrease
+    the lower bound
     ``L(q) <= log p(y)``.
 
     Parameters

@@ -1,27 +1,29 @@
-"""A factorised Gaussian fitted to a correlated Gaussian by KL(q||p) or KL(p||q) (seed 004, II.1).
+"""A factorised Gaussian fitted to a correlated Gaussian by KL(q||p) or KL(p||q).
+
+Bishop 2006, PRML, section 10.1.2 and figure 10.2.
 
 The target is ``p(x) = N(x | mu, Lambda^-1)`` and the approximation a product of one factor per
 coordinate, ``q(x) = prod_i q_i(x_i)``, with no family assumed for the factors.
 
 Minimising ``KL(q || p)`` (variational Bayes) gives the coupled *mean-field equations*
 ``log q_i*(x_i) = E_{q_-i}[log p(x)] + const``; for a Gaussian target each ``q_i*`` is Gaussian
-(seed 004, eq. 12 and after)::
+(Bishop 2006, PRML, eqs. 10.11-10.14)::
 
     q_i*(x_i) = N(x_i | m_i, Lambda_ii^-1),
     m_i = mu_i - Lambda_ii^-1 sum_{j != i} Lambda_ij (m_j - mu_j).
 
 The means are coupled, so they are solved by coordinate ascent: update each ``m_i`` in turn
 (Gauss-Seidel) until they stop moving. The unique fixed point is ``m = mu``; each sweep
-multiplies the error by the squared correlation for two coordinates (0.81 in the seed's example
+multiplies the error by the squared correlation for two coordinates (0.81 in the example
 ``Sigma = [[1, 0.9], [0.9, 1]]``). The variances ``1 / Lambda_ii`` (0.19 there) are smaller than
 the marginal variances ``Sigma_ii`` (1 there): q is too compact.
 
-Minimising ``KL(p || q)`` (expectation propagation's criterion, seed 004 eq. 15-16) gives each
+Minimising ``KL(p || q)`` (expectation propagation's criterion, Bishop eq. 10.17) gives each
 factor the marginal of p: ``q_i*(x_i) = integral p(x) dx_-i = N(x_i | mu_i, Sigma_ii)``, through
-the same coordinate updates with no coupling left, so it converges in one sweep. Seed 004 writes
-this result as ``N(x_j | mu_j, Sigma_jj^-1)``: with ``N(x | m, v)`` taking a variance, as
-everywhere else on that page, the variance of the marginal is ``Sigma_jj``, not its inverse
-(they agree in the example only because ``Sigma_jj = 1``).
+the same coordinate updates with no coupling left, so it converges in one sweep. A common slip
+is writing this result as ``N(x_j | mu_j, Sigma_jj^-1)``; the correct marginal is
+``N(x_j | mu_j, Sigma_jj)`` (with ``N(x | m, v)`` taking a variance, the variance of the marginal
+is ``Sigma_jj``, not its inverse; the two agree in the example only because ``Sigma_jj = 1``).
 """
 
 from __future__ import annotations
@@ -111,7 +113,7 @@ def factorized_gaussian(mean, cov, *, criterion="kl_qp", init=None, tol=1e-10, m
     ``m_i = mu_i - Lambda_ii^-1 sum_{j != i} Lambda_ij (m_j - mu_j)``, ``Lambda = cov^-1``,
     updated in turn until the means stop moving. ``criterion="kl_pq"`` minimises
     ``KL(p || q)`` (expectation propagation's criterion): each factor becomes the marginal,
-    ``q_i = N(mu_i, cov_ii)``. Seed 004, II.1; see the module docstring.
+    ``q_i = N(mu_i, cov_ii)``. Bishop 2006, PRML, section 10.1.2; see the module docstring.
 
     Parameters
     ----------
@@ -136,7 +138,7 @@ def factorized_gaussian(mean, cov, *, criterion="kl_qp", init=None, tol=1e-10, m
 
     Examples
     --------
-    Seed 004's example:
+    A correlated Gaussian like the one of Bishop 2006, PRML, figure 10.2:
 
     >>> import numpy as np
     >>> from latentlearn.bayes import factorized_gaussian

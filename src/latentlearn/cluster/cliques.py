@@ -37,7 +37,7 @@ from scipy import sparse
 
 from ..exceptions import DataError, ParameterError
 
-__all__ = ["maximal_cliques", "cliques_of_size", "adjacency_matrix", "figure_cliques"]
+__all__ = ["maximal_cliques", "cliques_of_size", "adjacency_matrix"]
 
 
 def _networkx():
@@ -209,42 +209,3 @@ def cliques_of_size(graph, size):
                 found.append(sorted(clique))
         found.sort()
     return _labelled(found, nodes)
-
-
-def figure_cliques(result, *, n_points=10, n_neighbors=2):
-    """Report figure: seed 000's figure 4 on a small neighbour graph of the run's 2-D data.
-
-    ``n_points`` samples drawn with the run's seed are joined to their ``n_neighbors`` nearest
-    neighbours (symmetrised by "or"); the cliques with 2 and with 3 members are drawn side by
-    side, each node coloured by every clique it belongs to. Applies to clustering runs on
-    2-D data.
-
-    Parameters
-    ----------
-    result : latentlearn.runs.RunResult
-    n_points : int, default=10
-    n_neighbors : int, default=2
-
-    Yields
-    ------
-    latentlearn.runs.Figure
-    """
-    from sklearn.neighbors import kneighbors_graph
-
-    from ..plots import plot_clique_sizes
-    from ..runs import Figure
-
-    X = result.dataset.X
-    if result.labels is None or X.shape[1] != 2 or X.shape[0] <= n_neighbors:
-        return
-    rng = np.random.default_rng(result.seed)
-    index = np.sort(rng.choice(X.shape[0], size=min(n_points, X.shape[0]), replace=False))
-    points = np.asarray(X[index], dtype=np.float64)
-    graph = kneighbors_graph(points, n_neighbors=min(n_neighbors, len(points) - 1))
-    fig = plot_clique_sizes(graph, sizes=(2, 3))
-    yield Figure("cliques", "Cliques of a neighbour graph",
-                 f"{len(points)} samples drawn at random, each joined to its {n_neighbors} nearest "
-                 "neighbours (drawn with a spring layout, not at the samples' coordinates). "
-                 "Left: cliques with 2 members (the edges). Right: cliques with 3 members. Nodes "
-                 "with several colours belong to more than one clique (seed 000, figure 4).", fig)
-

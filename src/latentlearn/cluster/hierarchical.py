@@ -48,7 +48,7 @@ from ..base import Interval, LatentEstimator, Options, as_2d_float
 from ..exceptions import DataError, ParameterError
 from ..registry import register
 
-__all__ = ["AgglomerativeClustering", "linkage_tree", "cut_linkage", "figure_dendrogram"]
+__all__ = ["AgglomerativeClustering", "linkage_tree", "cut_linkage"]
 
 _LINKAGES = ("ward", "complete", "average", "single")
 _METRICS = {"euclidean": "euclidean", "manhattan": "cityblock", "cosine": "cosine"}
@@ -459,40 +459,3 @@ class AgglomerativeClustering(ClusterMixin, LatentEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.pairwise = self.metric == "precomputed"
         return tags
-
-
-# -- report figure -----------------------------------------------------------------------------
-
-
-def figure_dendrogram(result):
-    """Report figure: the dendrogram of a fitted tree, cut where the run cut it.
-
-    Applies to any run whose estimator has a ``linkage_matrix_`` (SciPy format).
-
-    Parameters
-    ----------
-    result : latentlearn.runs.RunResult
-
-    Yields
-    ------
-    latentlearn.runs.Figure
-    """
-    from ..plots import plot_dendrogram
-    from ..runs import Figure
-
-    Z = getattr(result.estimator, "linkage_matrix_", None)
-    if Z is None:
-        return
-    n_clusters = getattr(result.estimator, "n_clusters_", None)
-    n_leaves = Z.shape[0] + 1
-    shown = min(n_leaves, 30)
-    fig = plot_dendrogram(Z, n_clusters=n_clusters, max_leaves=shown,
-                          title=f"{result.method} on {result.dataset.name}")
-    truncated = (f" Only the last {shown - 1} merges are drawn; a leaf labelled (m) is a subtree "
-                 f"of m samples." if shown < n_leaves else "")
-    cut = (f" Branches below the cut into {n_clusters} clusters (dashed line) are coloured by "
-           "cluster, as in the cluster plot." if n_clusters else "")
-    yield Figure("dendrogram", "Dendrogram",
-                 "The agglomerative merge tree: each joint is a merge, drawn at its linkage "
-                 "distance; cutting at a different height gives different clusters (seed 000)."
-                 + cut + truncated, fig)

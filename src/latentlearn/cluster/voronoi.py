@@ -29,8 +29,7 @@ from ..base import as_2d_float, check_random_state
 from ..exceptions import ParameterError
 from .kmeans import kmeans_plusplus
 
-__all__ = ["KMeansStep", "KMeansSteps", "kmeans_steps", "nearest_centroid",
-           "figure_kmeans_steps"]
+__all__ = ["KMeansStep", "KMeansSteps", "kmeans_steps", "nearest_centroid"]
 
 
 @dataclass(frozen=True)
@@ -247,44 +246,3 @@ default="random"
                 f"kmeans_steps: init has shape {centers.shape}; with n_clusters={n_clusters} and "
                 f"{n_features} features it must be ({n_clusters}, {n_features}).")
     return _kmeans_steps(X, np.array(centers, dtype=np.float64), int(max_iter))
-
-
-def figure_kmeans_steps(result, *, max_points=1000):
-    """Report figure: Lloyd's algorithm step by step on the run's 2-D data (seed 000, fig. 5).
-
-    Applies to runs of centroid clusterers (an estimator with ``cluster_centers_`` and a
-    ``n_clusters`` parameter) on 2-D data. The steps start from random centroids seeded with
-    the run's seed, on at most ``max_points`` points drawn with that seed, so they illustrate
-    the algorithm rather than replay the fitted model's own (k-means++, several restarts) run.
-
-    Parameters
-    ----------
-    result : latentlearn.runs.RunResult
-    max_points : int, default=1000
-
-    Yields
-    ------
-    latentlearn.runs.Figure
-    """
-    from ..plots import plot_kmeans_steps
-    from ..runs import Figure
-
-    estimator = result.estimator
-    X = result.dataset.X
-    k = getattr(estimator, "n_clusters", None)
-    if (getattr(estimator, "cluster_centers_", None) is None or not isinstance(k, Integral)
-            or X.shape[1] != 2 or not 1 <= k <= X.shape[0]):
-        return
-    rng = np.random.RandomState(result.seed if result.seed is not None else 0)
-    if X.shape[0] > max_points:
-        X = X[np.sort(rng.choice(X.shape[0], max_points, replace=False))]
-    run = kmeans_steps(X, k, init="random", random_state=rng)
-    fig = plot_kmeans_steps(X, run)
-    ending = ("no assignment changes after the last panel (convergence)" if run.converged
-              else f"stopped after {run.n_iter} iterations without converging")
-    yield Figure("kmeans_steps", "k-means step by step",
-                 "Lloyd's algorithm from random centroids (seed 000, figure 5): A initialise the "
-                 "centroids, B assign each point to its nearest centroid (the shading is each "
-                 "centroid's Voronoi cell), C move each centroid to the mean of its points, then "
-                 f"assign and move again; {ending}. J is the sum of squared distances to the "
-                 "assigned centroids.", fig)

@@ -4,6 +4,10 @@ Every function takes plain arrays, draws into a new Figure (or into the ``ax`` /
 and returns the top-level :class:`~matplotlib.figure.Figure`. Figures are built without pyplot,
 so importing or calling these never selects a backend, opens a window or calls ``plt.show``;
 save one with :func:`latentlearn.fileio.save_figure` or ``fig.savefig``.
+
+Plots know nothing of estimators (DESIGN.md's layers): whatever needs fitting or cutting (a PCA
+projection, the cut of a tree, the cliques of a graph) is computed by the caller, usually a
+figure maker in :mod:`latentlearn.figures`, and passed in as arrays.
 """
 
 from .embedding import plot_embedding, plot_explained_variance
@@ -11,6 +15,9 @@ from .history import plot_history
 from .images import plot_centroids, plot_image_grid, plot_interpolations, plot_reconstructions
 from .cluster import plot_clique_sizes, plot_cliques, plot_dendrogram, plot_kmeans_steps
 from .graphs import plot_graph, plot_shortcut_robustness, plot_unrolled
+from .latent import plot_latent_arithmetic, plot_latent_comparison
+from .bayes import plot_gaussian_approximations, plot_lower_bound
+from ._common import new_figure
 
 __all__ = [
     "plot_embedding",
@@ -27,4 +34,9 @@ __all__ = [
     "plot_graph",
     "plot_unrolled",
     "plot_shortcut_robustness",
+    "plot_latent_comparison",
+    "plot_latent_arithmetic",
+    "plot_gaussian_approximations",
+    "plot_lower_bound",
+    "new_figure",
 ]

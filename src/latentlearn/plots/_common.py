@@ -8,6 +8,8 @@ canvas from the file format), and notebooks still display a returned Figure inli
 
 from __future__ import annotations
 
+import numpy as np
+from matplotlib import colormaps
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure, FigureBase
 
@@ -43,3 +45,13 @@ def check_container(fig):
         raise ParameterError(f"fig must be a matplotlib Figure or SubFigure (e.g. from "
                              f"fig.subfigures()) or None; got {type(fig).__name__}.")
     return fig
+
+
+def class_colours(n_classes: int) -> np.ndarray:
+    """RGB colours (n_classes, 3) for class or cluster ``j``: tab10, tab20, then turbo; shared
+    by every plot so that cluster ``j`` has one colour throughout a report."""
+    if n_classes <= 10:
+        return np.asarray(colormaps["tab10"].colors)[:n_classes]
+    if n_classes <= 20:
+        return np.asarray(colormaps["tab20"].colors)[:n_classes]
+    return colormaps["turbo"](np.linspace(0.05, 0.95, n_classes))[:, :3]

@@ -1,14 +1,18 @@
-"""Clustering pictures from seed 000: the dendrogram, cliques, and k-means step by step.
+"""Clustering pictures: the dendrogram, cliques, and k-means step by step.
 
-* :func:`plot_dendrogram`: the agglomerative merge tree, cut into clusters ("different level
-  thresholds yield different clusters"), truncated to its last merges for large ``n``.
+* :func:`plot_dendrogram`: the agglomerative merge tree, cut into clusters (cutting the tree at
+  different heights gives different clusterings; Hastie, Tibshirani & Friedman 2009, The
+  Elements of Statistical Learning, 14.3.12), truncated to its last merges for large ``n``.
 * :func:`plot_cliques` / :func:`plot_clique_sizes`: a graph with each node drawn as a pie of the
-  colours of every clique it belongs to (figure 4: cliques with 2 and with 3 members).
-* :func:`plot_kmeans_steps`: Lloyd's algorithm as a sequence of panels, the plane shaded by
-  nearest centroid, i.e. by Voronoi cell (figure 5: initialise, assign, move, until no change).
+  colours of every clique it belongs to (e.g. the cliques with 2 and with 3 members).
+* :func:`plot_kmeans_steps`: Lloyd's algorithm (Lloyd 1982) as a sequence of panels, the plane
+  shaded by nearest centroid, i.e. by Voronoi cell (initialise, assign, move, until no change).
 
-Cluster ``j`` is drawn in the ``j``-th colour of :func:`~latentlearn.plots.plot_embedding`'s
-palette, so these figures match a scatter plot of the same labels.
+Arrays in, figures out: the cut of the tree, the adjacency matrix and the cliques are computed
+by :mod:`latentlearn.cluster` (``cut_linkage``, ``adjacency_matrix``, ``cliques_of_size``) and
+passed in. Cluster ``j`` is drawn in the ``j``-th colour of
+:func:`~latentlearn.plots.plot_embedding`'s palette, so these figures match a scatter plot of
+the same labels.
 """
 
 from __future__ import annotations
@@ -23,8 +27,7 @@ from matplotlib.colors import to_hex, to_rgb
 from matplotlib.patches import Circle, Polygon, Wedge
 
 from ..exceptions import DataError, ParameterError
-from ._common import check_container, figure_and_axes, new_figure, root_figure
-from .embedding import _class_colours
+from ._common import check_container, class_colours, figure_and_axes, new_figure, root_figure
 
 __all__ = ["plot_dendrogram", "plot_cliques", "plot_clique_sizes", "plot_kmeans_steps"]
 
@@ -42,23 +45,50 @@ def _cut_position(heights, n_merges):
     return 0.5 * (heights[n_merges - 1] + heights[n_merges])
 
 
-def plot_dendrogram(linkage_matrix, *, n_clusters=None, distance_threshold=None,
-                    max_leaves=30, labels=None, ax=None, title=None):
+def _cut_nodes(Z, clusters):
+    """Cluster of every node of the tree (-1 above the cut) and the number of clusters, after
+    checking that ``clusters`` is a cut of ``Z``: its first ``n - k`` merges join samples of one
+    cluster."""
+    n = Z.shape[0] + 1
+    cluster = np.asarray(clusters)
+    if cluster.shape != (n,) or cluster.dtype.kind not in "iu":
+        raise DataError(f"clusters must be {n} integer labels, one per sample (e.g. "
+                        f"cut_linkage(Z, n_clusters=k)); got shape {cluster.shape}, dtype "
+                        f"{cluster.dtype}.")
+    k = int(cluster.max()) + 1
+    if cluster.min() < 0 or np.unique(cluster).size != k:
+        raise DataError("clusters must number the clusters 0 .. k-1, each used; pass "
+                        "cut_linkage(Z, ...).")
+    node_cluster = np.full(2 * n - 1, -1, dtype=np.intp)  # -1: above the cut
+    node_cluster[:n] = cluster
+    for m in range(n - k):  # merges below the cut stay inside one cluster
+        a, b = node_cluster[int(Z[m, 0])], node_cluster[int(Z[m, 1])]
+        if a != b:
+            raise DataError(f"clusters is not a cut of this tree: merge {m} joins clusters {a} "
+                            f"and {b} below the cut into {k}; pass cut_linkage(Z, ...).")
+        node_cluster[n + m] = a
+    return node_cluster, k
+
+
+def plot_dendrogram(linkage_matrix, *, clusters=None, cut_height=None, max_leaves=30,
+                    labels=None, ax=None, title=None):
     """Draw an agglomerative merge tree, optionally cut into clusters.
 
-    Each joint is a merge drawn at its linkage distance. With a cut (``n_clusters`` or
-    ``distance_threshold``), a dashed line marks it and the branches below are coloured by
-    cluster (cluster ``j`` as in the label numbering of
-    :func:`~latentlearn.cluster.cut_linkage`, by first appearance); the merges above are black.
+    Each joint is a merge drawn at its linkage distance. With a cut (``clusters``), a dashed
+    line marks it and the branches below are coloured by cluster (cluster ``j`` in the ``j``-th
+    colour); the merges above are black.
 
     Parameters
     ----------
     linkage_matrix : array-like of shape (n_samples - 1, 4)
         A SciPy linkage matrix, e.g. ``AgglomerativeClustering(...).fit(X).linkage_matrix_``.
-    n_clusters : int, optional
-        Cut into this many clusters (the last ``n_clusters - 1`` merges undone).
-    distance_threshold : float, optional
-        Cut at this height instead (merges at heights ``>= distance_threshold`` undone).
+    clusters : array-like of int of shape (n_samples,), optional
+        The tree cut into ``k`` clusters, labels ``0 .. k-1``: the first ``n_samples - k``
+        merges joined, the rest undone, e.g. ``cut_linkage(Z, n_clusters=k)`` or
+        ``cut_linkage(Z, distance_threshold=t)`` (:func:`latentlearn.cluster.cut_linkage`).
+    cut_height : float, optional
+        Height of the dashed line (e.g. the ``distance_threshold`` the tree was cut at).
+        Default: midway between the last merge kept and the first one undone.
     max_leaves : int, default=30
         With more samples than this, only the last ``max_leaves - 1`` merges are drawn and each
         leaf is a subtree labelled by its size ``(m)`` (SciPy's ``truncate_mode="lastp"``).
@@ -74,8 +104,6 @@ def plot_dendrogram(linkage_matrix, *, n_clusters=None, distance_threshold=None,
     """
     from scipy.cluster import hierarchy
 
-    from ..cluster.hierarchical import cut_linkage
-
     Z = np.asarray(linkage_matrix, dtype=np.float64)
     try:
         hierarchy.is_valid_linkage(Z, throw=True, name="linkage_matrix")
@@ -84,28 +112,27 @@ def plot_dendrogram(linkage_matrix, *, n_clusters=None, distance_threshold=None,
     if isinstance(max_leaves, (bool, np.bool_)) or not isinstance(max_leaves, numbers.Integral) \
             or max_leaves < 2:
         raise ParameterError(f"max_leaves must be an integer >= 2; got {max_leaves!r}.")
+    if cut_height is not None and clusters is None:
+        raise ParameterError("cut_height marks the cut of given clusters; pass "
+                             "clusters=cut_linkage(Z, ...) too.")
     n = Z.shape[0] + 1
     heights = Z[:, 2]
     fig, ax = figure_and_axes(ax, (8.0, 4.0))
 
     link_colour = None
-    cut_height = None
-    if n_clusters is not None or distance_threshold is not None:
-        cluster = cut_linkage(Z, n_clusters=n_clusters, distance_threshold=distance_threshold)
-        k = int(cluster.max()) + 1
-        n_merges = n - k
-        colours = [to_hex(c) for c in _class_colours(k)]
-        node_cluster = np.full(2 * n - 1, -1, dtype=np.intp)  # -1: above the cut
-        node_cluster[:n] = cluster
-        for m in range(n_merges):  # merges below the cut stay inside one cluster
-            node_cluster[n + m] = node_cluster[int(Z[m, 0])]
+    if clusters is not None:
+        node_cluster, k = _cut_nodes(Z, clusters)
+        colours = [to_hex(c) for c in class_colours(k)]
 
         def link_colour(node_id):
             c = node_cluster[node_id]
             return colours[c] if c >= 0 else _ABOVE_CUT
 
-        cut_height = (float(distance_threshold) if distance_threshold is not None
-                      else _cut_position(heights, n_merges))
+        if cut_height is None:
+            cut_height = _cut_position(heights, n - k)
+        elif isinstance(cut_height, (bool, np.bool_)) or not isinstance(
+                cut_height, numbers.Real) or not math.isfinite(cut_height):
+            raise ParameterError(f"cut_height must be a finite number; got {cut_height!r}.")
 
     truncate = n > max_leaves
     hierarchy.dendrogram(
@@ -115,7 +142,7 @@ def plot_dendrogram(linkage_matrix, *, n_clusters=None, distance_threshold=None,
         labels=None if truncate or labels is None else list(labels),
         no_labels=not truncate and labels is None and n > 60,
         leaf_rotation=90, leaf_font_size=8)
-    if cut_height is not None:
+    if link_colour is not None and cut_height is not None:
         ax.axhline(cut_height, color="black", linestyle="--", linewidth=1)
         ax.annotate(f"cut: {k} clusters", xy=(1.0, cut_height), xycoords=("axes fraction",
                     "data"), xytext=(-4, 3), textcoords="offset points", ha="right",
@@ -129,15 +156,37 @@ def plot_dendrogram(linkage_matrix, *, n_clusters=None, distance_threshold=None,
 
 
 # --------------------------------------------------------------------------- cliques
+def _adjacency(adjacency):
+    """The symmetric adjacency matrix as a boolean CSR array (edges: non-zero entries)."""
+    from scipy import sparse
+
+    if not sparse.issparse(adjacency):
+        M = np.asarray(adjacency)
+        if M.dtype.kind not in "biuf":
+            raise DataError("adjacency must be a square matrix (array or sparse) of the graph; "
+                            "read a networkx or neighbour graph with "
+                            "latentlearn.cluster.cliques.adjacency_matrix first.")
+        adjacency = M
+    A = sparse.csr_array(adjacency)
+    if A.ndim != 2 or A.shape[0] != A.shape[1]:
+        raise DataError(f"adjacency must be square, (n_nodes, n_nodes); got shape {A.shape}.")
+    A = (A != 0).astype(bool)
+    if (A != A.T).nnz:
+        raise DataError("adjacency is not symmetric; the cliques of a directed graph (e.g. a "
+                        "k-nearest-neighbour graph) are those of its 'or' symmetrisation: read "
+                        "it with latentlearn.cluster.cliques.adjacency_matrix first.")
+    return A
+
+
 def _layout(A, positions, nodes):
-    """Node positions (n, 2): given ones (array or dict for networkx nodes), or a fixed layout."""
+    """Node positions (n, 2): given ones (array, or dict keyed by ``nodes``), or a fixed
+    spring layout (Fruchterman & Reingold 1991, networkx's ``spring_layout`` with seed 0)."""
     n = A.shape[0]
     if positions is None:
         import networkx as nx
+        from scipy import sparse
 
-        from ..cluster.cliques import _as_networkx
-
-        layout = nx.spring_layout(_as_networkx(A), seed=0)
+        layout = nx.spring_layout(nx.from_scipy_sparse_array(sparse.triu(A, k=1)), seed=0)
         return np.array([layout[i] for i in range(n)], dtype=float).reshape(n, 2)
     if isinstance(positions, dict):
         keys = nodes if nodes is not None else list(range(n))
@@ -172,7 +221,7 @@ def _draw_cliques(ax, A, xy, cliques, title):
     from scipy import sparse
 
     n = A.shape[0]
-    colours = _class_colours(max(len(cliques), 1))
+    colours = class_colours(max(len(cliques), 1))
     upper = sparse.triu(A, k=1, format="coo")
     ax.add_collection(LineCollection(
         [(xy[i], xy[j]) for i, j in zip(upper.row, upper.col)], colors="0.8", linewidths=1.0,
@@ -223,24 +272,30 @@ def _draw_cliques(ax, A, xy, cliques, title):
         ax.set_title(str(title))
 
 
-def plot_cliques(graph, cliques, positions=None, *, ax=None, title=None):
+def plot_cliques(adjacency, cliques, positions=None, *, nodes=None, ax=None, title=None):
     """Draw a graph with its cliques: every node a pie of the colours of its cliques.
 
-    Seed 000's figure 4: "nodes with multiple colors belong to more than one clique". Each
-    clique gets its own colour: its edges are drawn in it (and a clique of 3 or more gets a
-    translucent face); each node is split into one wedge per clique it belongs to, in the order
-    the cliques are given; nodes in no clique are white.
+    Nodes with several colours belong to more than one clique. Each clique gets its own colour:
+    its edges are drawn in it (and a clique of 3 or more gets a translucent face); each node is
+    split into one wedge per clique it belongs to, in the order the cliques are given; nodes in
+    no clique are white.
 
     Parameters
     ----------
-    graph : array-like of shape (n_nodes, n_nodes), sparse matrix or networkx graph
-        Read as :func:`latentlearn.cluster.maximal_cliques` reads it (symmetrised by "or").
+    adjacency : array-like or sparse matrix of shape (n_nodes, n_nodes)
+        The symmetric adjacency matrix (edges: non-zero entries off the diagonal), as returned
+        by :func:`latentlearn.cluster.cliques.adjacency_matrix`, which reads networkx graphs
+        and (directed) neighbour graphs.
     cliques : sequence of sequences of nodes
-        E.g. from :func:`~latentlearn.cluster.cliques_of_size` or
+        Node indices ``0 .. n_nodes-1`` (or labels in ``nodes``), e.g. from
+        :func:`~latentlearn.cluster.cliques_of_size` or
         :func:`~latentlearn.cluster.maximal_cliques`.
     positions : array-like of shape (n_nodes, 2) or dict, optional
-        Node coordinates (for a neighbour graph, the 2-D points themselves; for a networkx
-        graph, a dict node -> (x, y) also works). Default: a spring layout with a fixed seed.
+        Node coordinates (for a neighbour graph, the 2-D points themselves; a dict maps each
+        node of ``nodes`` to (x, y)). Default: a spring layout with a fixed seed.
+    nodes : sequence, optional
+        The label of each row of ``adjacency`` (the ``nodes`` that ``adjacency_matrix`` returns
+        for a networkx graph), when ``cliques`` and ``positions`` name nodes by label.
     ax : matplotlib Axes, optional
         Draw here instead of in a new figure.
     title : str, optional
@@ -249,9 +304,8 @@ def plot_cliques(graph, cliques, positions=None, *, ax=None, title=None):
     -------
     matplotlib.figure.Figure
     """
-    from ..cluster.cliques import adjacency_matrix
-
-    A, nodes = adjacency_matrix(graph)
+    A = _adjacency(adjacency)
+    nodes = None if nodes is None else list(nodes)
     xy = _layout(A, positions, nodes)
     members = _clique_indices(cliques, nodes, A.shape[0])
     fig, ax = figure_and_axes(ax, (5.0, 5.0))
@@ -259,16 +313,20 @@ def plot_cliques(graph, cliques, positions=None, *, ax=None, title=None):
     return fig
 
 
-def plot_clique_sizes(graph, positions=None, *, sizes=(2, 3), fig=None):
-    """Seed 000's figure 4: the cliques of each size in ``sizes``, one panel each, side by side.
+def plot_clique_sizes(adjacency, cliques, positions=None, *, nodes=None, fig=None):
+    """The cliques of each size, one panel per size, side by side (one shared layout).
 
     Parameters
     ----------
-    graph : array-like of shape (n_nodes, n_nodes), sparse matrix or networkx graph
+    adjacency : array-like or sparse matrix of shape (n_nodes, n_nodes)
+        As in :func:`plot_cliques`.
+    cliques : dict of int -> sequence of cliques
+        The cliques of each size, e.g. ``{k: cliques_of_size(A, k) for k in (2, 3)}``
+        (:func:`~latentlearn.cluster.cliques_of_size`); one panel per entry, in its order.
     positions : array-like of shape (n_nodes, 2) or dict, optional
         As in :func:`plot_cliques`; one layout is shared by all panels.
-    sizes : sequence of int, default=(2, 3)
-        Clique sizes, one panel each (found with :func:`~latentlearn.cluster.cliques_of_size`).
+    nodes : sequence, optional
+        As in :func:`plot_cliques`.
     fig : Figure or SubFigure, optional
         Draw into this instead of a new figure.
 
@@ -276,20 +334,22 @@ def plot_clique_sizes(graph, positions=None, *, sizes=(2, 3), fig=None):
     -------
     matplotlib.figure.Figure
     """
-    from ..cluster.cliques import adjacency_matrix, cliques_of_size
-
-    sizes = list(sizes)
-    if not sizes:
-        raise ParameterError("sizes is empty; pass at least one clique size, e.g. (2, 3).")
-    A, nodes = adjacency_matrix(graph)
+    if not isinstance(cliques, dict):
+        raise ParameterError(f"cliques must be a dict, clique size -> its cliques (e.g. "
+                             f"{{2: cliques_of_size(A, 2)}}); got {type(cliques).__name__}.")
+    if not cliques:
+        raise ParameterError("cliques is empty; pass at least one clique size, e.g. "
+                             "{2: cliques_of_size(A, 2), 3: cliques_of_size(A, 3)}.")
+    A = _adjacency(adjacency)
+    nodes = None if nodes is None else list(nodes)
     xy = _layout(A, positions, nodes)
     container = check_container(fig)
     if container is None:
-        container = new_figure((4.2 * len(sizes), 4.4))
-    axes = container.subplots(1, len(sizes), squeeze=False)[0]
-    for ax, size in zip(axes, sizes):
-        found = cliques_of_size(A, size)  # on the matrix: nodes are positions 0..n-1
-        _draw_cliques(ax, A, xy, found, f"cliques with {size} members ({len(found)})")
+        container = new_figure((4.2 * len(cliques), 4.4))
+    axes = container.subplots(1, len(cliques), squeeze=False)[0]
+    for ax, (size, found) in zip(axes, cliques.items()):
+        members = _clique_indices(found, nodes, A.shape[0])
+        _draw_cliques(ax, A, xy, members, f"cliques with {size} members ({len(members)})")
     return root_figure(container)
 
 
@@ -301,7 +361,7 @@ def _panel_letter(i):
 
 def _kmeans_panels(steps):
     """(kind, labels, centers, previous centers, objective) per panel: A init, B assign, C move,
-    then one panel per later assign + move (the seed's D, E, F)."""
+    then one panel per later assign + move (D, E, F, ...)."""
     s = list(steps.steps)
     panels = [("init", None, s[0].centers, None, s[0].objective)]
     if len(s) >= 3:
@@ -319,7 +379,7 @@ _TITLES = {"init": "initialise centroids", "assign": "assign points to clusters"
 
 def plot_kmeans_steps(X, steps, *, max_panels=9, n_cols=3, resolution=200, fig=None,
                       cell_size=3.2):
-    """Lloyd's algorithm as a sequence of panels over the Voronoi cells (seed 000, figure 5).
+    """Lloyd's algorithm (Lloyd 1982) as a sequence of panels over the Voronoi cells.
 
     A: the initial centroids. B: every point assigned to its nearest centroid. C: the centroids
     moved to their clusters' means (arrows). D, E, ...: assign and move again. The plane is
@@ -373,7 +433,7 @@ def plot_kmeans_steps(X, steps, *, max_panels=9, n_cols=3, resolution=200, fig=N
         panels = [panels[i] for i in keep]
         letters = [letters[i] for i in keep]
     k = first.centers.shape[0]
-    colours = _class_colours(k)
+    colours = class_colours(k)
     every_centre = np.vstack([X] + [p[2] for p in panels])
     low, high = every_centre.min(axis=0), every_centre.max(axis=0)
     margin = 0.06 * np.maximum(high - low, 1e-12)

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
-from matplotlib import colormaps
 from matplotlib.lines import Line2D
 from matplotlib.ticker import MaxNLocator
 
 from ..exceptions import DataError
-from ._common import figure_and_axes
+from ._common import class_colours, figure_and_axes
 
 __all__ = ["plot_embedding", "plot_explained_variance"]
 
@@ -72,7 +71,7 @@ def plot_embedding(embedding, labels=None, *, ax=None, title=None, label_names=N
                                 cmap="viridis", linewidths=0, alpha=0.9)
             fig.colorbar(points, ax=ax, shrink=0.8)
         else:
-            colours = _class_colours(len(classes))
+            colours = class_colours(len(classes))
             ax.scatter(xy[order, 0], xy[order, 1], s=size, c=colours[codes[order]],
                        linewidths=0, alpha=0.8)
             if len(classes) <= _MAX_LEGEND_ENTRIES:
@@ -121,14 +120,6 @@ def plot_explained_variance(explained_variance_ratio, *, ax=None):
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.legend(loc="center right", frameon=False)
     return fig
-
-
-def _class_colours(n_classes: int) -> np.ndarray:
-    if n_classes <= 10:
-        return np.asarray(colormaps["tab10"].colors)[:n_classes]
-    if n_classes <= 20:
-        return np.asarray(colormaps["tab20"].colors)[:n_classes]
-    return colormaps["turbo"](np.linspace(0.05, 0.95, n_classes))[:, :3]
 
 
 def _class_name(value, position, label_names) -> str:

@@ -1,9 +1,7 @@
 """Neighbourhood graphs over their data, unrolled manifolds, and Isomap against convex flow.
 
-Plot functions take arrays and return a Figure (module :mod:`latentlearn.plots`). The
-``fig_*`` functions at the end are report figure makers: each takes a
-:class:`latentlearn.runs.RunResult` and yields the :class:`latentlearn.runs.Figure` objects it
-applies to (nothing when it does not apply), for ``latentlearn.runs.FIGURES``.
+Plot functions take arrays and return a Figure (module :mod:`latentlearn.plots`); the run
+figures that fit the estimators and call them live in :mod:`latentlearn.figures.graphs`.
 """
 
 from __future__ import annotations
@@ -11,14 +9,11 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.collections import LineCollection
 from scipy import sparse
-from scipy.spatial import procrustes
-from scipy.stats import spearmanr
 
 from ..exceptions import DataError
 from ._common import figure_and_axes, new_figure
 
-__all__ = ["plot_graph", "plot_unrolled", "plot_shortcut_robustness",
-           "fig_graph", "fig_unrolled", "fig_shortcut_robustness"]
+__all__ = ["plot_graph", "plot_unrolled", "plot_shortcut_robustness"]
 
 # Above this many edges a random subset is drawn (a fixed seed), to keep files small.
 _MAX_EDGES = 20_000
@@ -129,7 +124,10 @@ def _aligned(reference, Y):
 
 
 def plot_shortcut_robustness(X, G, shortcuts, embeddings, disparities, *, fig=None):
-    """Seed 001, figure 5: the graph with its shortcuts, and embeddings aligned to the truth.
+    """The graph with its shortcuts, and embeddings aligned to the truth by Procrustes.
+
+    The layout of Efros et al. 2004, "Seeing through water", figure 5 (Isomap leaks through a
+    few erroneous short edges; convex flow routes round them).
 
     Parameters
     ----------
@@ -163,80 +161,3 @@ def plot_shortcut_robustness(X, G, shortcuts, embeddings, disparities, *, fig=No
         ax.set_aspect("equal")
         ax.set_title(f"{name}: disparity {disparities[name]:.3f}")
     return fig
-
-
-# --------------------------------------------------------------------------- report figures
-def _graph_of(estimator):
-    for name in ("graph_", "affinity_matrix_"):
-        G = getattr(estimator, name, None)
-        if G is not None and sparse.issparse(G):
-            return G
-    return None
-
-
-def fig_graph(r):
-    """The fitted neighbourhood graph over 2-D or 3-D data (estimators with ``graph_``)."""
-    from ..runs import Figure
-
-    G = _graph_of(r.estimator)
-    X = r.dataset.X
-    if G is None or X.shape[1] not in (2, 3) or G.shape[0] != X.shape[0]:
-        return
-    colour = r.dataset.factors[:, 0] if r.dataset.factors is not None else r.dataset.y
-    extra = getattr(r.estimator, "extra_edges", None)
-    yield Figure("graph", "Neighbourhood graph",
-                 f"The graph the method embedded ({G.nnz // 2} edges) drawn over the data"
-                 + ("; extra edges in red." if extra is not None else "."),
-                 plot_graph(X, G, colour=colour, highlight=extra,
-                            title=f"{r.method}: neighbourhood graph"))
-
-
-def fig_unrolled(r):
-    """The embedding coloured by the first true factor, with |Spearman rho| in the caption."""
-    from ..runs import Figure
-
-    if (r.family != "manifold" or r.embedding is None or r.embedding.shape[1] < 2
-            or r.dataset.factors is None):
-        return
-    t = r.dataset.factors[:, 0]
-    name = r.dataset.factor_names[0] if r.dataset.factor_names else "factor 0"
-    rho = max(abs(spearmanr(r.embedding[:, j], t)[0]) for j in range(2))
-    yield Figure("unrolled", f"Unrolled, coloured by the true {name}",
-                 f"Embedding coloured by the true coordinate {name!r}; the best |Spearman rho| "
-                 f"between an embedding coordinate and {name!r} is {rho:.3f}.",
-                 plot_unrolled(r.embedding, t, name=name,
-                               title=f"{r.method} on {r.dataset.name}"))
-
-
-def fig_shortcut_robustness(r):
-    """Isomap against convex flow when the data carry shortcut edges (``extras["edges"]``).
-
-    Applies to graph embedders (those with an ``extra_edges`` parameter) on data whose extras
-    hold shortcut edges, e.g. ``load("triangle", shortcuts=True)``; fits both methods with the
-    run's ``n_neighbors``.
-    """
-    from ..manifold.convex_flow import ConvexFlowEmbedding
-    from ..manifold.isomap import Isomap
-    from ..runs import Figure
-
-    edges = (r.dataset.extras or {}).get("edges")
-    params = r.estimator.get_params()
-    if (edges is None or len(edges) == 0 or "extra_edges" not in params
-            or r.dataset.factors is None or r.dataset.factors.shape[1] != 2
-            or r.dataset.n_samples > 2000):
-        return
-    X, truth = r.dataset.X, r.dataset.factors
-    k = params.get("n_neighbors", 8)
-    iso = Isomap(n_neighbors=k, extra_edges=edges, n_landmarks=None).fit(X)
-    flow = ConvexFlowEmbedding(n_neighbors=k, extra_edges=edges).fit(X)
-    clean = Isomap(n_neighbors=k, n_landmarks=None).fit(X)
-    embeddings = {"Isomap": iso.embedding_, "convex flow": flow.embedding_}
-    disparities = {name: float(procrustes(truth, Y)[2]) for name, Y in embeddings.items()}
-    clean_disparity = float(procrustes(truth, clean.embedding_)[2])
-    yield Figure(
-        "shortcut_robustness", "Isomap against convex flow with shortcut edges",
-        f"Seed 001, figure 5: {len(edges)} erroneous shortcut edge(s) of neighbour-like length "
-        f"(red) added to the {k}-NN graph. Procrustes disparity to the true coordinates: Isomap "
-        f"{disparities['Isomap']:.3f} (without shortcuts {clean_disparity:.3f}), convex flow "
-        f"{disparities['convex flow']:.3f}. Embeddings aligned to the truth by Procrustes.",
-        plot_shortcut_robustness(truth, iso.graph_, edges, embeddings, disparities))

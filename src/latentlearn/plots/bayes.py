@@ -1,8 +1,10 @@
-"""Seed 004's variational figures: contours of p with the q of each criterion; the lower bound.
+"""Variational figures: contours of p with the q of each criterion; the lower bound.
 
-Like :mod:`latentlearn.plots`, every function builds a :class:`matplotlib.figure.Figure` without
-pyplot (no window, no global state) and returns it; save it with
-:func:`latentlearn.fileio.save_figure`.
+After Bishop 2006, PRML, chapter 10 (figures 10.2 and 10.3: the factorised Gaussian that
+minimises KL(q||p) or KL(p||q); section 10.3: the lower bound of variational linear
+regression). Like the rest of :mod:`latentlearn.plots`, every function builds a
+:class:`matplotlib.figure.Figure` without pyplot (no window, no global state) and returns it;
+save it with :func:`latentlearn.fileio.save_figure`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ..exceptions import DataError, ParameterError
-from ..plots._common import check_container, new_figure, root_figure
+from ._common import check_container, new_figure, root_figure
 
 __all__ = ["plot_gaussian_approximations", "plot_lower_bound"]
 
@@ -33,7 +35,7 @@ def plot_gaussian_approximations(log_density, approximations, *, extent, titles=
                                  n_grid=200, fig=None):
     """Contours of a 2-D target ``p`` (green) and of a Gaussian ``q`` (red) per panel.
 
-    As seed 004's figures (after Bishop, PRML, Figs. 10.2 and 10.3): each panel shows the same
+    As Bishop 2006, PRML, figures 10.2 and 10.3: each panel shows the same
     ``p`` and one approximation ``q = N(mean, cov)``. ``p`` is drawn where its density is
     ``exp(-r^2/2)`` of its peak, ``q`` on its Mahalanobis ellipses of radius ``r``, for
     ``r = 1, 2, 3`` (for a Gaussian ``p`` the two sets of curves are comparable).

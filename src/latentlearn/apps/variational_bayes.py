@@ -1,4 +1,8 @@
-"""Seed 004's variational examples as one run folder with a report (``latentlearn bayes``).
+"""Variational Bayes examples as one run folder with a report (``latentlearn bayes``).
+
+The examples of Bishop 2006, PRML, chapter 10 (section 10.1.2 and figures 10.2-10.3: which
+divergence a factorised or single-Gaussian q minimises; section 10.3: variational linear
+regression), computed with :mod:`latentlearn.bayes` and drawn with :mod:`latentlearn.plots`.
 
 :func:`write_bayes_run` computes three things and writes them in latentlearn's run-folder
 format (``config.json``, ``metrics.json``, ``figures.json``, ``figures/*.png``, ``report.html``):
@@ -18,15 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .gaussian_fit import GaussianMixtureDensity, fit_gaussian
-from .linear_regression import VariationalBayesLinearRegression
-from .mean_field import factorized_gaussian
-from .plots import plot_gaussian_approximations, plot_lower_bound
+from ..bayes import (GaussianMixtureDensity, VariationalBayesLinearRegression,
+                     factorized_gaussian, fit_gaussian)
+from ..plots import plot_gaussian_approximations, plot_lower_bound
+from ..runs import Figure, check_out_folder, run_config, write_run_folder
 
 __all__ = ["write_bayes_run", "METRIC_DESCRIPTIONS", "CORRELATED_MEAN", "CORRELATED_COV",
            "bimodal_target"]
 
-#: Seed 004's example target (II.1).
+#: The correlated Gaussian target (mean (0, 1), correlation 0.9), like Bishop 2006, fig. 10.2.
 CORRELATED_MEAN = np.array([0.0, 1.0])
 CORRELATED_COV = np.array([[1.0, 0.9], [0.9, 1.0]])
 
@@ -42,7 +46,7 @@ def bimodal_target() -> GaussianMixtureDensity:
 #: (None: a fact or a count, not a score).
 METRIC_DESCRIPTIONS: dict[str, tuple[str, bool | None]] = {
     "mean_field_variance_1": ("Variance of the mean-field factor q1 fitted by KL(q||p) to "
-                              "seed 004's Gaussian (1/Lambda_11 = 0.19).", None),
+                              "the correlated Gaussian (1/Lambda_11 = 0.19).", None),
     "mean_field_variance_2": ("Variance of the mean-field factor q2 (1/Lambda_22 = 0.19).", None),
     "mean_field_mean_error": ("Largest distance of the mean-field means from the target's mean "
                               "(0, 1) at convergence.", False),
@@ -103,8 +107,9 @@ def _correlated_gaussian():
         target.log_pdf, [(vb.means, vb.cov), (ep.means, ep.cov)], extent=(-3.0, 3.0, -2.0, 4.0),
         titles=[f"min KL(q||p): variances {vb.variances[0]:.2f}",
                 f"min KL(p||q): variances {ep.variances[0]:.2f}"])
-    caption = ("Seed 004's Gaussian N((0, 1), [[1, 0.9], [0.9, 1]]) (green) and the factorised "
-               "q (red) that minimises each criterion, at Mahalanobis radii 1, 2, 3. KL(q||p) "
+    caption = ("The Gaussian N((0, 1), [[1, 0.9], [0.9, 1]]) (green) and the factorised q (red) "
+               "that minimises each criterion (Bishop 2006, PRML, figure 10.2), at Mahalanobis "
+               "radii 1, 2, 3. KL(q||p) "
                f"(mean field, {vb.n_iter} sweeps of coordinate ascent) gives variances "
                "1/Lambda_ii = 0.19: too compact. KL(p||q) gives the marginals, variance 1: "
                "too wide along the minor axis.")
@@ -173,14 +178,16 @@ def _regression(seed):
     dataset = {"name": "diabetes", "n_samples": int(X.shape[0]), "n_features": int(X.shape[1]),
                "description": ("scikit-learn's diabetes data (442 patients, 10 standardised "
                                "features, a disease-progression target) for the regression; the "
-                               "other figures use seed 004's analytic targets, "
-                               "N((0, 1), [[1, 0.9], [0.9, 1]]) and a two-Gaussian mixture.")}
+                               "other figures use analytic targets as in Bishop 2006, PRML, "
+                               "figures 10.2 and 10.3: N((0, 1), [[1, 0.9], [0.9, 1]]) and a "
+                               "two-Gaussian mixture.")}
     params = {key: value for key, value in vb.get_params().items()}
     return metrics, ("lower_bound", "Lower bound per iteration", caption, fig), dataset, params
 
 
 def write_bayes_run(out_dir, *, seed=0, overwrite=False) -> Path:
-    """Write seed 004's variational examples as a run folder with ``report.html``.
+    """Write the variational examples (Bishop 2006, PRML, chapter 10) as a run folder with
+    ``report.html``.
 
     The folder is assembled in a hidden sibling and renamed into place at the end, so a crash
     never leaves a folder that looks complete.
@@ -204,8 +211,6 @@ def write_bayes_run(out_dir, *, seed=0, overwrite=False) -> Path:
     ParameterError
         ``out_dir`` exists, is not empty, and ``overwrite`` is False.
     """
-    from ..runs import Figure, check_out_folder, run_config, write_run_folder
-
     out = check_out_folder(out_dir, overwrite)
     start = time.perf_counter()
     metrics_c, fig_c = _correlated_gaussian()

@@ -1,0 +1,30 @@
+"""Run figures: ``RunResult -> Figure`` makers, one module per family, and their registry.
+
+This is the only place that knows which figures a method gets (DESIGN.md's layers): a maker
+looks at what the fitted estimator can do (``components_``, ``sample``, ``linkage_matrix_``...),
+computes what it needs with the estimators, and draws with :mod:`latentlearn.plots` (arrays in,
+matplotlib out). Makers register themselves with :func:`figure_maker`; a run draws every one
+in display order (:func:`make_figures`, used by :func:`latentlearn.runs.write_run`).
+
+=====================  =====================================================================
+module                 figures
+=====================  =====================================================================
+:mod:`.embedding`      the embedding, or the data coloured by cluster
+:mod:`.graphs`         neighbourhood graph, unrolled manifold, Isomap vs convex flow
+:mod:`.decomposition`  explained variance, dictionary, PCA vs NMF dictionaries
+:mod:`.cluster`        centroids, dendrogram, k-means step by step (cliques: optional)
+:mod:`.generative`     reconstructions, samples, interpolations
+:mod:`.neural`         latent arithmetic, training curves
+:mod:`.sne`            KL divergence during optimisation
+=====================  =====================================================================
+"""
+
+from ._registry import (FIGURE_MAKERS, Figure, FigureRegistry, MakerInfo, figure_maker,
+                        make_figures)
+
+# Importing the family modules registers their makers (the order is set by each maker's
+# ``order``, not by these imports).
+from . import cluster, decomposition, embedding, generative, graphs, neural, sne  # noqa: E402,F401
+
+__all__ = ["Figure", "FIGURE_MAKERS", "FigureRegistry", "MakerInfo", "figure_maker",
+           "make_figures"]
