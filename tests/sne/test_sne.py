@@ -351,7 +351,7 @@ def test_auto_learning_rate_is_n_over_exaggeration_per_phase(digits):
                                           ("gaussian", 1.0, 2)])
 def test_new_point_gradient_equals_dense_formula(kind, dof, c):
     """The numba gradient of transform() against the all-pairs numpy formula."""
-    from latentlearn.sne.tsne import new_point_gradient
+    from latentlearn.sne.objectives import new_point_gradient
 
     rng = np.random.RandomState(0)
     Y_ref, Y = rng.randn(300, c) * 4, rng.randn(7, c) * 4
