@@ -296,31 +296,87 @@ def test_barnes_hut_angle_zero_is_exact(sparse_problem, dof):
     np.testing.assert_allclose(grad, grad_e, rtol=1e-8, atol=1e-12)
 
 
-@pytest.mark.parametrize("method", ["barnes_hut", "fft"])
-def test_approximate_gradients_close_to_exact(sparse_problem, method):
+def _sparse_map(sparse_problem):
+    P, _ = sparse_problem
+    return P, np.random.RandomState(1).randn(600, 2) * 3
+
+
+# Measured on this problem (600 points, angle 0.5): Barnes-Hut KL 1.90e-3 and gradient 7.01e-3
+# relative error, FFT 1.45e-6 and 6.5e-5. The bounds are about 1.3x those: Barnes-Hut with
+# the angle not squared in the opening test (0.5 acting as 0.71) has 3.9e-3 and 1.36e-2.
+@pytest.mark.parametrize("method, kl_rel, grad_rel", [("barnes_hut", 2.5e-3, 9e-3),
+                                                      ("fft", 2e-6, 8.5e-5)])
+def test_approximate_gradients_close_to_exact(sparse_problem, method, kl_rel, grad_rel):
     from latentlearn.sne.barnes_hut import bh_objective
     from latentlearn.sne.fft import fft_objective
 
-    P, rng = sparse_problem
-    Y = rng.randn(600, 2) * 3
+    P, Y = _sparse_map(sparse_problem)
     f = bh_objective if method == "barnes_hut" else fft_objective
     kl, grad = f(P, Y, exaggeration=2.0)
     kl_e, grad_e = exact_objective(P.toarray(), Y, exaggeration=2.0)
-    assert kl == pytest.approx(kl_e, rel=5e-3)
-    assert np.linalg.norm(grad - grad_e) / np.linalg.norm(grad_e) < 0.02
+    assert kl == pytest.approx(kl_e, rel=kl_rel)
+    assert np.linalg.norm(grad - grad_e) / np.linalg.norm(grad_e) < grad_rel
 
 
-@pytest.mark.parametrize("method", ["barnes_hut",
-                                    pytest.param("fft", marks=pytest.mark.slow)])  # ~20 s
-def test_sparse_methods_embed_digits(method):
+def test_barnes_hut_error_shrinks_with_angle(sparse_problem):
+    """The opening test ``width / distance < angle`` (van der Maaten 2014): a smaller angle
+    opens more cells, so the error falls, faster than angle^2 (measured: 1.84e-2, 7.01e-3,
+    7.9e-4 at 0.8, 0.5, 0.2). Bands at 1.3x; with the angle not squared the three are those
+    of angles 0.89, 0.71, 0.45 (1.36e-2 at 0.71, 5.5e-3 at 0.45) and the last two fail."""
+    from latentlearn.sne.barnes_hut import bh_objective
+
+    P, Y = _sparse_map(sparse_problem)
+    _, grad_e = exact_objective(P.toarray(), Y, exaggeration=2.0)
+    errors = []
+    for angle in (0.8, 0.5, 0.2):
+        _, grad = bh_objective(P, Y, angle=angle, exaggeration=2.0)
+        errors.append(np.linalg.norm(grad - grad_e) / np.linalg.norm(grad_e))
+    assert errors[0] > errors[1] > errors[2]
+    assert errors[0] < 2.4e-2 and errors[1] < 9e-3 and errors[2] < 1.05e-3
+
+
+def test_sparse_methods_embed_digits():
     from latentlearn.metrics import knn_accuracy
 
     d = load_digits()
     X, y = d.data[:500].astype(float), d.target[:500]
-    est = TSNE(perplexity=20, n_iter=250, method=method, random_state=0).fit(X)
-    assert est.method_ == method
+    est = TSNE(perplexity=20, n_iter=250, method="barnes_hut", random_state=0).fit(X)
+    assert est.method_ == "barnes_hut"
     assert knn_accuracy(est.embedding_, y, n_neighbors=10) > 0.9
     assert est.kl_history_[-1]["kl"] < est.kl_history_[0]["kl"]
+
+
+@pytest.mark.slow  # ~6 s (20 s with numba's first compile); the cheap version follows
+def test_fft_embeds_digits():
+    from latentlearn.metrics import knn_accuracy
+
+    d = load_digits()
+    X, y = d.data[:500].astype(float), d.target[:500]
+    est = TSNE(perplexity=20, n_iter=250, method="fft", random_state=0).fit(X)
+    assert est.method_ == "fft"
+    assert knn_accuracy(est.embedding_, y, n_neighbors=10) > 0.9
+    assert est.kl_history_[-1]["kl"] < est.kl_history_[0]["kl"]
+
+
+def test_fft_fit_reaches_barnes_hut_kl():
+    """The end-to-end FFT fit, cheap (200 points, 200 iterations, ~2 s). Against the exact
+    KL (same sparse P) of the final maps: FFT's reported KL is its map's (measured 5.7e-4
+    apart: its estimate of Z), and its map is as good as Barnes-Hut's from the same start
+    (true KL 0.2592 and 0.2631, 1.5% apart)."""
+    from latentlearn.metrics import knn_accuracy
+
+    d = load_digits()
+    X, y = d.data[:200].astype(float), d.target[:200]
+    kw = dict(perplexity=20, n_iter=100, early_exaggeration_iter=100, random_state=0)
+    fft = TSNE(method="fft", **kw).fit(X)
+    bh = TSNE(method="barnes_hut", **kw).fit(X)
+    assert fft.method_ == "fft" and fft.n_iter_ == 200
+    P = joint_probabilities_nn(X, 20.0).toarray()
+    kl_fft = exact_objective(P, fft.embedding_)[0]
+    assert fft.kl_divergence_ == pytest.approx(kl_fft, rel=1e-3)
+    assert kl_fft == pytest.approx(exact_objective(P, bh.embedding_)[0], rel=2e-2)
+    assert fft.kl_history_[-1]["kl"] < fft.kl_history_[0]["kl"]
+    assert knn_accuracy(fft.embedding_, y, n_neighbors=10) > 0.95
 
 
 def test_auto_method_by_size():
