@@ -111,6 +111,7 @@ def test_approximate_path_keeps_the_k_nearest_others(X, monkeypatch):
     approx = kneighbors_graph(X, k, symmetrize="none", algorithm="approximate", random_state=0)
     exact = kneighbors_graph(X, k, symmetrize="none", algorithm="exact")
     assert seen["n_neighbors"] == k + 1 and seen["metric"] == "euclidean"
+    assert approx.dtype == np.float64
     assert isinstance(seen["random_state"], (int, np.integer))
     assert np.all(np.diff(approx.indptr) == k) and approx.diagonal().sum() == 0
     a, e = approx.tocoo(), exact.tocoo()  # coo: the twins' edge is an explicit 0
