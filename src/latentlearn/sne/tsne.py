@@ -1,8 +1,8 @@
 """Estimators ``SNE`` and ``TSNE``: the four layers put together.
 
 ``fit`` is affinities (:mod:`.affinities`), an initial map (:mod:`.initialization`), an
-objective (:mod:`.objectives`: exact, Barnes-Hut or FFT-interpolated) and the optimizer
-(:mod:`.optimizer`), run in two calls: early exaggeration, then the main phase.
+:class:`~.objectives.Objective` (exact, Barnes-Hut or FFT-interpolated) and the optimizer
+(:func:`.optimizer.optimize`), run over two phases: early exaggeration, then the main phase.
 
 Defaults follow scikit-learn's TSNE (which follows van der Maaten & Hinton 2008): perplexity 30,
 early exaggeration 12 for 250 iterations at momentum 0.5, then momentum 0.8 (1000 iterations in
@@ -21,7 +21,9 @@ in both phases (scikit-learn's ``max(n / 48, 50)`` reproduces it).
 ``p_{j|i}`` to its nearest reference points (perplexity ``transform_perplexity``), starts at the
 median of its nearest reference neighbours, and only the new points move, each minimising
 ``KL(P_i || Q_i)`` with ``q_{j|i}`` normalised over the reference points. The new points do not
-interact, so the result for one point does not depend on the others in the batch.
+interact, so the result for one point does not depend on the others in the batch. It is one
+more objective (:class:`~.objectives.NewPointObjective`) run by the same optimizer, so the
+callback and its clean stop work there as in ``fit``.
 """
 
 from __future__ import annotations
@@ -228,8 +230,9 @@ class TSNE(_BaseSNE):
 
     Input affinities ``p_ij = (p_{j|i} + p_{i|j}) / 2n`` with Gaussian ``p_{j|i}`` calibrated to
     ``perplexity``; output affinities ``q_ij`` proportional to
-    ``(1 + ||y_i - y_j||^2 / dof)^(-(dof + 1) / 2)`` (seed 001's Student t; dof = 1 is t-SNE,
-    van der Maaten & Hinton 2008; large dof approaches symmetric SNE); minimises ``KL(P || Q)``.
+    ``(1 + ||y_i - y_j||^2 / dof)^(-(dof + 1) / 2)`` (a Student t, van der Maaten 2009; dof = 1
+    is t-SNE, van der Maaten & Hinton 2008; large dof approaches symmetric SNE); minimises
+    ``KL(P || Q)``.
 
     Parameters
     ----------
@@ -273,9 +276,11 @@ class TSNE(_BaseSNE):
         Perplexity of new points' affinities in :meth:`transform` (openTSNE's default).
     random_state : None, int or RandomState, default=None
     callback : callable ``callback(event, logs) -> bool``, optional
-        Called every ``callback_every`` iterations with ``event="iteration"`` and
-        ``logs = {"iteration", "kl", "phase", "embedding"}``; returning True stops the run
-        and keeps the partial embedding.
+        Called every ``callback_every`` iterations (and at the end of each phase) with
+        ``event="iteration"`` and ``logs = {"iteration", "kl", "phase", "embedding"}``, in
+        ``fit`` (phases ``"early_exaggeration"``, ``"main"``) and in :meth:`transform`
+        (phase ``"transform"``, the new points' embedding and KL); returning True stops the
+        run and keeps the partial embedding.
     callback_every : int, default=50
 
     Attributes
@@ -386,12 +391,14 @@ class TSNE(_BaseSNE):
 
 @register("sne", family="sne")
 class SNE(_BaseSNE):
-    """Stochastic neighbour embedding: conditional (seed 000) or symmetric Gaussian SNE.
+    """Stochastic neighbour embedding: conditional (Hinton & Roweis 2002) or symmetric Gaussian
+    SNE (van der Maaten & Hinton 2008).
 
     ``kind="conditional"``: ``C = sum_i KL(P_i || Q_i)`` with Gaussian ``p_{j|i}`` (calibrated to
     ``perplexity``) and ``q_{j|i} = exp(-||y_i - y_j||^2) / sum_{k != i} exp(-||y_i - y_k||^2)``
     (Hinton & Roweis 2002). ``kind="symmetric"``: ``p_ij = (p_{j|i} + p_{i|j}) / 2n`` and
-    ``q_ij`` proportional to ``exp(-||y_i - y_j||^2)`` (seed 001). Exact O(n^2) gradient only:
+    ``q_ij`` proportional to ``exp(-||y_i - y_j||^2)`` (van der Maaten & Hinton 2008, section
+    3.1). Exact O(n^2) gradient only:
     for large data use :class:`TSNE`. Optimizer and parameters as in :class:`TSNE`.
 
     Parameters
