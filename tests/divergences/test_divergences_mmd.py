@@ -94,7 +94,7 @@ def test_p_value_matches_the_exact_permutation_distribution_on_a_tiny_sample():
     assert 0.3 < null_mean < 0.7   # about 0.5 under the null (standard error 0.05)
 
 
-@pytest.mark.slow
+@pytest.mark.slow  # ~15 s; the cheap version is test_rejection_rate_under_the_null_is_alpha
 def test_p_values_are_uniform_under_the_null():
     p_values = []
     for seed in range(300):
@@ -102,6 +102,27 @@ def test_p_values_are_uniform_under_the_null():
         X, Y = rng.normal(size=(40, 2)), rng.normal(size=(40, 2))
         p_values.append(mmd_test(X, Y, n_permutations=199, random_state=seed).p_value)
     assert stats.kstest(p_values, "uniform").pvalue > 0.01
+
+
+@pytest.mark.parametrize("estimator", ["unbiased", "biased"])
+def test_rejection_rate_under_the_null_is_alpha(estimator):
+    """The cheap version of the test above (~2 s): 800 null data sets (20 + 20 points, B = 19
+    relabellings each). The p-value is exact (Phipson & Smyth 2010): under the null it is
+    uniform on ``{1, ..., B + 1} / (B + 1)``, so ``P(p <= 0.05) = 1 / 20`` and the number of
+    rejections is Binomial(800, 0.05) (the band holds 99.9% of it). A test that rejects too
+    often or too rarely, or p-values off that grid (``#exceed / B``, which can be 0), fail."""
+    n_trials, B = 800, 19
+    p_values = np.array([
+        mmd_test(*np.random.default_rng(1000 + r).normal(size=(2, 20, 2)), estimator=estimator,
+                 n_permutations=B, random_state=r).p_value
+        for r in range(n_trials)])
+    k = p_values * (B + 1)
+    np.testing.assert_allclose(k, np.round(k), atol=1e-9)
+    counts = np.bincount(np.round(k).astype(int), minlength=B + 2)
+    assert counts[0] == 0
+    assert stats.chisquare(counts[1:]).pvalue > 1e-3
+    low, high = stats.binom.ppf([0.0005, 0.9995], n_trials, 1 / (B + 1))
+    assert low <= np.sum(p_values <= 0.05 + 1e-12) <= high
 
 
 def test_bad_mmd_inputs_raise_clear_errors():

@@ -75,6 +75,50 @@ def test_exact_and_approximate_agree(X):
         X[approx.nonzero()[0]] - X[approx.nonzero()[1]], axis=1), rtol=1e-5)
 
 
+def test_approximate_path_keeps_the_k_nearest_others(X, monkeypatch):
+    """The cheap version of the test above. pynndescent compiles its numba code in every new
+    process whatever the problem size (measured: 140-180 s for 60 points on the shared
+    2-core machine; its kernels are not cached), so no small pynndescent run is cheap. This
+    checks our side of the promise with a stand-in index that answers as NNDescent does
+    (``neighbor_graph`` = (indices, distances) of the k + 1 nearest, usually self first):
+    each point's own entry is dropped wherever it sits, the farthest is dropped where self is
+    missing (duplicates can push it out), and the graph equals the exact one."""
+    import sys
+    import types
+
+    n, k = len(X), 6
+    X = X.copy()
+    X[7] = X[3]  # a duplicate pair: the index may list the twin before the point itself
+    seen = {}
+
+    class StandInNNDescent:
+        def __init__(self, data, n_neighbors, metric, random_state):
+            seen.update(n_neighbors=n_neighbors, metric=metric, random_state=random_state)
+            dist, ind = NearestNeighbors(n_neighbors=n_neighbors + 1).fit(data).kneighbors(data)
+            for i in range(len(data)):
+                others = [e for e in range(n_neighbors + 1) if ind[i, e] != i]
+                if i % 3 == 1:  # self missing: k + 1 others, nearest first
+                    keep = others[:n_neighbors]
+                else:
+                    keep = others[:n_neighbors - 1]
+                    keep.insert(i % 4 if i % 3 else 0, None)  # self at varying places
+                ind[i, :n_neighbors] = [i if e is None else ind[i, e] for e in keep]
+                dist[i, :n_neighbors] = [0.0 if e is None else dist[i, e] for e in keep]
+            self.neighbor_graph = (ind[:, :n_neighbors], dist[:, :n_neighbors].astype(np.float32))
+
+    monkeypatch.setitem(sys.modules, "pynndescent",
+                        types.SimpleNamespace(NNDescent=StandInNNDescent))
+    approx = kneighbors_graph(X, k, symmetrize="none", algorithm="approximate", random_state=0)
+    exact = kneighbors_graph(X, k, symmetrize="none", algorithm="exact")
+    assert seen["n_neighbors"] == k + 1 and seen["metric"] == "euclidean"
+    assert approx.dtype == np.float64
+    assert isinstance(seen["random_state"], (int, np.integer))
+    assert np.all(np.diff(approx.indptr) == k) and approx.diagonal().sum() == 0
+    a, e = approx.tocoo(), exact.tocoo()  # coo: the twins' edge is an explicit 0
+    assert set(zip(a.row, a.col)) == set(zip(e.row, e.col))
+    np.testing.assert_allclose(a.data, np.linalg.norm(X[a.row] - X[a.col], axis=1), rtol=1e-6)
+
+
 def test_precomputed(X):
     D = np.linalg.norm(X[:, None] - X[None], axis=2)
     from_dense = kneighbors_graph(D, 5, metric="precomputed")

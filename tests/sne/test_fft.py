@@ -25,17 +25,18 @@ def _wide_map(n=1500, seed=0):
     return centres[rng.randint(15, size=n)] + rng.randn(n, 2) * rng.uniform(1, 6)
 
 
-@pytest.mark.parametrize("dof", [1.0, 0.7])
-def test_repulsion_close_to_exact_on_a_wide_map(dof):
+# Measured: Z 4.4e-4 / 2.9e-4 and repulsion 1.19e-2 / 1.96e-2 relative error (dof 1 / 0.7).
+@pytest.mark.parametrize("dof, z_rel, rep_rel", [(1.0, 6e-4, 1.4e-2), (0.7, 4e-4, 2.3e-2)])
+def test_repulsion_close_to_exact_on_a_wide_map(dof, z_rel, rep_rel):
     Y = _wide_map()
     assert np.ptp(Y, axis=0).max() > 100  # 1-unit boxes, not the 50-box minimum
     Z, rep = _exact_potentials(Y, dof)
     sum_phi1, phi2, centre = repulsive_potentials(Y, dof)
     Z_fft = sum_phi1 - len(Y)
     rep_fft = (Y - centre) * phi2[:, :1] - phi2[:, 1:]
-    assert Z_fft == pytest.approx(Z, rel=2e-3)
+    assert Z_fft == pytest.approx(Z, rel=z_rel)
     # cubic interpolation on 1/3-unit spacing: about 1% (FIt-SNE's midpoint nodes: ~4%)
-    assert np.linalg.norm(rep_fft - rep) / np.linalg.norm(rep) < 0.02
+    assert np.linalg.norm(rep_fft - rep) / np.linalg.norm(rep) < rep_rel
 
 
 def test_more_nodes_per_box_is_more_accurate():
@@ -46,8 +47,8 @@ def test_more_nodes_per_box_is_more_accurate():
         _, phi2, centre = repulsive_potentials(Y, n_nodes=n_nodes)
         rep_fft = (Y - centre) * phi2[:, :1] - phi2[:, 1:]
         errors.append(np.linalg.norm(rep_fft - rep) / np.linalg.norm(rep))
-    assert errors[0] > errors[1] > errors[2]
-    assert errors[2] < 2e-3
+    assert errors[0] > errors[1] > errors[2]  # measured 6.6e-2, 1.17e-2, 8.2e-4
+    assert errors[0] < 8.5e-2 and errors[1] < 1.5e-2 and errors[2] < 1.1e-3
 
 
 def test_interpolation_weights_continuous_across_box_edges():

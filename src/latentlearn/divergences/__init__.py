@@ -7,14 +7,15 @@ its device).
 
 Argument order is the order of the notation: ``kl_divergence(p, q)`` is ``KL(p || q)``, the
 expectation taken under the first argument. Variational Bayes minimises
-``kl_divergence(q, p)``; expectation propagation ``kl_divergence(p, q)`` (seed 004, II).
+``kl_divergence(q, p)``; expectation propagation ``kl_divergence(p, q)`` (Minka 2001; Bishop
+2006, PRML sections 10.1 and 10.7).
 
 =============================  ==============================================================
 :func:`entropy`                ``H(p)`` of masses
 :func:`kl_divergence`          ``KL(p || q)``: masses, :class:`Gaussian` (diagonal or full),
                                :class:`Bernoulli`
 :func:`kl_to_standard_normal`  ``KL(N(mu, diag s^2) || N(0, I))``, the VAE's term
-:func:`js_divergence`          Jensen-Shannon (usual, or seed 004's twice-as-large sum)
+:func:`js_divergence`          Jensen-Shannon (usual, or the twice-as-large sum)
 :func:`total_variation`        ``sup_B |P(B) - Q(B)|``
 :func:`earth_movers_distance`  exact Wasserstein-1 on given points + the transport plan
 :func:`wasserstein_1d`         ``W_p`` of two samples on the line, by sorting

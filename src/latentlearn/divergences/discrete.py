@@ -6,8 +6,8 @@ counts or unnormalised weights). Logarithms are natural (nats) unless ``base`` i
 bits). The conventions ``0 log 0 = 0`` and ``0 log(0 / q) = 0`` hold, so a zero mass never
 produces NaN.
 
-Formulas (seed 004, section III.2 "Properties of the Wasserstein distance", p. 28; seed 000 for
-KL and entropy)::
+Formulas (Cover & Thomas 2006, chapter 2, and Bishop 2006, PRML section 1.6, for entropy and
+KL; Lin 1991 for JS; Arjovsky et al. 2017, "Wasserstein GAN", section 2, for all four)::
 
     H(p)       = - sum_i p_i log p_i
     KL(p || q) = sum_i p_i log(p_i / q_i)
@@ -82,7 +82,7 @@ def kl_divergence(p, q, *, axis=-1, base=None, normalize=False):
 
     ``KL(p || q) = E_p[log(p / q)]``, read in the order written: ``kl_divergence(q, p)`` is
     ``KL(q || p)``, the criterion of variational Bayes, and ``kl_divergence(p, q)`` is
-    ``KL(p || q)``, the criterion of expectation propagation (seed 004, II.1). The two differ
+    ``KL(p || q)``, the criterion of expectation propagation (Minka 2001). The two differ
     (KL is not symmetric), so the order is never inferred from the arguments.
 
     What ``p`` and ``q`` may be:
@@ -90,7 +90,8 @@ def kl_divergence(p, q, *, axis=-1, base=None, normalize=False):
     - two arrays (or tensors) of masses: ``sum_i p_i log(p_i / q_i)``;
     - two :class:`Gaussian` records, diagonal or full covariance: the closed form
       ``1/2 [tr(S_q^-1 S_p) + (m_q - m_p)^T S_q^-1 (m_q - m_p) - d + log det S_q - log det S_p]``;
-    - two :class:`Bernoulli` records (the sparse autoencoder's penalty, seed 000):
+    - two :class:`Bernoulli` records (the sparse autoencoder's penalty, Ng 2011, "Sparse
+      autoencoder", CS294A):
       ``sum_j rho_j log(rho_j / r_j) + (1 - rho_j) log((1 - rho_j) / (1 - r_j))``.
 
     For records the last axis is the event axis (KL sums over it) and leading axes are a batch.
@@ -170,13 +171,14 @@ def js_divergence(p, q, *, convention="average", axis=-1, base=None, normalize=F
 
           JS(p, q) = 1/2 KL(p || m) + 1/2 KL(q || m),   0 <= JS <= log 2
 
-    - ``convention="sum"``, seed 004's definition (p. 28, and its GAN derivation, eq. 9)::
+    - ``convention="sum"``, the sum without the halves::
 
           KL(p || m) + KL(q || m) = 2 JS(p, q),         0 <= . <= log 4
 
-    Seed 004 calls the sum "JS", which is twice the usual divergence. Its GAN result
-    ``L(G) = -log 4 + JS(P, P_g)`` at the optimal discriminator is right with that sum; with
-    the usual JS it reads ``-log 4 + 2 JS(P, P_g)``, as in Goodfellow et al. (2014), Theorem 1.
+    A common slip is to call this sum "JS": it is twice the usual divergence. The GAN
+    criterion at the optimal discriminator is ``C(G) = -log 4 + KL(p || m) + KL(p_g || m)``,
+    which with the usual JS is ``-log 4 + 2 JS(p, p_g)`` (Goodfellow et al. 2014, Theorem 1),
+    not ``-log 4 + JS(p, p_g)``.
 
     JS is symmetric, always finite (``m > 0`` wherever ``p`` or ``q`` is) and its square root
     is a metric.
@@ -207,7 +209,7 @@ def js_divergence(p, q, *, convention="average", axis=-1, base=None, normalize=F
     """
     if convention not in _JS_CONVENTIONS:
         raise ParameterError(f"convention={convention!r} is not allowed; use 'average' (the "
-                             f"usual JS, 1/2 KL(p||m) + 1/2 KL(q||m)) or 'sum' (seed 004's "
+                             f"usual JS, 1/2 KL(p||m) + 1/2 KL(q||m)) or 'sum' (the sum "
                              f"KL(p||m) + KL(q||m) = 2 JS).")
     scale = log_base(base)
     xp, p, q = _pair(p, q, axis, normalize)
@@ -220,7 +222,8 @@ def js_divergence(p, q, *, convention="average", axis=-1, base=None, normalize=F
 def total_variation(p, q, *, axis=-1, normalize=False):
     """Total variation distance ``TV(p, q) = sup_B |P(B) - Q(B)| = 1/2 sum_i |p_i - q_i|``.
 
-    The supremum over events (seed 004, p. 28) is reached at ``B = {i : p_i > q_i}``, which
+    The supremum over events (Arjovsky et al. 2017, section 2) is reached at
+    ``B = {i : p_i > q_i}``, which
     gives half the L1 distance. Writing ``sum_i |p_i - q_i|`` without the 1/2 (the L1 norm) is
     a common slip: it is twice TV and runs up to 2 instead of 1.
 

@@ -18,24 +18,26 @@ Gaussian, full covariance (e.g. Bishop, PRML, eq. 2.2 and exercise 2.13)::
     KL(N(m1, S1) || N(m2, S2)) = 1/2 [ tr(S2^-1 S1) + (m2 - m1)^T S2^-1 (m2 - m1) - d
                                        + log det S2 - log det S1 ]
 
-Diagonal covariances make every term a sum over coordinates (seed 000, Skrede, "Unsupervised
-learning", the derivation for N(mu_p, s_p^2) and N(mu_q, s_q^2))::
+Diagonal covariances make every term a sum over coordinates (the univariate case
+N(mu_p, s_p^2), N(mu_q, s_q^2) summed; e.g. Murphy 2012, "Machine learning: a probabilistic
+perspective", section 21.2)::
 
     KL = 1/2 sum_i [ log(s2_i^2 / s1_i^2) + (s1_i^2 + (m1_i - m2_i)^2) / s2_i^2 - 1 ]
 
-and against N(0, I) (the VAE's term, seed 000)::
+and against N(0, I) (the VAE's term, Kingma & Welling 2014, appendix B)::
 
     KL(N(mu, diag s^2) || N(0, I)) = 1/2 sum_i (mu_i^2 + s_i^2 - log s_i^2 - 1)
 
-Seed 000 writes this term as ``D_KL(p || q_{mu, sigma})`` with ``p = N(0, 1)`` the desired
-distribution, i.e. with the arguments the other way round; its formula (and its derivation,
-which ends with ``p = N(mu, sigma), q = N(0, 1)``) is ``KL(q_{mu, sigma} || N(0, 1))``, which is
-what :func:`kl_to_standard_normal` computes. The two orders differ: ``KL(N(0,1) || N(mu, s^2))
-= 1/2 (log s^2 + (1 + mu^2) / s^2 - 1)``. The derivation's middle step also writes
-``- mu_p mu_q`` where ``- 2 mu_p mu_q`` is meant; its end result is right.
+A common slip is to write this term as ``D_KL(p || q_{mu, sigma})`` with ``p = N(0, 1)`` the
+desired distribution, i.e. with the arguments the other way round; the formula above is
+``KL(q_{mu, sigma} || N(0, 1))`` (the encoder's Gaussian first, Kingma & Welling 2014), which
+is what :func:`kl_to_standard_normal` computes. The two orders differ: ``KL(N(0,1) ||
+N(mu, s^2)) = 1/2 (log s^2 + (1 + mu^2) / s^2 - 1)``. Another common slip, in the middle of the
+derivation, is ``- mu_p mu_q`` in the expanded square; the correct term is ``- 2 mu_p mu_q``
+(``(mu_p - mu_q)^2 = mu_p^2 - 2 mu_p mu_q + mu_q^2``).
 
-Bernoulli (seed 000, the sparse autoencoder's penalty with target activation ``rho`` and
-average activation ``rho_hat``)::
+Bernoulli (the sparse autoencoder's penalty, Ng 2011, "Sparse autoencoder", CS294A, with target
+activation ``rho`` and average activation ``rho_hat``)::
 
     KL(Ber(rho) || Ber(rho_hat)) = rho log(rho / rho_hat) + (1 - rho) log((1 - rho) / (1 - rho_hat))
 
@@ -115,7 +117,7 @@ class Bernoulli:
     Examples
     --------
     The sparse autoencoder's penalty for a target activation 0.05 and average activations of
-    three hidden units (seed 000):
+    three hidden units (Ng 2011):
 
     >>> from latentlearn.divergences import Bernoulli, kl_divergence
     >>> round(kl_divergence(Bernoulli(0.05), Bernoulli([0.05, 0.2, 0.5])), 6)
@@ -273,13 +275,14 @@ def _probabilities(xp, prob, name):
 
 
 def kl_to_standard_normal(mean, *, log_var=None, var=None):
-    """``KL(N(mean, diag(var)) || N(0, I))``: the VAE's latent term (seed 000).
+    """``KL(N(mean, diag(var)) || N(0, I))``: the VAE's latent term (Kingma & Welling 2014).
 
-    ``1/2 sum_i (mean_i^2 + var_i - log var_i - 1)``, seed 000's ``(mu^2 + s^2 - log s^2 - 1) / 2``
-    summed over the last axis. It is :func:`kl_divergence` of ``Gaussian(mean, log_var=log_var)``
-    against N(0, I), by the same kernel. Note the order: the encoder's Gaussian comes first
-    (seed 000 writes ``D_KL(p || q_{mu, sigma})`` with ``p = N(0, 1)``, the arguments swapped
-    relative to its own formula).
+    ``1/2 sum_i (mean_i^2 + var_i - log var_i - 1)``, i.e. ``(mu^2 + s^2 - log s^2 - 1) / 2``
+    summed over the last axis (Kingma & Welling 2014, appendix B, with the sign of their
+    ``-D_KL``). It is :func:`kl_divergence` of ``Gaussian(mean, log_var=log_var)`` against
+    N(0, I), by the same kernel. Note the order: the encoder's Gaussian comes first (a common
+    slip writes ``D_KL(p || q_{mu, sigma})`` with ``p = N(0, 1)``, the arguments swapped
+    relative to the formula).
 
     Parameters
     ----------

@@ -2,13 +2,13 @@
 
 MMD compares two distributions by the distance between their mean embeddings in a reproducing
 kernel Hilbert space (Gretton et al. 2012, "A kernel two-sample test", JMLR 13). With a kernel
-``k`` and ``x, x' ~ P``, ``y, y' ~ Q`` independent (seed 002, the MMD slide)::
+``k`` and ``x, x' ~ P``, ``y, y' ~ Q`` independent (Gretton et al. 2012, lemma 6)::
 
     MMD^2(P, Q) = E k(x, x') + E k(y, y') - 2 E k(x, y)
 
-Seed 002 describes the three terms as "mean pairwise distances" that are summed. Two slips:
-``k`` is a similarity (1 for identical points with the kernels here), not a distance, and the
-cross term enters with weight -2, not +1. With a characteristic kernel (both kernels below are)
+A common slip is to read the three terms as "mean pairwise distances" that are summed. The
+correct reading: ``k`` is a similarity (1 for identical points with the kernels here), not a
+distance, and the cross term enters with weight -2, not +1, as written above. With a characteristic kernel (both kernels below are)
 ``MMD^2 = 0`` only when ``P = Q``.
 
 Estimators from samples ``X`` (n rows) and ``Y`` (m rows), Gretton et al. (2012), eqs. 3 and 5:
@@ -175,7 +175,7 @@ def median_bandwidth(X, Y=None) -> float:
 def mmd2(X, Y, *, kernel="gaussian", bandwidth="median", estimator="unbiased"):
     """Squared maximum mean discrepancy ``MMD^2`` between two samples.
 
-    ``MMD^2 = E k(x, x') + E k(y, y') - 2 E k(x, y)`` (seed 002; Gretton et al. 2012), estimated
+    ``MMD^2 = E k(x, x') + E k(y, y') - 2 E k(x, y)`` (Gretton et al. 2012), estimated
     from the samples; see the module docstring for the estimators and kernels.
 
     Parameters

@@ -1,7 +1,7 @@
 """Wasserstein (earth mover's) distances: exact on given points, by sorting in 1-D, sliced in d-D.
 
-Seed 004 (section III.1, "Definition of Wasserstein distance") builds the earth mover's distance
-from moving masses ``a_i`` at ``x_i`` to masses ``b_j`` at ``y_j``: a transport plan ``w_ij >= 0``
+The earth mover's distance (Rubner et al. 2000; Villani 2009, chapter 6; Peyre & Cuturi 2019,
+"Computational optimal transport", chapter 2) comes from moving masses ``a_i`` at ``x_i`` to masses ``b_j`` at ``y_j``: a transport plan ``w_ij >= 0``
 with row sums ``a`` and column sums ``b`` costs ``sum_ij w_ij d(x_i, y_j)``, and
 
     W(mu, nu) = min_{w >= 0, w 1 = a, w^T 1 = b} sum_ij w_ij d(x_i, y_j),
@@ -61,7 +61,7 @@ def earth_movers_distance(a=None, b=None, *, x=None, y=None, cost=None, metric="
     """Earth mover's distance (Wasserstein-1) between two discrete distributions, and the plan.
 
     ``W(a, b) = min_plan sum_ij plan_ij cost_ij`` over plans with row sums ``a`` and column sums
-    ``b`` (seed 004, III.1). With ``cost_ij = ||x_i - y_j||`` this is ``W_1``; any ground cost
+    ``b`` (Peyre & Cuturi 2019, section 2.3). With ``cost_ij = ||x_i - y_j||`` this is ``W_1``; any ground cost
     may be given (``metric="sqeuclidean"`` gives ``W_2^2``).
 
     Parameters

@@ -1,7 +1,7 @@
-"""Neighbourhood graphs: the local structure graph methods embed (seed 001, step 1).
+"""Neighbourhood graphs: the local structure graph methods embed (their step 1).
 
-Seed 001 (Isomap, Laplacian eigenmaps, "Seeing through water") starts every graph method the
-same way: join each point to its neighbours, either all points within a radius
+Isomap (Tenenbaum et al. 2000), Laplacian eigenmaps (Belkin & Niyogi 2003) and the image
+manifolds of Efros et al. 2004 ("Seeing through water") start the same way: join each point to its neighbours, either all points within a radius
 (epsilon-neighbourhood) or its ``k`` nearest, and weight the edges (binary, or by the heat kernel
 ``exp(-||x_i - x_j||^2 / (2 sigma^2))``). This package builds those graphs as sparse CSR
 matrices, with exact neighbours (scikit-learn's ``NearestNeighbors``) or approximate ones

@@ -1,6 +1,7 @@
 """Neighbourhood graphs as sparse CSR matrices, and the connectivity check.
 
-Seed 001, step 1 of every graph method: "construct a graph of local neighbourhoods". Two rules:
+Step 1 of every graph method, "construct the neighbourhood graph" (Tenenbaum et al. 2000,
+Isomap; Belkin & Niyogi 2003, Laplacian eigenmaps). Two rules:
 
 * epsilon-neighbourhood: ``i ~ j`` iff ``||x_i - x_j|| <= epsilon``;
 * k nearest neighbours, directed (``i -> j`` iff ``j`` is among the ``k`` nearest of ``i``),
@@ -214,7 +215,7 @@ def epsilon_graph(X, radius, *, metric="euclidean"):
 def heat_kernel_weights(G, sigma=None):
     """Heat-kernel weights ``W_ij = exp(-d_ij^2 / (2 sigma^2))`` on the edges of a distance graph.
 
-    Belkin & Niyogi (2003), "Laplacian eigenmaps", step 2 (seed 001).
+    Belkin & Niyogi (2003), "Laplacian eigenmaps", step 2.
 
     Parameters
     ----------
@@ -242,7 +243,8 @@ def heat_kernel_weights(G, sigma=None):
 def neighborhood_graph(X, *, kind="knn", n_neighbors=10, radius=None, symmetrize="symmetric",
                        weights="distance", sigma=None, algorithm="auto", metric="euclidean",
                        random_state=None):
-    """A neighbourhood graph of ``X`` with the chosen rule and edge weights (seed 001, step 1).
+    """A neighbourhood graph of ``X`` with the chosen rule and edge weights (step 1 of Isomap,
+    Tenenbaum et al. 2000, and of Laplacian eigenmaps, Belkin & Niyogi 2003).
 
     Parameters
     ----------
@@ -325,7 +327,8 @@ def check_connected(G, *, n_neighbors=None, what="the neighbourhood graph"):
 
 
 def add_edges(G, edges, length=None):
-    """Add undirected edges to a distance graph, e.g. the erroneous shortcuts of seed 001, fig. 5.
+    """Add undirected edges to a distance graph, e.g. the short-circuit edges that break Isomap
+    (Balasubramanian & Schwartz 2002, a comment on Tenenbaum et al. 2000).
 
     Parameters
     ----------

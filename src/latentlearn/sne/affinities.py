@@ -1,15 +1,18 @@
 """Input affinities P of SNE and t-SNE, calibrated by perplexity.
 
-Each point ``i`` gets a Gaussian over the others (seed 000, SNE; van der Maaten & Hinton 2008)
+Each point ``i`` gets a Gaussian over the others (Hinton & Roweis 2002, SNE; van der Maaten &
+Hinton 2008)
 
     p_{j|i} = exp(-||x_i - x_j||^2 / (2 sigma_i^2))
               / sum_{k != i} exp(-||x_i - x_k||^2 / (2 sigma_i^2)),
 
 with ``sigma_i`` found by bisection so that the Shannon entropy (in nats) of ``P_i`` equals
-``log(perplexity)`` to ``tol`` (1e-5). Seed 000 writes the kernel ``exp(-d^2 / sigma^2)``
-without the 2; the calibration fixes ``sigma_i`` whatever the convention, so only the reported
-``sigmas`` change (by sqrt 2): here the usual ``2 sigma^2`` is used. The symmetric (joint)
-affinities of symmetric SNE and t-SNE are ``p_ij = (p_{j|i} + p_{i|j}) / 2n`` (seed 001).
+``log(perplexity)`` to ``tol`` (1e-5). Hinton & Roweis (2002) write the kernel
+``exp(-d^2 / sigma^2)``, without the 2 (their ``sigma_i^2`` is ours times 2); the calibration
+fixes the kernel whatever the convention, so only the reported ``sigmas`` change (by sqrt 2):
+here the usual ``2 sigma^2`` of van der Maaten & Hinton (2008) is used. The symmetric (joint)
+affinities of symmetric SNE and t-SNE are ``p_ij = (p_{j|i} + p_{i|j}) / 2n`` (van der Maaten &
+Hinton 2008, section 3.1).
 
 Two layouts:
 

@@ -13,11 +13,21 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from .fft import attractive_forces
+from .objectives import SparseTObjective
 
-__all__ = ["bh_objective", "build_quadtree"]
+__all__ = ["BarnesHutObjective", "bh_objective", "build_quadtree"]
 
 _MAX_DEPTH = 50
+
+
+@numba.njit(cache=True, inline="always")
+def _add_child(node, q, child, children, width, centre):
+    """Make node ``child`` the quadrant ``q`` (bit 0: right, bit 1: top) of ``node``."""
+    children[node, q] = child
+    width[child] = width[node] / 2.0
+    centre[child, 0] = centre[node, 0] + (0.25 if q & 1 else -0.25) * width[node]
+    centre[child, 1] = centre[node, 1] + (0.25 if q & 2 else -0.25) * width[node]
+    return child
 
 
 @numba.njit(cache=True)
@@ -67,24 +77,16 @@ def build_quadtree(Y):
                 point[node] = -1
                 q = (1 if Y[j, 0] > centre[node, 0] else 0) + \
                     (2 if Y[j, 1] > centre[node, 1] else 0)
-                child = m
+                child = _add_child(node, q, m, children, width, centre)
                 m += 1
-                children[node, q] = child
-                width[child] = width[node] / 2.0
-                centre[child, 0] = centre[node, 0] + (0.25 if q & 1 else -0.25) * width[node]
-                centre[child, 1] = centre[node, 1] + (0.25 if q & 2 else -0.25) * width[node]
                 com[child, 0] = Y[j, 0]
                 com[child, 1] = Y[j, 1]
                 count[child] = 1
                 point[child] = j
             q = (1 if x0 > centre[node, 0] else 0) + (2 if x1 > centre[node, 1] else 0)
             if children[node, q] == -1:
-                child = m
+                _add_child(node, q, m, children, width, centre)
                 m += 1
-                children[node, q] = child
-                width[child] = width[node] / 2.0
-                centre[child, 0] = centre[node, 0] + (0.25 if q & 1 else -0.25) * width[node]
-                centre[child, 1] = centre[node, 1] + (0.25 if q & 2 else -0.25) * width[node]
             node = children[node, q]
             depth += 1
     return children, com, count, width, point, m
@@ -155,9 +157,35 @@ def _repulsion(Y, children, nodes, point, angle, dof, n_chunks):
     return forces, z
 
 
+class BarnesHutObjective(SparseTObjective):
+    """t-SNE with sparse ``P`` and the Barnes-Hut repulsion (van der Maaten 2014); 2-D maps.
+
+    Parameters
+    ----------
+    P : scipy.sparse.csr_matrix of shape (n_samples, n_samples), summing to one
+    dof : float, default=1.0
+    angle : float, default=0.5
+        Opening angle: a cell is summarised when ``width / distance < angle``.
+    p_log_p : float, optional
+    """
+
+    def __init__(self, P, *, dof=1.0, angle=0.5, p_log_p=None):
+        super().__init__(P, dof=dof, p_log_p=p_log_p)
+        self.angle = float(angle)
+
+    def repulsion(self, Y):
+        children, com, count, width, point, m = build_quadtree(Y)
+        nodes = _pack(children, com, count, width, m)
+        n_chunks = min(Y.shape[0], 8 * numba.get_num_threads())
+        rep, z = _repulsion(Y, children[:m], nodes, point[:m], self.angle, self.dof, n_chunks)
+        return rep, float(z.sum())
+
+
 def bh_objective(P, Y, *, dof=1.0, angle=0.5, exaggeration=1.0, compute_kl=True,
                  p_log_p=None):
     """KL (Barnes-Hut estimate of Z) and gradient of t-SNE; 2-D ``Y`` only.
+
+    One evaluation of :class:`BarnesHutObjective`.
 
     Parameters
     ----------
@@ -173,17 +201,5 @@ def bh_objective(P, Y, *, dof=1.0, angle=0.5, exaggeration=1.0, compute_kl=True,
     kl : float or None
     grad : ndarray of shape (n_samples, 2)
     """
-    attr, sum_p_log_w = attractive_forces(P, Y, dof, with_log=compute_kl)
-    children, com, count, width, point, m = build_quadtree(Y)
-    nodes = _pack(children, com, count, width, m)
-    n_chunks = min(Y.shape[0], 8 * numba.get_num_threads())
-    rep, z = _repulsion(Y, children[:m], nodes, point[:m], float(angle), float(dof), n_chunks)
-    Z = float(z.sum())
-    c = 2.0 * (dof + 1.0) / dof
-    grad = c * (exaggeration * attr - rep / Z)
-    kl = None
-    if compute_kl:
-        if p_log_p is None:
-            p_log_p = float(np.sum(P.data * np.log(P.data)))
-        kl = p_log_p - sum_p_log_w + float(P.data.sum()) * np.log(Z)
-    return kl, grad
+    return BarnesHutObjective(P, dof=dof, angle=angle, p_log_p=p_log_p).value_and_gradient(
+        Y, exaggeration, compute_kl)

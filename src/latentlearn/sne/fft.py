@@ -34,49 +34,9 @@ import numba
 import numpy as np
 from scipy import fft as sp_fft
 
-__all__ = ["fft_objective", "attractive_forces"]
+from .objectives import SparseTObjective, attractive_forces
 
-
-@numba.njit(cache=True, parallel=True)
-def _attractive(indptr, indices, data, Y, dof, out, with_log):
-    """out_i = sum_j p_ij u_ij (y_i - y_j); returns sum p_ij log w_ij (for the KL).
-
-    Rows are independent: spread over numba's threads.
-    """
-    n, d = Y.shape
-    sum_p_log_w = 0.0
-    power = (dof + 1.0) / 2.0
-    for i in numba.prange(n):
-        for k in range(d):
-            out[i, k] = 0.0
-        row_log = 0.0
-        for e in range(indptr[i], indptr[i + 1]):
-            j = indices[e]
-            d2 = 0.0
-            for k in range(d):
-                diff = Y[i, k] - Y[j, k]
-                d2 += diff * diff
-            u = 1.0 / (1.0 + d2 / dof)
-            pu = data[e] * u
-            for k in range(d):
-                out[i, k] += pu * (Y[i, k] - Y[j, k])
-            if with_log:
-                row_log += data[e] * power * np.log(u)
-        sum_p_log_w += row_log
-    return sum_p_log_w
-
-
-def attractive_forces(P, Y, dof=1.0, with_log=True):
-    """``sum_j p_ij u_ij (y_i - y_j)`` for sparse CSR ``P``; also ``sum p_ij log w_ij``.
-
-    Returns
-    -------
-    forces : ndarray of shape (n_samples, n_components)
-    sum_p_log_w : float
-    """
-    out = np.empty_like(Y)
-    s = _attractive(P.indptr, P.indices, P.data, Y, float(dof), out, with_log)
-    return out, s
+__all__ = ["FFTObjective", "fft_objective", "attractive_forces", "repulsive_potentials"]
 
 
 @numba.njit(cache=True)
@@ -231,8 +191,21 @@ def repulsive_potentials(Y, dof=1.0, *, n_nodes=4, min_boxes=50, box_width=1.0):
     return sum_phi1, phi2, centre
 
 
+class FFTObjective(SparseTObjective):
+    """t-SNE with sparse ``P`` and the repulsion by FFT interpolation
+    (:func:`repulsive_potentials`); 2-D maps only. Parameters as :class:`.SparseTObjective`."""
+
+    def repulsion(self, Y):
+        sum_phi1, phi2, centre = repulsive_potentials(Y, self.dof)
+        Z = sum_phi1 - Y.shape[0]  # minus the self-interactions K1(0) = 1
+        # the self-terms cancel: (y_i - c) K2(0) - K2(0) (y_i - c)
+        return (Y - centre) * phi2[:, :1] - phi2[:, 1:], Z
+
+
 def fft_objective(P, Y, *, dof=1.0, exaggeration=1.0, compute_kl=True, p_log_p=None):
     """KL (approximate Z) and gradient of t-SNE by FFT interpolation; 2-D ``Y`` only.
+
+    One evaluation of :class:`FFTObjective`.
 
     Parameters
     ----------
@@ -248,17 +221,5 @@ def fft_objective(P, Y, *, dof=1.0, exaggeration=1.0, compute_kl=True, p_log_p=N
     kl : float or None
     grad : ndarray of shape (n_samples, 2)
     """
-    n = Y.shape[0]
-    attr, sum_p_log_w = attractive_forces(P, Y, dof, with_log=compute_kl)
-    sum_phi1, phi2, centre = repulsive_potentials(Y, dof)
-    Z = sum_phi1 - n  # minus the self-interactions K1(0) = 1
-    # the self-terms cancel: (y_i - c) K2(0) - K2(0) (y_i - c)
-    rep = (Y - centre) * phi2[:, :1] - phi2[:, 1:]
-    c = 2.0 * (dof + 1.0) / dof
-    grad = c * (exaggeration * attr - rep / Z)
-    kl = None
-    if compute_kl:
-        if p_log_p is None:
-            p_log_p = float(np.sum(P.data * np.log(P.data)))
-        kl = p_log_p - sum_p_log_w + float(P.data.sum()) * np.log(Z)
-    return kl, grad
+    return FFTObjective(P, dof=dof, p_log_p=p_log_p).value_and_gradient(Y, exaggeration,
+                                                                          compute_kl)

@@ -1,8 +1,8 @@
 """Estimators ``SNE`` and ``TSNE``: the four layers put together.
 
 ``fit`` is affinities (:mod:`.affinities`), an initial map (:mod:`.initialization`), an
-objective (:mod:`.objectives`: exact, Barnes-Hut or FFT-interpolated) and the optimizer
-(:mod:`.optimizer`), run in two calls: early exaggeration, then the main phase.
+:class:`~.objectives.Objective` (exact, Barnes-Hut or FFT-interpolated) and the optimizer
+(:func:`.optimizer.optimize`), run over two phases: early exaggeration, then the main phase.
 
 Defaults follow scikit-learn's TSNE (which follows van der Maaten & Hinton 2008): perplexity 30,
 early exaggeration 12 for 250 iterations at momentum 0.5, then momentum 0.8 (1000 iterations in
@@ -21,7 +21,9 @@ in both phases (scikit-learn's ``max(n / 48, 50)`` reproduces it).
 ``p_{j|i}`` to its nearest reference points (perplexity ``transform_perplexity``), starts at the
 median of its nearest reference neighbours, and only the new points move, each minimising
 ``KL(P_i || Q_i)`` with ``q_{j|i}`` normalised over the reference points. The new points do not
-interact, so the result for one point does not depend on the others in the batch.
+interact, so the result for one point does not depend on the others in the batch. It is one
+more objective (:class:`~.objectives.NewPointObjective`) run by the same optimizer, so the
+callback and its clean stop work there as in ``fit``.
 """
 
 from __future__ import annotations
@@ -29,17 +31,15 @@ from __future__ import annotations
 import logging
 from numbers import Integral, Real
 
-import numba
 import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..registry import register
 from . import affinities as _aff
-from . import objectives as _obj
 from .initialization import pca_init, random_init
-from .objectives import sq_distance
-from .optimizer import OptimizerState, gradient_descent
+from .objectives import ExactObjective, NewPointObjective, new_point_gradient  # noqa: F401
+from .optimizer import Phase, optimize
 
 __all__ = ["SNE", "TSNE"]
 
@@ -82,37 +82,6 @@ def _resolve_device(device):
     if device == "cuda" and not torch.cuda.is_available():
         raise ValueError("device='cuda' but torch sees no CUDA GPU; use device='auto' or 'cpu'.")
     return device
-
-
-def _run_phases(objective, Y, *, learning_rate, early_exaggeration,
-                early_exaggeration_iter, n_iter, min_gain, callback, callback_every, xp_like,
-                exaggeration=1.0):
-    """Early exaggeration, then the main phase; returns (Y, state).
-
-    ``learning_rate`` is a pair: the step of the early phase and of the main phase.
-    """
-    early_lr, main_lr = (float(lr) for lr in learning_rate)
-    common = dict(min_gain=min_gain, callback=callback, callback_every=callback_every)
-    early = OptimizerState(update=xp_like(Y, 0.0), gains=xp_like(Y, 1.0))
-    Y, early = gradient_descent(objective, Y, early, n_iter=early_exaggeration_iter,
-                                learning_rate=early_lr, momentum=0.5,
-                                exaggeration=early_exaggeration, phase="early_exaggeration",
-                                **common)
-    if early.stopped:
-        return Y, early
-    main = OptimizerState(update=xp_like(Y, 0.0), gains=xp_like(Y, 1.0),
-                          iteration=early.iteration, history=early.history)
-    Y, main = gradient_descent(objective, Y, main, n_iter=n_iter, learning_rate=main_lr,
-                               momentum=0.8, exaggeration=exaggeration, phase="main", **common)
-    return Y, main
-
-
-def _full_like(Y, value):
-    if isinstance(Y, np.ndarray):
-        return np.full_like(Y, value)
-    import torch
-
-    return torch.full_like(Y, value)
 
 
 class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
@@ -159,18 +128,17 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
         rng = check_random_state(self.random_state)
         P = self._affinities(X64, rng)
         Y0 = self._initial_embedding(X64, rng)
-        objective, Y, to_numpy = self._objective(P, Y0)
-        lr = self._learning_rate(X.shape[0])
-        Y, state = _run_phases(
-            objective, Y, learning_rate=lr,
-            early_exaggeration=self.early_exaggeration,
-            early_exaggeration_iter=self.early_exaggeration_iter, n_iter=self.n_iter,
-            exaggeration=self._main_exaggeration(),
-            min_gain=self.min_gain, callback=self.callback, callback_every=self.callback_every,
-            xp_like=_full_like)
-        Y = to_numpy(Y)
+        objective = self._objective(P)
+        early_lr, main_lr = self._learning_rate(X.shape[0])
+        lr = early_lr, main_lr
+        phases = [Phase(self.early_exaggeration_iter, early_lr, momentum=0.5,
+                        exaggeration=self.early_exaggeration, name="early_exaggeration"),
+                  Phase(self.n_iter, main_lr, momentum=0.8,
+                        exaggeration=self._main_exaggeration(), name="main")]
+        Y, state = optimize(objective, Y0, phases, min_gain=self.min_gain,
+                            callback=self.callback, callback_every=self.callback_every)
         self.embedding_ = Y
-        self.kl_divergence_ = self._final_kl(P, Y)
+        self.kl_divergence_ = objective.kl_divergence(Y)
         self.kl_history_ = [{"iteration": r["iteration"], "kl": r["kl"]} for r in state.history]
         self.n_iter_ = state.iteration
         self.early_learning_rate_, self.learning_rate_ = lr
@@ -193,6 +161,9 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
         Only the new points move; they do not interact, so a point's place does not depend
         on the rest of the batch. A new point identical to a training point (distance 0) is
         put where that training point is, so ``transform(X_train)`` equals ``embedding_``.
+        The optimizer is that of ``fit`` (one phase, momentum 0.8, step 0.5, 250 iterations):
+        ``callback`` is called as in ``fit``, with ``phase="transform"`` and the new points as
+        ``logs["embedding"]``; returning True stops and returns the partial placement.
 
         Parameters
         ----------
@@ -206,7 +177,8 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
         X = np.asarray(self._validate_X(X, reset=False), dtype=np.float64)
         return _place_new_points(self._X_fit, self.embedding_, X,
                                  perplexity=self.transform_perplexity,
-                                 kernel=self._transform_kernel())
+                                 kernel=self._transform_kernel(), callback=self.callback,
+                                 callback_every=self.callback_every)
 
     def _transform_kernel(self):
         return "t", float(self.dof)
@@ -221,123 +193,35 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
         return tags
 
 
-@numba.njit(cache=True, parallel=True, fastmath=True)
-def _new_point_gradient(Y, Y_ref, ind, Pc, t_kernel, dof, grad):
-    """Gradient of ``KL(P_i || Q_i)`` in each new point ``y_i`` (rows independent, in parallel).
-
-    Attraction over the ``k`` affinities ``Pc[i]`` to reference points ``ind[i]``; repulsion and
-    the normaliser over all reference points, in one pass without (m, n_ref) temporaries.
-    """
-    m, c = Y.shape
-    n_ref = Y_ref.shape[0]
-    power = (dof + 1.0) / 2.0
-    for i in numba.prange(m):
-        # Gaussian kernel: shift by the smallest squared distance so that exp cannot underflow
-        shift = 0.0
-        if not t_kernel:
-            shift = np.inf
-            for j in range(n_ref):
-                shift = min(shift, sq_distance(Y, i, Y_ref, j))
-        z = 0.0
-        rep = np.zeros(c)
-        if c == 2 and t_kernel and dof == 1.0:  # the usual map: scalars, so the loop vectorises
-            y0, y1 = Y[i, 0], Y[i, 1]
-            r0 = 0.0
-            r1 = 0.0
-            for j in range(n_ref):
-                d0 = y0 - Y_ref[j, 0]
-                d1 = y1 - Y_ref[j, 1]
-                u = 1.0 / (1.0 + d0 * d0 + d1 * d1)
-                z += u
-                r0 += u * u * d0
-                r1 += u * u * d1
-            rep[0] = r0
-            rep[1] = r1
-        else:
-            for j in range(n_ref):
-                d2 = sq_distance(Y, i, Y_ref, j)
-                if t_kernel:
-                    u = 1.0 / (1.0 + d2 / dof)
-                    w = u if dof == 1.0 else u ** power
-                    wu = w * u
-                else:
-                    w = np.exp(-(d2 - shift))
-                    wu = w
-                z += w
-                for a in range(c):
-                    rep[a] += wu * (Y[i, a] - Y_ref[j, a])
-        for a in range(c):
-            grad[i, a] = -rep[a] / z
-        for e in range(ind.shape[1]):
-            j = ind[i, e]
-            if t_kernel:
-                pu = Pc[i, e] / (1.0 + sq_distance(Y, i, Y_ref, j) / dof)
-            else:
-                pu = Pc[i, e]
-            for a in range(c):
-                grad[i, a] += pu * (Y[i, a] - Y_ref[j, a])
-        scale = (dof + 1.0) / dof if t_kernel else 2.0
-        for a in range(c):
-            grad[i, a] *= scale
+#: transform(): openTSNE's optimisation of new points (one phase, no exaggeration).
+TRANSFORM_PHASE = Phase(n_iter=250, learning_rate=0.5, momentum=0.8, name="transform")
 
 
-def new_point_gradient(Y, Y_ref, ind, Pc, t_kernel, dof):
-    """``dC_i / dy_i`` for new points ``Y`` (m, c) against fixed ``Y_ref`` (see
-    :func:`_place_new_points`); ``Pc`` (m, k) are ``p_{j|i}`` of reference points ``ind``."""
-    grad = np.empty_like(Y)
-    _new_point_gradient(Y, Y_ref, ind, Pc, bool(t_kernel), float(dof), grad)
-    return grad
-
-
-def _place_new_points(X_ref, Y_ref, X_new, *, perplexity, kernel, n_iter=250,
-                      learning_rate=0.5, batch_size=1024):
-    """Optimise only the new points: ``min_y KL(P_i || Q_i)`` against fixed reference points.
-
-    ``p_{j|i}`` over the ``floor(3 * perplexity)`` nearest reference points;
-    ``q_{j|i} = w_ij / sum_k w_ik`` over all reference points;
-    ``dC_i/dy_i = ((dof + 1) / dof) sum_j (p_{j|i} - q_{j|i}) u_ij (y_i - y_j)``,
-    ``u_ij = (1 + ||y_i - y_j||^2 / dof)^(-1)``; for the Gaussian kernel of SNE,
-    ``q_{j|i}`` proportional to ``exp(-||y_i - y_j||^2)`` and ``dC_i/dy_i = 2 sum_j (p_{j|i} -
-    q_{j|i}) (y_i - y_j)``. Each point is independent of the others. The gradient is exact,
-    O(n_ref) per new point and iteration in numba (:func:`new_point_gradient`), with memory
-    O(batch k): 300 new points against 20,000 reference points took 83 s (process peak 670 MB)
-    with dense (batch, n_ref) arrays, and take 1.7 s (process peak 320 MB) now.
+def _place_new_points(X_ref, Y_ref, X_new, *, perplexity, kernel, phase=TRANSFORM_PHASE,
+                      callback=None, callback_every=50):
+    """Optimise only the new points: ``min_y KL(P_i || Q_i)`` against fixed reference points
+    (:class:`~.objectives.NewPointObjective`), ``p_{j|i}`` over the ``floor(3 * perplexity)``
+    nearest reference points, by the optimizer of ``fit``.
     """
     kind, dof = kernel
     from sklearn.neighbors import NearestNeighbors
 
-    Y_ref = np.ascontiguousarray(Y_ref, dtype=np.float64)
     n_ref = X_ref.shape[0]
     k = max(1, min(n_ref, int(3 * perplexity)))
     perplexity = min(perplexity, k)  # a batch of new points cannot ask for more than exists
-    nn = NearestNeighbors(n_neighbors=k).fit(X_ref)
-    out = np.empty((X_new.shape[0], Y_ref.shape[1]))
-    for start in range(0, X_new.shape[0], batch_size):
-        Xb = X_new[start:start + batch_size]
-        dist, ind = nn.kneighbors(Xb)
-        # A new point equal to a reference point has that point's affinities: it goes where
-        # that point is, so transform(X_fit) returns embedding_ (as fit_transform).
-        twin = dist[:, 0] == 0.0
-        if k == 1:
-            Pc = np.ones((Xb.shape[0], 1))
-        else:
-            Pc, _ = _aff.binary_search_perplexity(dist**2, min(perplexity, k - 1e-3))
-        Y = np.median(Y_ref[ind[:, :min(k, 10)]], axis=1)  # (m, n_components)
-        update = np.zeros_like(Y)
-        gains = np.ones_like(Y)
-        Pc = np.ascontiguousarray(Pc, dtype=np.float64)
-        ind = np.ascontiguousarray(ind, dtype=np.int64)
-        for _ in range(n_iter):
-            grad = new_point_gradient(Y, Y_ref, ind, Pc, kind == "t", dof)
-            increase = (update * grad) < 0
-            gains[increase] += 0.2
-            gains[~increase] *= 0.8
-            np.maximum(gains, 0.01, out=gains)
-            update = 0.8 * update - learning_rate * gains * grad
-            Y = Y + update
-        Y[twin] = Y_ref[ind[twin, 0]]
-        out[start:start + Xb.shape[0]] = Y
-    return out
+    dist, ind = NearestNeighbors(n_neighbors=k).fit(X_ref).kneighbors(X_new)
+    if k == 1:
+        Pc = np.ones((X_new.shape[0], 1))
+    else:
+        Pc, _ = _aff.binary_search_perplexity(dist**2, min(perplexity, k - 1e-3))
+    objective = NewPointObjective(Y_ref, ind, Pc, kernel=kind, dof=dof)
+    Y0 = np.median(objective.Y_ref[ind[:, :min(k, 10)]], axis=1)  # (m, n_components)
+    Y, _ = optimize(objective, Y0, [phase], callback=callback, callback_every=callback_every)
+    # A new point equal to a reference point has that point's affinities: it goes where
+    # that point is, so transform(X_fit) returns embedding_ (as fit_transform).
+    twin = dist[:, 0] == 0.0
+    Y[twin] = objective.Y_ref[ind[twin, 0]]
+    return Y
 
 
 @register("tsne", family="sne")
@@ -346,8 +230,9 @@ class TSNE(_BaseSNE):
 
     Input affinities ``p_ij = (p_{j|i} + p_{i|j}) / 2n`` with Gaussian ``p_{j|i}`` calibrated to
     ``perplexity``; output affinities ``q_ij`` proportional to
-    ``(1 + ||y_i - y_j||^2 / dof)^(-(dof + 1) / 2)`` (seed 001's Student t; dof = 1 is t-SNE,
-    van der Maaten & Hinton 2008; large dof approaches symmetric SNE); minimises ``KL(P || Q)``.
+    ``(1 + ||y_i - y_j||^2 / dof)^(-(dof + 1) / 2)`` (a Student t, van der Maaten 2009; dof = 1
+    is t-SNE, van der Maaten & Hinton 2008; large dof approaches symmetric SNE); minimises
+    ``KL(P || Q)``.
 
     Parameters
     ----------
@@ -391,9 +276,11 @@ class TSNE(_BaseSNE):
         Perplexity of new points' affinities in :meth:`transform` (openTSNE's default).
     random_state : None, int or RandomState, default=None
     callback : callable ``callback(event, logs) -> bool``, optional
-        Called every ``callback_every`` iterations with ``event="iteration"`` and
-        ``logs = {"iteration", "kl", "phase", "embedding"}``; returning True stops the run
-        and keeps the partial embedding.
+        Called every ``callback_every`` iterations (and at the end of each phase) with
+        ``event="iteration"`` and ``logs = {"iteration", "kl", "phase", "embedding"}``, in
+        ``fit`` (phases ``"early_exaggeration"``, ``"main"``) and in :meth:`transform`
+        (phase ``"transform"``, the new points' embedding and KL); returning True stops the
+        run and keeps the partial embedding.
     callback_every : int, default=50
 
     Attributes
@@ -487,50 +374,31 @@ class TSNE(_BaseSNE):
         return _aff.joint_probabilities_nn(X, self.perplexity_, neighbors=self.neighbors,
                                            random_state=rng)
 
-    def _objective(self, P, Y):
+    def _objective(self, P):
         dof = float(self.dof)
         if self.method_ == "exact":
-            device = _resolve_device(self.device)
-            if device is not None:
-                import torch
-
-                Pt = torch.as_tensor(P, device=device)
-                Yt = torch.as_tensor(Y, device=device)
-                return (lambda Y, ex, ck=True: _obj.exact_objective(
-                            Pt, Y, kind="t", dof=dof, exaggeration=ex, compute_kl=ck),
-                        Yt, lambda Y: Y.cpu().numpy())
-            return (lambda Y, ex, ck=True: _obj.exact_objective(
-                        P, Y, kind="t", dof=dof, exaggeration=ex, compute_kl=ck),
-                    Y, np.asarray)
+            return ExactObjective(P, kind="t", dof=dof, device=_resolve_device(self.device))
         p_log_p = float(np.sum(P.data * np.log(P.data)))  # constant: computed once
         if self.method_ == "barnes_hut":
-            from .barnes_hut import bh_objective
+            from .barnes_hut import BarnesHutObjective
 
-            angle = float(self.angle)
-            return (lambda Y, ex, ck=True: bh_objective(P, Y, dof=dof, angle=angle,
-                                                        exaggeration=ex, compute_kl=ck,
-                                                        p_log_p=p_log_p), Y, np.asarray)
-        from .fft import fft_objective
+            return BarnesHutObjective(P, dof=dof, angle=float(self.angle), p_log_p=p_log_p)
+        from .fft import FFTObjective
 
-        return (lambda Y, ex, ck=True: fft_objective(P, Y, dof=dof, exaggeration=ex,
-                                                     compute_kl=ck, p_log_p=p_log_p),
-                Y, np.asarray)
-
-    def _final_kl(self, P, Y):
-        if self.method_ == "exact":
-            return _obj.exact_objective(P, Y, kind="t", dof=float(self.dof))[0]
-        # BH and FFT: the KL with their own estimate of the normaliser Z (as openTSNE reports).
-        return self._objective(P, Y)[0](Y, 1.0)[0]
+        # BH and FFT report the KL with their own estimate of Z (as openTSNE does).
+        return FFTObjective(P, dof=dof, p_log_p=p_log_p)
 
 
 @register("sne", family="sne")
 class SNE(_BaseSNE):
-    """Stochastic neighbour embedding: conditional (seed 000) or symmetric Gaussian SNE.
+    """Stochastic neighbour embedding: conditional (Hinton & Roweis 2002) or symmetric Gaussian
+    SNE (van der Maaten & Hinton 2008).
 
     ``kind="conditional"``: ``C = sum_i KL(P_i || Q_i)`` with Gaussian ``p_{j|i}`` (calibrated to
     ``perplexity``) and ``q_{j|i} = exp(-||y_i - y_j||^2) / sum_{k != i} exp(-||y_i - y_k||^2)``
     (Hinton & Roweis 2002). ``kind="symmetric"``: ``p_ij = (p_{j|i} + p_{i|j}) / 2n`` and
-    ``q_ij`` proportional to ``exp(-||y_i - y_j||^2)`` (seed 001). Exact O(n^2) gradient only:
+    ``q_ij`` proportional to ``exp(-||y_i - y_j||^2)`` (van der Maaten & Hinton 2008, section
+    3.1). Exact O(n^2) gradient only:
     for large data use :class:`TSNE`. Optimizer and parameters as in :class:`TSNE`.
 
     Parameters
@@ -605,22 +473,8 @@ class SNE(_BaseSNE):
             return _aff.conditional_probabilities(X, self.perplexity_)[0]
         return _aff.joint_probabilities(X, self.perplexity_)
 
-    def _objective(self, P, Y):
-        kernel = self._kernel
-        device = _resolve_device(self.device)
-        if device is not None:
-            import torch
-
-            Pt = torch.as_tensor(P, device=device)
-            return (lambda Y, ex, ck=True: _obj.exact_objective(
-                        Pt, Y, kind=kernel, exaggeration=ex, compute_kl=ck),
-                    torch.as_tensor(Y, device=device), lambda Y: Y.cpu().numpy())
-        return (lambda Y, ex, ck=True: _obj.exact_objective(
-                    P, Y, kind=kernel, exaggeration=ex, compute_kl=ck),
-                Y, np.asarray)
-
-    def _final_kl(self, P, Y):
-        return _obj.exact_objective(P, Y, kind=self._kernel)[0]
+    def _objective(self, P):
+        return ExactObjective(P, kind=self._kernel, device=_resolve_device(self.device))
 
     def _transform_kernel(self):
         return "gaussian", 1.0
