@@ -41,10 +41,10 @@ from scipy import linalg
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 
+from .._linalg import covariance, flip_row_signs
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
-from .pca import _covariance, _flip_signs
 
 __all__ = ["FactorAnalysis"]
 
@@ -230,7 +230,7 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
             psi = psi.copy()
 
         mean = X.mean(axis=0)
-        C = _covariance(X, mean) * ((n_samples - 1) / n_samples)  # (d, d), 1/n covariance
+        C = covariance(X, mean) * ((n_samples - 1) / n_samples)  # (d, d), 1/n covariance
         variances = np.diag(C).copy()
         exact = self.svd_method == "lapack" or k + _OVERSAMPLES >= n_features
         basis = None
@@ -270,7 +270,7 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
             W = _ortho_rotation(W.T, self.rotation).T
             W = W[np.argsort(-np.linalg.norm(W, axis=1), kind="stable")]
         W = np.ascontiguousarray(W)
-        _flip_signs(W)
+        flip_row_signs(W)
         self.components_ = W
         self.noise_variance_ = psi
         self.mean_ = mean

@@ -49,10 +49,11 @@ from scipy import linalg
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 
+from .._linalg import flip_row_signs
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
-from .pca import PCA, _flip_signs
+from .pca import PCA
 
 __all__ = ["FastICA", "amari_index"]
 
@@ -347,7 +348,7 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         order = np.argsort(-np.linalg.norm(mixing, axis=0), kind="stable")
         mixing = np.ascontiguousarray(mixing[:, order])
         unmixing, S = unmixing[order], S[order]
-        signs = _flip_signs(mixing.T.copy())
+        signs = flip_row_signs(mixing.T.copy())
         mixing *= signs
         unmixing *= signs[:, np.newaxis]
         S *= signs[:, np.newaxis].astype(S.dtype)

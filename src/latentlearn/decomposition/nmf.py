@@ -62,6 +62,7 @@ import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 
+from .._linalg import randomized_svd, row_blocks
 from ..base import (
     Interval,
     LatentEstimator,
@@ -72,7 +73,6 @@ from ..base import (
 )
 from ..exceptions import DataError, ParameterError
 from ..registry import register
-from .pca import _randomized_svd
 
 __all__ = ["NMF", "non_negative_factorization", "initialize_nmf", "nmf_objective"]
 
@@ -80,23 +80,15 @@ logger = logging.getLogger(__name__)
 
 # Guards against division by zero, as scikit-learn's (float32 epsilon, whatever the dtype).
 _EPS = float(np.finfo(np.float32).eps)
-# Rows of X taken at once when an objective is evaluated: caps the (rows, n_features) residual.
-_BLOCK_ELEMENTS = 1 << 20
 
 _INITS = ("random", "nndsvd", "nndsvda", "nndsvdar")
-
-
-def _row_blocks(n_rows, n_cols):
-    step = max(1, _BLOCK_ELEMENTS // max(n_cols, 1))
-    for start in range(0, n_rows, step):
-        yield slice(start, min(start + step, n_rows))
 
 
 # --------------------------------------------------------------------------- objectives
 def _frobenius(X, W, H):
     """``1/2 ||X - W H||_F^2``, summed in float64 block by block."""
     total = 0.0
-    for rows in _row_blocks(X.shape[0], X.shape[1]):
+    for rows in row_blocks(X.shape[0], X.shape[1]):  # residuals of 8 MB at most
         R = X[rows] - W[rows] @ H
         total += float(np.einsum("ij,ij->", R, R, dtype=np.float64))
     return 0.5 * total
@@ -110,7 +102,7 @@ def _kullback_leibler(X, W, H):
     """
     sum_Y = float(W.sum(axis=0, dtype=np.float64) @ H.sum(axis=1, dtype=np.float64))
     total = sum_Y
-    for rows in _row_blocks(X.shape[0], X.shape[1]):
+    for rows in row_blocks(X.shape[0], X.shape[1]):  # residuals of 8 MB at most
         Xb = X[rows]
         Yb = W[rows] @ H
         mask = Xb > _EPS
@@ -182,8 +174,8 @@ def _initialize(X, n_components, init, random_state):
         return W, H
 
     n_iter = 7 if n_components < 0.1 * min(n_samples, n_features) else 4
-    U, s, Vt = _randomized_svd(X, n_components, n_oversamples=10, n_iter=n_iter,
-                               random_state=random_state)
+    U, s, Vt = randomized_svd(X, n_components, n_oversamples=10, n_iter=n_iter,
+                              random_state=random_state)
     W = np.zeros((n_samples, n_components), dtype=dtype)
     H = np.zeros((n_components, n_features), dtype=dtype)
     # The leading singular pair of a non-negative matrix can be taken non-negative

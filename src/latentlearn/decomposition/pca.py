@@ -40,6 +40,7 @@ import numpy as np
 from scipy import linalg
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
+from .._linalg import covariance, flip_row_signs, randomized_svd
 from ..base import (
     GenerativeMixin,
     Interval,
@@ -55,63 +56,6 @@ __all__ = ["PCA"]
 
 logger = logging.getLogger(__name__)
 
-# Entries of X centred at once by the covariance solver: caps its temporary copy at 8 MB
-# (float64) whatever the size of X.
-_BLOCK_ELEMENTS = 1 << 20
-
-
-def _row_blocks(n_rows, n_cols):
-    step = max(1, _BLOCK_ELEMENTS // max(n_cols, 1))
-    for start in range(0, n_rows, step):
-        yield slice(start, min(start + step, n_rows))
-
-
-def _flip_signs(components):
-    """Flip each row so that its entry of largest absolute value is positive (in place).
-
-    An eigenvector or singular vector is defined up to sign; this rule (the one of scikit-learn's
-    ``svd_flip(..., u_based_decision=False)``) makes the output deterministic.
-
-    Parameters
-    ----------
-    components : ndarray of shape (n_components, n_features)
-
-    Returns
-    -------
-    signs : ndarray of shape (n_components,)
-        The +1/-1 applied to each row.
-    """
-    largest = np.argmax(np.abs(components), axis=1)
-    signs = np.sign(components[np.arange(components.shape[0]), largest])
-    signs[signs == 0] = 1.0
-    components *= signs[:, np.newaxis]
-    return signs
-
-
-def _covariance(X, mean):
-    """The sample covariance ``1/(n-1) sum (x - mu)(x - mu)^T``.
-
-    Blocks of rows are centred first (no ``X^T X - n mu mu^T`` cancellation), multiplied in the
-    dtype of ``X`` and summed in float64; no copy of the whole of ``X`` is made.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    mean : ndarray of shape (n_features,), float64
-
-    Returns
-    -------
-    C : ndarray of shape (n_features, n_features), float64
-    """
-    n, d = X.shape
-    mean = mean.astype(X.dtype)
-    C = np.zeros((d, d))
-    for rows in _row_blocks(n, d):
-        Xc = X[rows] - mean  # (block, d)
-        C += Xc.T @ Xc
-    C /= n - 1
-    return C
-
 
 def _total_variance(Xc):
     """``trace(Sigma) = sum ||x - mu||^2 / (n - 1)`` of already-centred data, summed in float64.
@@ -119,51 +63,6 @@ def _total_variance(Xc):
     ``einsum`` casts through a small buffer, so a float32 ``Xc`` is not copied whole.
     """
     return float(np.einsum("ij,ij->", Xc, Xc, dtype=np.float64)) / (Xc.shape[0] - 1)
-
-
-def _randomized_svd(M, n_components, *, n_oversamples, n_iter, random_state):
-    """Truncated SVD by randomized subspace iteration (Halko et al. 2011, Algorithm 4.4).
-
-    ``Q`` spans ``range(M Omega)`` for a Gaussian ``Omega`` of ``n_components + n_oversamples``
-    columns; each power iteration replaces it by a basis of ``M M^T Q`` (re-normalised by a
-    pivoted LU factorisation, as scikit-learn does, instead of the paper's QR), which
-    damps the directions of small singular values by ``(s_j / s_1)^2`` per step. The SVD of the
-    small matrix ``Q^T M`` then gives the leading singular triplets of ``M``.
-
-    Parameters
-    ----------
-    M : ndarray of shape (n_rows, n_cols)
-        The matrix, already centred for PCA.
-    n_components : int
-        Number of singular triplets wanted.
-    n_oversamples : int
-        Extra columns of the test matrix; 10 is plenty for a gap-free spectrum.
-    n_iter : int
-        Number of power iterations.
-    random_state : numpy.random.RandomState
-
-    Returns
-    -------
-    U : ndarray of shape (n_rows, n_components)
-    s : ndarray of shape (n_components,)
-        Descending.
-    Vt : ndarray of shape (n_components, n_cols)
-    """
-    n_rows, n_cols = M.shape
-    n_random = min(n_components + n_oversamples, n_rows, n_cols)
-    omega = random_state.standard_normal(size=(n_cols, n_random)).astype(M.dtype, copy=False)
-    Q = M @ omega  # (n_rows, n_random)
-    for _ in range(n_iter):
-        # Re-normalise between products so that the columns do not all collapse onto the top
-        # singular vector; a pivoted LU factor is a well-conditioned basis and cheaper than QR.
-        Q, _ = linalg.lu(Q, permute_l=True, check_finite=False)
-        Z, _ = linalg.lu(M.T @ Q, permute_l=True, check_finite=False)  # (n_cols, n_random)
-        Q = M @ Z
-    Q, _ = linalg.qr(Q, mode="economic", check_finite=False)  # orthonormal basis of the range
-    B = Q.T @ M  # (n_random, n_cols)
-    U_small, s, Vt = linalg.svd(B, full_matrices=False, check_finite=False)
-    U = Q @ U_small[:, :n_components]
-    return U, s[:n_components], Vt[:n_components]
 
 
 @register("pca", family="decomposition")
@@ -328,7 +227,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
 
         mean = X.mean(axis=0, dtype=np.float64)  # (d,)
         if solver == "covariance_eigh":
-            C = _covariance(X, mean)
+            C = covariance(X, mean)
             total_var = float(np.trace(C))
             if n_wanted == n_features:
                 eigvals, eigvecs = linalg.eigh(C, check_finite=False)
@@ -349,13 +248,13 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
                     n_iter = 7 if n_wanted < 0.1 * max_components else 4
                 else:
                     n_iter = self.iterated_power
-                _, s, components = _randomized_svd(
+                _, s, components = randomized_svd(
                     Xc, n_wanted, n_oversamples=self.n_oversamples, n_iter=n_iter,
                     random_state=check_random_state(self.random_state))
                 variances = s.astype(np.float64) ** 2 / (n_samples - 1)
                 total_var = _total_variance(Xc)
             components = np.array(components, dtype=np.float64)
-        _flip_signs(components)
+        flip_row_signs(components)
 
         ratios = variances / total_var if total_var > 0 else np.zeros_like(variances)
         if fraction:
