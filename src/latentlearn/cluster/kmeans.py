@@ -36,88 +36,32 @@ products; sums, centres' bookkeeping and the inertia are float64.
 from __future__ import annotations
 
 import logging
-import warnings
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import check_array
 
-from ..base import (
-    Interval,
-    LatentEstimator,
-    Options,
-    as_2d_float,
-    check_is_fitted,
-    check_random_state,
-)
+from ..base import Interval, Options, as_2d_float, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
+from ._kmeans_base import (
+    BaseKMeans,
+    assign,
+    canonical_order,
+    check_sample_weight,
+    cluster_order,
+    difference_blocks,
+    distance_blocks,
+    inertia,
+    nearest_in_block,
+    random_rows,
+    squared_distances_to_own_center,
+    weighted_mean_and_variance,
+)
 
 __all__ = ["KMeans", "kmeans_plusplus"]
 
 logger = logging.getLogger(__name__)
-
-# Entries of the (block, k) distance matrix (or of a gathered (block, d) slice of X) computed at
-# once: 2**19 float64 = 4 MB at most.
-_DISTANCE_BLOCK = 1 << 19
-# Entries of an explicit (block, d) float64 block (sums, inertia, relocation): 2 MB at most.
-_DIFFERENCE_BLOCK = 1 << 18
-
-
-def _row_blocks(n_rows, per_row, budget):
-    step = max(256, budget // max(per_row, 1))
-    for start in range(0, n_rows, step):
-        yield slice(start, min(start + step, n_rows))
-
-
-def _check_sample_weight(sample_weight, n_samples, who=None):
-    """``sample_weight`` as a float64 array of shape (n_samples,), finite, >= 0, not all zero.
-
-    ``who`` (an estimator's name) prefixes the error messages when given.
-    """
-    prefix = f"{who}: " if who else ""
-    if sample_weight is None:
-        return np.ones(n_samples)
-    weights = np.asarray(sample_weight, dtype=np.float64)
-    if weights.ndim == 0:
-        weights = np.full(n_samples, float(weights))
-    if weights.shape != (n_samples,):
-        raise ValueError(
-            f"{prefix}sample_weight must have shape ({n_samples},), one weight per sample; got "
-            f"shape {weights.shape}."
-        )
-    if not np.all(np.isfinite(weights)) or np.any(weights < 0):
-        raise ValueError(f"{prefix}sample_weight must be finite and non-negative.")
-    if not np.any(weights > 0):
-        raise ValueError(
-            f"{prefix}sample_weight has only zero weights; at least one sample needs a non-zero "
-            "weight."
-        )
-    return weights
-
-
-def _canonical_order(X):
-    """A row order that depends only on the rows' values: sort by a fixed random projection.
-
-    Seeding draws points by inverting a cumulative sum; walking the rows in this order instead of
-    the given one makes the draw independent of the row order, and puts copies of one row next
-    to each other, so that a row of weight 3 and three copies of it are drawn alike. Distinct
-    rows tie only if their difference is orthogonal to the projection.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-
-    Returns
-    -------
-    order : ndarray of shape (n_samples,), int
-    """
-    direction = np.random.RandomState(0).uniform(0.5, 1.5, size=X.shape[1]).astype(X.dtype)
-    return np.argsort(X @ direction, kind="stable")
-
 
 def _draw(cumulative, order, u):
     """Indices (in ``X``) where the uniforms ``u`` in [0, total) fall in ``cumulative``."""
@@ -235,84 +179,14 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None,
             or n_local_trials < 1:
         raise ParameterError(
             f"kmeans_plusplus: n_local_trials={n_local_trials!r} must be an int >= 1 or None.")
-    weights = _check_sample_weight(sample_weight, n_samples)
+    weights = check_sample_weight(sample_weight, n_samples)
     x_squared_norms = np.einsum("ij,ij->i", X, X)
     return _kmeans_plusplus(X, int(n_clusters), x_squared_norms, weights,
                             check_random_state(random_state), int(n_local_trials),
-                            _canonical_order(X))
+                            canonical_order(X))
 
 
 # -- Lloyd's algorithm ------------------------------------------------------------------------
-
-
-def _nearest_in_block(block, centers_scaled, center_norms, second_too):
-    """Nearest centre of each row of ``block`` (and the runner-up score), by ``||mu||^2 - 2 x.mu``.
-
-    The scores are computed transposed, ``(k, block)``, so that the running minimum over the
-    centres walks contiguous rows; ties go to the lowest index, as with ``argmin``.
-
-    Returns
-    -------
-    labels : ndarray of shape (block,)
-    best, second : ndarrays of shape (block,)
-        The smallest and second-smallest scores (``||x - mu||^2 - ||x||^2``); ``second`` is None
-        unless ``second_too``, and ``inf`` with one centre.
-    """
-    scores = centers_scaled @ block.T  # (k, block)
-    scores += center_norms[:, np.newaxis]
-    best = scores[0].copy()
-    labels = np.zeros(best.size, dtype=np.intp)
-    second = np.full_like(best, np.inf) if second_too else None
-    scratch = np.empty_like(best)
-    for j in range(1, scores.shape[0]):
-        row = scores[j]
-        if second_too:
-            np.maximum(best, row, out=scratch)
-            np.minimum(second, scratch, out=second)
-        np.copyto(labels, j, where=row < best)
-        np.minimum(best, row, out=best)
-    return labels, best, second
-
-
-def _assign(X, centers, shift=None):
-    """Index of the nearest centre for every row: ``argmin_j ||mu_j||^2 - 2 x.mu_j``.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    centers : ndarray of shape (n_clusters, n_features)
-    shift : ndarray of shape (n_features,) or None
-        Subtracted from each block of ``X`` first (the centring of the fit).
-
-    Returns
-    -------
-    labels : ndarray of shape (n_samples,), intp
-    """
-    n_samples = X.shape[0]
-    centers_scaled = -2.0 * centers  # (k, d)
-    center_norms = np.einsum("ij,ij->i", centers, centers)  # (k,)
-    labels = np.empty(n_samples, dtype=np.intp)
-    # a shifted block is a copy of its rows of X, so it counts d entries a row
-    per_row = centers.shape[0] if shift is None else max(centers.shape[0], X.shape[1])
-    for rows in _row_blocks(n_samples, per_row, _DISTANCE_BLOCK):
-        block = X[rows] if shift is None else X[rows] - shift
-        labels[rows] = _nearest_in_block(block, centers_scaled, center_norms, False)[0]
-    return labels
-
-
-def _squared_distances_to_own_center(X, centers, labels):
-    """``||x_i - mu_{c_i}||^2`` from the explicit differences, in float64, block by block."""
-    n_samples, n_features = X.shape
-    out = np.empty(n_samples)
-    for rows in _row_blocks(n_samples, n_features, _DIFFERENCE_BLOCK):
-        diff = X[rows].astype(np.float64) - centers[labels[rows]]
-        out[rows] = np.einsum("ij,ij->i", diff, diff)
-    return out
-
-
-def _inertia(X, sample_weight, centers, labels):
-    """``J = sum_i w_i ||x_i - mu_{c_i}||^2`` in float64 (the k-means objective)."""
-    return float(_squared_distances_to_own_center(X, centers, labels) @ sample_weight)
 
 
 def _one_hot_product(labels, weights, X, n_clusters):
@@ -322,7 +196,7 @@ def _one_hot_product(labels, weights, X, n_clusters):
     and multiplied with ``X`` block by block, so a float32 ``X`` is upcast one block at a time.
     """
     sums = np.zeros((n_clusters, X.shape[1]))
-    for rows in _row_blocks(X.shape[0], X.shape[1], _DIFFERENCE_BLOCK):
+    for rows in difference_blocks(X.shape[0], X.shape[1]):
         m = rows.stop - rows.start
         one_hot = sparse.csc_matrix(
             (weights[rows], labels[rows], np.arange(m + 1)), shape=(n_clusters, m))
@@ -333,7 +207,7 @@ def _one_hot_product(labels, weights, X, n_clusters):
 def _nearest_two(X, x_squared_norms, centers, rows_index=None):
     """Nearest centre of each row, with the distances to the nearest and second-nearest centre.
 
-    The argmin is taken over ``||mu_j||^2 - 2 x.mu_j`` (as in :func:`_assign`); distances add
+    The argmin is taken over ``||mu_j||^2 - 2 x.mu_j`` (as in :func:`assign`); distances add
     ``||x||^2`` back and are clipped at 0 before the square root.
 
     Parameters
@@ -358,10 +232,10 @@ def _nearest_two(X, x_squared_norms, centers, rows_index=None):
     second = np.empty(n_rows)
     # a gathered block copies its rows of X, so it counts d entries a row
     per_row = n_clusters if rows_index is None else max(n_clusters, X.shape[1])
-    for part in _row_blocks(n_rows, per_row, _DISTANCE_BLOCK):
+    for part in distance_blocks(n_rows, per_row):
         rows = index[part]
         block = X[part] if rows_index is None else X[rows]  # (block, d)
-        lab, best, runner_up = _nearest_in_block(block, centers_scaled, center_norms, True)
+        lab, best, runner_up = nearest_in_block(block, centers_scaled, center_norms, True)
         labels[part] = lab
         norms = x_squared_norms[rows]
         nearest[part] = best + norms
@@ -387,7 +261,7 @@ class _ClusterSums:
         """Move ``samples`` from clusters ``old`` to clusters ``new``."""
         n_clusters = self.sums.shape[0]
         w = sample_weight[samples]
-        for part in _row_blocks(samples.size, X.shape[1], _DIFFERENCE_BLOCK):
+        for part in difference_blocks(samples.size, X.shape[1]):
             m = part.stop - part.start
             # one CSC column per sample: +w in its new cluster, -w in its old one
             transfer = sparse.csc_matrix(
@@ -427,7 +301,7 @@ def _relocate_empty_clusters(X, sample_weight, labels, centers, state):
     empty = np.flatnonzero(state.counts == 0)
     if empty.size == 0:
         return 0
-    distances = _squared_distances_to_own_center(X, centers, labels)
+    distances = squared_distances_to_own_center(X, centers, labels)
     distances[sample_weight == 0] = -1.0
     farthest = np.argsort(-distances, kind="stable")[: empty.size]
     state.move(X, sample_weight, farthest, labels[farthest], empty)
@@ -530,29 +404,12 @@ def _lloyd(X, x_squared_norms, sample_weight, centers_init, *, max_iter, tol):
             break
     centers = centers.astype(dtype)
     if not strict:
-        labels = _assign(X, centers)
-    return labels, _inertia(X, sample_weight, centers, labels), centers, n_iter
-
-
-def _sort_clusters(centers, labels, sample_weight):
-    """Renumber clusters by decreasing total weight, ties by the centres' lexicographic order.
-
-    Returns
-    -------
-    centers : ndarray of shape (n_clusters, n_features)
-    labels : ndarray of shape (n_samples,)
-    """
-    n_clusters = centers.shape[0]
-    size = np.bincount(labels, weights=sample_weight, minlength=n_clusters)
-    keys = [centers[:, j] for j in range(centers.shape[1] - 1, -1, -1)] + [-size]
-    order = np.lexsort(keys)  # last key is the primary one
-    rank = np.empty(n_clusters, dtype=np.intp)
-    rank[order] = np.arange(n_clusters)
-    return centers[order], rank[labels]
+        labels = assign(X, centers)
+    return labels, inertia(X, sample_weight, centers, labels), centers, n_iter
 
 
 @register("kmeans", family="cluster")
-class KMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin, LatentEstimator):
+class KMeans(BaseKMeans):
     """k-means clustering: minimise the within-cluster sum of squared distances (Lloyd).
 
     Minimises ``J = sum_i w_i ||x_i - mu_{c_i}||^2`` (``inertia_``) by alternating
@@ -630,12 +487,8 @@ default="k-means++"
     """
 
     _parameter_constraints = {
-        "n_clusters": [Interval(Integral, 1, None)],
-        "init": [Options({"k-means++", "random"}), "array-like"],
+        **BaseKMeans._parameter_constraints,
         "n_init": [Interval(Integral, 1, None)],
-        "max_iter": [Interval(Integral, 1, None)],
-        "tol": [Interval(Real, 0, None)],
-        "random_state": ["random_state"],
         "algorithm": [Options({"lloyd"})],
     }
 
@@ -658,25 +511,6 @@ default="k-means++"
         self.random_state = random_state
         self.algorithm = algorithm
 
-    def _check_init(self, n_features, dtype):
-        """The init array (validated) or the init name."""
-        init = self.init
-        if isinstance(init, str):
-            if init not in ("k-means++", "random"):
-                raise ParameterError(
-                    f"KMeans: parameter init={init!r} is not allowed; it must be 'k-means++', "
-                    "'random' or an array of shape (n_clusters, n_features)."
-                )
-            return init
-        centers = check_array(init, dtype=dtype, copy=True, input_name="init")
-        if centers.shape != (self.n_clusters, n_features):
-            raise ParameterError(
-                f"KMeans: init has shape {centers.shape}, but n_clusters={self.n_clusters} and "
-                f"X has {n_features} features; pass an array of shape ({self.n_clusters}, "
-                f"{n_features})."
-            )
-        return centers
-
     def fit(self, X, y=None, sample_weight=None):
         """Cluster ``X``: ``n_init`` seeded Lloyd runs, keeping the one of lowest inertia.
 
@@ -692,23 +526,17 @@ default="k-means++"
         self : KMeans
         """
         self._check_parameters()
-        X = self._validate_X(X, reset=True)
-        n_samples, n_features = X.shape
-        if self.n_clusters > n_samples:
-            raise ParameterError(
-                f"KMeans: n_clusters={self.n_clusters} is larger than n_samples={n_samples}; "
-                "lower n_clusters or pass more samples."
-            )
-        weights = _check_sample_weight(sample_weight, n_samples)
+        X, weights = self._validated(X, sample_weight, reset=True)
+        n_features = X.shape[1]
         init = self._check_init(n_features, X.dtype)
         rng = check_random_state(self.random_state)
 
         # Work on a centred copy of X (smaller numbers in ||x||^2 - 2 x.mu + ||mu||^2, less
         # cancellation) whose rows are in the canonical order: the fit then depends on the rows'
         # values only, and the seeding walks the rows without gathers.
-        mean, variance = _weighted_mean_and_variance(X, weights)  # (d,), (d,) float64
+        mean, variance = weighted_mean_and_variance(X, weights)  # (d,), (d,) float64
         shift = mean.astype(X.dtype)
-        order = _canonical_order(X)
+        order = canonical_order(X)
         Xc = X[order]
         Xc -= shift
         weights_c = weights[order]
@@ -723,150 +551,34 @@ default="k-means++"
                 centers, _ = _kmeans_plusplus(Xc, self.n_clusters, x_squared_norms, weights_c,
                                               rng, n_local_trials, None)
             elif isinstance(init, str):  # "random"
-                centers = Xc[_random_rows(weights_c, self.n_clusters, rng)]
+                centers = Xc[random_rows(Xc.shape[0], weights_c, self.n_clusters, rng, "KMeans")]
             else:
                 centers = init - shift
-            labels, inertia, centers, n_iter = _lloyd(
+            labels, run_inertia, centers, n_iter = _lloyd(
                 Xc, x_squared_norms, weights_c, centers, max_iter=self.max_iter, tol=tol)
-            if best is None or inertia < best[1]:
-                best = (labels, inertia, centers, n_iter)
-        labels_c, inertia, centers, n_iter = best
+            if best is None or run_inertia < best[1]:
+                best = (labels, run_inertia, centers, n_iter)
+        labels_c, best_inertia, centers, n_iter = best
         labels = np.empty_like(labels_c)
         labels[order] = labels_c  # back to the caller's row order
-        if isinstance(init, str):
-            centers, labels = _sort_clusters(centers, labels, weights)
-
-        n_distinct = np.unique(labels).size
-        if n_distinct < self.n_clusters:
-            warnings.warn(
-                f"KMeans found {n_distinct} distinct clusters, fewer than n_clusters="
-                f"{self.n_clusters}: X has too few distinct points; lower n_clusters.",
-                ConvergenceWarning, stacklevel=2)
+        if isinstance(init, str):  # renumber by decreasing weight
+            order = cluster_order(centers, np.bincount(labels, weights=weights,
+                                                       minlength=self.n_clusters))
+            rank = np.empty(self.n_clusters, dtype=np.intp)
+            rank[order] = np.arange(self.n_clusters)
+            centers, labels = centers[order], rank[labels]
+        self._warn_if_fewer_clusters(labels, "X has too few distinct points")
 
         self._shift = shift
         self._centers_shifted = centers
         self.cluster_centers_ = (centers + shift).astype(X.dtype, copy=False)
         self.labels_ = labels
-        self.inertia_ = inertia
+        self.inertia_ = best_inertia
         self.n_iter_ = n_iter
         return self
 
-    def fit_predict(self, X, y=None, sample_weight=None):
-        """Fit and return ``labels_``.
+    def _assignment_centers(self):
+        return self._centers_shifted, self._shift
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        return self.fit(X, sample_weight=sample_weight).labels_
-
-    def predict(self, X):
-        """Index of the nearest centre, ``argmin_j ||x - mu_j||^2``, for each sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        shift = self._shift.astype(X.dtype)
-        return _assign(X, self._centers_shifted.astype(X.dtype, copy=False), shift)
-
-    def transform(self, X):
-        """Euclidean distances ``||x - mu_j||`` to every centre (computed in float64).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        distances : ndarray of shape (n_samples, n_clusters)
-            In the dtype of ``X``.
-        """
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        centers = self._centers_shifted.astype(np.float64)
-        shift = self._shift.astype(np.float64)
-        center_norms = np.einsum("ij,ij->i", centers, centers)
-        out = np.empty((X.shape[0], centers.shape[0]), dtype=X.dtype)
-        for rows in _row_blocks(X.shape[0], max(centers.shape[0], X.shape[1]), _DISTANCE_BLOCK):
-            block = X[rows].astype(np.float64) - shift  # (block, d)
-            norms = np.einsum("ij,ij->i", block, block)
-            d2 = norms[:, np.newaxis] - 2.0 * (block @ centers.T)  # (block, k)
-            d2 += center_norms
-            # The expansion has an absolute error of a few eps * (||x||^2 + ||mu||^2): recompute
-            # from the differences where that is not small next to d2 (samples on a centre).
-            near_i, near_j = np.nonzero(d2 < 1e-6 * (norms[:, np.newaxis] + center_norms))
-            if near_i.size:
-                diff = block[near_i] - centers[near_j]
-                d2[near_i, near_j] = np.einsum("ij,ij->i", diff, diff)
-            out[rows] = np.sqrt(np.maximum(d2, 0.0))
-        return out
-
-    def score(self, X, y=None, sample_weight=None):
-        """Opposite of the k-means objective on ``X``: ``-sum_i w_i min_j ||x_i - mu_j||^2``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        score : float
-        """
-        labels = self.predict(X)
-        X = self._validate_X(X, reset=False)
-        weights = _check_sample_weight(sample_weight, X.shape[0])
-        return -_inertia(X, weights, self.cluster_centers_.astype(np.float64), labels)
-
-    @property
-    def _n_features_out(self):
-        return self.cluster_centers_.shape[0]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
-
-
-def _weighted_mean_and_variance(X, weights):
-    """Per-feature weighted mean and variance ``sum_i w_i (x_i - m)^2 / sum_i w_i``.
-
-    Two passes over blocks of rows in float64, so a float32 ``X`` is never copied whole.
-
-    Returns
-    -------
-    mean, variance : ndarrays of shape (n_features,), float64
-    """
-    total = weights.sum()
-    blocks = list(_row_blocks(X.shape[0], X.shape[1], _DIFFERENCE_BLOCK))
-    mean = sum(weights[rows] @ X[rows].astype(np.float64) for rows in blocks) / total
-    variance = np.zeros(X.shape[1])
-    for rows in blocks:
-        diff = X[rows].astype(np.float64) - mean
-        variance += weights[rows] @ (diff * diff)
-    return mean, variance / total
-
-
-def _random_rows(weights, n_clusters, rng):
-    """``n_clusters`` distinct rows drawn with probability proportional to their weight."""
-    positive = int(np.count_nonzero(weights))
-    if positive < n_clusters:
-        raise ParameterError(
-            f"KMeans: init='random' needs n_clusters={n_clusters} samples of non-zero weight, "
-            f"only {positive} have one; lower n_clusters or use init='k-means++'."
-        )
-    return rng.choice(weights.size, size=n_clusters, replace=False, p=weights / weights.sum())
+    def _reference_centers(self):
+        return self.cluster_centers_.astype(np.float64)
