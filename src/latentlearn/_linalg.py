@@ -280,7 +280,7 @@ def classical_scaling(D, n_components):
     return flip_column_signs(Y), values
 
 
-def smallest_eigenpairs(L, k, *, solver, random_state):
+def smallest_eigenpairs(L, k, *, solver, random_state, sigma=-1e-5, tol=0.0, maxiter=None):
     """The ``k`` smallest eigenpairs of a symmetric positive semi-definite ``L``, ascending.
 
     The eigenproblem of Laplacian eigenmaps (Belkin & Niyogi 2003) and spectral clustering
@@ -295,6 +295,8 @@ def smallest_eigenpairs(L, k, *, solver, random_state):
     solver : {"auto", "arpack", "lobpcg", "dense"}
     random_state : None, int or numpy.random.RandomState
         Start vectors of the iterative solvers.
+    sigma, tol, maxiter : float, float, int or None
+        ARPACK's shift, tolerance and iteration cap (LLE's ``M`` wants a shift nearer 0).
 
     Returns
     -------
@@ -315,7 +317,7 @@ def smallest_eigenpairs(L, k, *, solver, random_state):
         # Shift-invert just below 0 (scikit-learn's choice): L + 1e-5 I is positive definite
         # and maps the smallest eigenvalues of L to the largest, well separated ones of its
         # inverse (lambda = 0 -> 1e5, lambda = 1e-3 -> ~1e3).
-        values, vectors = eigsh(L, k, sigma=-1e-5, which="LM", v0=v0, tol=0.0)
+        values, vectors = eigsh(L, k, sigma=sigma, which="LM", v0=v0, tol=tol, maxiter=maxiter)
     else:  # lobpcg
         X0 = rng.standard_normal((n, k))
         values, vectors = lobpcg(L, X0, largest=False, tol=1e-8, maxiter=2000)

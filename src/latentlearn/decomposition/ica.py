@@ -49,6 +49,7 @@ from scipy import linalg
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 
+from .._checks import check_codes
 from .._linalg import flip_row_signs
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..exceptions import ParameterError
@@ -419,11 +420,7 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         X_rec : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        S = np.asarray(S)
-        if S.ndim != 2 or S.shape[1] != self.n_components_:
-            raise ValueError(
-                f"FastICA.inverse_transform expects sources of shape (n_samples, "
-                f"{self.n_components_}), got shape {S.shape}; pass the output of transform.")
+        S = check_codes(S, self.n_components_, "FastICA.inverse_transform", "sources")
         return S @ self.mixing_.T + self.mean_
 
     @property

@@ -62,6 +62,7 @@ import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 
+from .._checks import check_codes
 from .._linalg import randomized_svd, row_blocks
 from ..base import (
     Interval,
@@ -663,11 +664,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         X_rec : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        W = np.asarray(W)
-        if W.ndim != 2 or W.shape[1] != self.n_components_:
-            raise ValueError(
-                f"NMF.inverse_transform expects codes of shape (n_samples, "
-                f"{self.n_components_}), got shape {W.shape}; pass the output of transform.")
+        W = check_codes(W, self.n_components_, "NMF.inverse_transform")
         return W @ self.components_
 
     @property

@@ -40,6 +40,7 @@ import numpy as np
 from scipy import linalg
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
+from .._checks import check_codes
 from .._linalg import covariance, flip_row_signs, randomized_svd
 from ..base import (
     GenerativeMixin,
@@ -324,12 +325,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         X_rec : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        Z = np.asarray(Z)
-        if Z.ndim != 2 or Z.shape[1] != self.n_components_:
-            raise ValueError(
-                f"PCA.inverse_transform expects codes of shape (n_samples, "
-                f"{self.n_components_}), got shape {Z.shape}; pass the output of transform."
-            )
+        Z = check_codes(Z, self.n_components_, "PCA.inverse_transform")
         if self.whiten:
             Z = Z * self._whitening_scale()
         return Z @ self.components_ + self.mean_
