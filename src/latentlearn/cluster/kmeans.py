@@ -1,7 +1,7 @@
 """k-means clustering: Lloyd's algorithm from k-means++ seeds, vectorised with numpy.
 
 k-means partitions ``x_1, ..., x_n`` into ``k`` clusters with centres ``mu_1, ..., mu_k`` by
-alternating two steps (seed 000, Skrede, INF5860 "Unsupervised learning", the k-means slides):
+alternating two steps (Lloyd 1982, "Least squares quantization in PCM"; Bishop 2006, PRML §9.1):
 
 1. assignment: ``c_i = argmin_j ||x_i - mu_j||^2``;
 2. update: ``mu_j = sum_i I[c_i = j] x_i / sum_i I[c_i = j]`` (weighted by ``sample_weight``).
@@ -10,11 +10,11 @@ Each step can only lower the objective, the within-cluster sum of SQUARED distan
 
     J(c, mu) = sum_i w_i ||x_i - mu_{c_i}||^2      (``inertia_``).
 
-The seed writes ``J = sum_i ||x_i - mu_{c_i}||`` with a plain norm; that is a slip: the mean
-minimises the sum of squared Euclidean distances (the sum of plain distances is minimised by the
-geometric median, and would make the update step above wrong). The algorithm finds a local
-minimum only, so it is restarted ``n_init`` times and the run with the lowest ``J`` is kept (as
-the seed says).
+A common slip is to write ``J = sum_i ||x_i - mu_{c_i}||`` with a plain norm; the correct
+objective is the sum of SQUARED distances above (Bishop 2006, eq. 9.1): the mean minimises the
+sum of squared Euclidean distances, while the sum of plain distances is minimised by the
+geometric median and would make the update step above wrong. The algorithm finds a local
+minimum only, so it is restarted ``n_init`` times and the run with the lowest ``J`` is kept.
 
 Seeding is k-means++ (Arthur & Vassilvitskii 2007, "k-means++: the advantages of careful
 seeding"): each new centre is drawn with probability proportional to ``w_i D(x_i)^2``, the squared
@@ -413,8 +413,9 @@ class KMeans(BaseKMeans):
     """k-means clustering: minimise the within-cluster sum of squared distances (Lloyd).
 
     Minimises ``J = sum_i w_i ||x_i - mu_{c_i}||^2`` (``inertia_``) by alternating
-    nearest-centre assignment and centre = weighted cluster mean (seed 000; the seed's objective
-    without the square is a slip: the mean update minimises the SQUARED distances).
+    nearest-centre assignment and centre = weighted cluster mean (Lloyd 1982; Bishop 2006, PRML
+    §9.1). A common slip is to drop the square from ``J``; the mean update minimises the
+    SQUARED distances.
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 """Spectral clustering: a neighbourhood graph, its Laplacian eigenmap, then k-means.
 
-Seed 000's graph clustering; the recipe of Ng, Jordan & Weiss (2002), "On spectral clustering:
+The recipe of Ng, Jordan & Weiss (2002), "On spectral clustering:
 analysis and an algorithm": with the weights ``W`` of a neighbourhood graph, take the ``k``
 eigenvectors of the smallest eigenvalues of ``L_sym = I - D^{-1/2} W D^{-1/2}`` (the constant
 direction kept: with ``k`` well separated groups the first ``k`` eigenvectors are their

@@ -7,8 +7,8 @@ The model (Bishop 2006, "Pattern recognition and machine learning", section 12.2
 
 so that ``x ~ N(mu, W^T W + Psi)``. Probabilistic PCA is the special case ``Psi = sigma^2 I``;
 the diagonal ``Psi`` lets every feature have its own noise, and the factors then model the
-*covariances* between features rather than the variances (seed 001, "Dimensionality reduction
-methods", lists it with PCA, MDS and ICA among the linear latent-feature methods).
+*covariances* between features rather than the variances (Bishop 2006, §12.2.4, treats it
+next to probabilistic PCA among the linear latent-variable models).
 
 Maximum likelihood by the SVD-based iteration of Barber (2012, Algorithm 21.1), the one
 scikit-learn uses. With ``C`` the ``1/n`` sample covariance and ``Psi`` fixed, the likelihood is

@@ -1,9 +1,8 @@
 """Independent component analysis by FastICA: statistically independent, non-orthogonal directions.
 
 PCA finds orthogonal directions of largest variance; ICA looks for directions along which the
-data are *statistically independent*, which need not be orthogonal (seed 001, "Factorized
-embedding": "PCA seeks orthogonal directions ... ICA seeks statistically independent
-directions"). The model is ``x = A s + mu``: independent, non-Gaussian sources ``s`` mixed by a
+data are *statistically independent*, which need not be orthogonal (Hyvarinen & Oja 2000,
+section 1; Bishop 2006, PRML §12.4.1). The model is ``x = A s + mu``: independent, non-Gaussian sources ``s`` mixed by a
 square matrix ``A``; ICA estimates an unmixing ``W ~ A^{-1}`` up to the order, sign and scale of
 the sources.
 
@@ -173,8 +172,8 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
 
     Model ``x = A s + mu`` with independent non-Gaussian sources ``s``. The data are whitened by
     PCA, ``z = K (x - mu)``, then an orthogonal ``W`` is found by the fixed-point iteration
-    ``w <- E[z g(w^T z)] - E[g'(w^T z)] w`` (seed 001: ICA's directions are statistically
-    independent and, unlike PCA's, not orthogonal). Sources are ``s = W K (x - mu)``.
+    ``w <- E[z g(w^T z)] - E[g'(w^T z)] w`` (Hyvarinen & Oja 2000: ICA's directions are
+    statistically independent and, unlike PCA's, not orthogonal). Sources are ``s = W K (x - mu)``.
 
     Parameters
     ----------

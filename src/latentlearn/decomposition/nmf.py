@@ -1,16 +1,16 @@
 """Non-negative matrix factorisation: a dictionary of parts, added up without cancellation.
 
-NMF approximates non-negative data by a product of two non-negative factors (seed 001, "Factorized
-embedding: nonnegative matrix factorisation"; Paatero & Tapper 1994, Lee & Seung 1999):
+NMF approximates non-negative data by a product of two non-negative factors (Paatero & Tapper
+1994; Lee & Seung 1999, "Learning the parts of objects by non-negative matrix factorization"):
 non-negative atoms live in the same space as the samples, so the dictionary can be looked at,
 and non-negative codes forbid subtractive combinations, which tends to give part-based
-representations (compare the PCA and NMF dictionaries of faces in the seed, ``K = 25``).
+representations (compare the PCA and NMF dictionaries of faces in Lee & Seung 1999, Fig. 1).
 
 Notation. We follow scikit-learn: the data ``X`` of shape ``(n_samples, n_features)`` is
 approximated by ``W H`` with codes ``W >= 0`` of shape ``(n_samples, k)`` and the dictionary
-``H = components_ >= 0`` of shape ``(k, n_features)``. The seed writes ``V ~ W H`` with the
-samples as the *columns* of ``V`` (``V = X^T``): its dictionary ``W`` is our ``H^T`` and its codes
-``H`` our ``W^T``.
+``H = components_ >= 0`` of shape ``(k, n_features)``. Lee & Seung (1999) write ``V ~ W H``
+with the samples as the *columns* of ``V`` (``V = X^T``): their dictionary ``W`` is our ``H^T``
+and their codes ``H`` our ``W^T``.
 
 Two objectives:
 
@@ -445,9 +445,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
     Minimises ``1/2 ||X - W H||_F^2`` or the I-divergence ``sum x log(x / y) - x + y``
     (``Y = W H``) over non-negative codes ``W`` (n_samples, k) and dictionary
     ``H = components_`` (k, n_features), by multiplicative updates (Lee & Seung 2001) or by
-    coordinate descent / HALS (Cichocki & Phan 2009). Seed 001: non-negative atoms are
-    interpretable, non-negative codes give parts-based representations. The seed writes
-    ``V ~ W H`` with samples as columns; its ``W`` is our ``components_.T``. See the module
+    coordinate descent / HALS (Cichocki & Phan 2009). Non-negative atoms are interpretable,
+    non-negative codes give parts-based representations (Lee & Seung 1999), who write
+    ``V ~ W H`` with samples as columns; their ``W`` is our ``components_.T``. See the module
     docstring for the updates.
 
     Parameters
@@ -625,7 +625,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
     def transform(self, X):
         """Codes of ``X`` against the fixed dictionary: ``min_{W >= 0}`` of the objective.
 
-        The seed's notation ``V ~ W H`` calls this solving for ``H`` with ``W`` fixed. The same
+        Lee & Seung's notation ``V ~ W H`` calls this solving for ``H`` with ``W`` fixed. The same
         solver as in fit runs for at most ``max_iter`` iterations with ``tol``: HALS sweeps from
         zero codes until the summed absolute projected gradient is below ``tol * sum(X H^T)``
         (its value at zero), or multiplicative updates from the constant ``sqrt(mean(X) / k)``

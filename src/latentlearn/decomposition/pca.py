@@ -1,7 +1,7 @@
 """Principal component analysis: the linear code with the most variance, and what it generates.
 
 PCA looks for the ``k`` orthonormal directions ``w_1, ..., w_k`` of largest variance. With the
-sample covariance (seed 000, Skrede, INF5860 "Unsupervised learning", the PCA slides)
+sample covariance (Pearson 1901; Hotelling 1933; Bishop 2006, PRML §12.1)
 
     Sigma = 1/(n - 1) * sum_q (x_q - mu)(x_q - mu)^T,
 
@@ -10,25 +10,26 @@ largest eigenvalue, and the ``j``-th principal component is the eigenvector of t
 largest eigenvalue ``lambda_j`` (the variance along it). Three solvers compute the same thing:
 
 ``"covariance_eigh"``
-    Form the ``d x d`` covariance and take its eigen-decomposition (seed 000). Cheap when
+    Form the ``d x d`` covariance and take its eigen-decomposition (Bishop 2006, §12.1.1). Cheap when
     ``n_samples >> n_features``; squares the condition number, so tiny eigenvalues are less
     accurate than with an SVD.
 ``"full"``
     The SVD of the centred data, ``X_c = U S V^T``, so that ``X_c^T X_c = V S^2 V^T``: the rows of
-    ``V^T`` are the principal directions and ``lambda_j = s_j^2 / (n - 1)`` (seed 001, Singh,
-    10-601 "Dimensionality reduction contd.": "another way to compute PCs: SVD").
+    ``V^T`` are the principal directions and ``lambda_j = s_j^2 / (n - 1)`` (Jolliffe 2002,
+    "Principal Component Analysis", §3.5: PCA by the SVD of the data matrix).
 ``"randomized"``
     A truncated SVD by randomized subspace iteration (Halko, Martinsson & Tropp 2011, "Finding
     structure with randomness", Algorithm 4.4): sample the range of ``X_c`` with a Gaussian test
     matrix, sharpen it with a few power iterations (re-normalised each time), and take
     the exact SVD of the small projected matrix. For large data when ``k`` is small.
 
-PCA as a generative model (seed 003, Rodola, "PCA and VAEs"): encoding is ``z = W^T (x - mu)``
-and decoding ``x = mu + W z``, where the columns of ``W`` are the components. New data come from
-decoding new codes ``z_new``. The seed writes the decode as ``x_new = W z_new`` and the
-interpolation of two inputs as ``x_new = 1/2 W (z_1 + z_2)``; both omit the mean, which is right
-only for centred data: :meth:`PCA.sample` and :meth:`PCA.interpolate` decode with
-``x = mu + W z``.
+PCA as a generative model (Tipping & Bishop 1999, "Probabilistic principal component
+analysis"; Bishop 2006, §12.2): encoding is ``z = W^T (x - mu)`` and decoding ``x = mu + W z``,
+where the columns of ``W`` are the components. New data come from decoding new codes ``z_new``.
+A common slip is to decode with ``x_new = W z_new`` and to interpolate two inputs as
+``x_new = 1/2 W (z_1 + z_2)``; both omit the mean, which is right only for centred data. The
+correct formulas are ``x = mu + W z`` and ``mu + 1/2 W (z_1 + z_2)``, with which
+:meth:`PCA.sample` and :meth:`PCA.interpolate` decode.
 """
 
 from __future__ import annotations
@@ -71,10 +72,10 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
     """Principal component analysis: project onto the directions of largest variance.
 
     The components are the leading eigenvectors of the sample covariance
-    ``Sigma = 1/(n-1) sum_q (x_q - mu)(x_q - mu)^T`` (seed 000), equivalently the right singular
-    vectors of the centred data ``X_c = U S V^T`` with ``lambda_j = s_j^2 / (n-1)`` (seed 001).
-    Codes are ``z = W^T (x - mu)`` and decoding is ``x = mu + W z`` (seed 003; the seed's
-    ``x = W z`` leaves out the mean ``mu``).
+    ``Sigma = 1/(n-1) sum_q (x_q - mu)(x_q - mu)^T`` (Bishop 2006, PRML §12.1), equivalently the
+    right singular vectors of the centred data ``X_c = U S V^T`` with ``lambda_j = s_j^2 / (n-1)``
+    (Jolliffe 2002, §3.5). Codes are ``z = W^T (x - mu)`` and decoding is ``x = mu + W z``
+    (Tipping & Bishop 1999; a common slip is ``x = W z``, which leaves out the mean ``mu``).
 
     Parameters
     ----------
@@ -426,11 +427,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
     # -- generation ----------------------------------------------------------------------------
 
     def sample(self, n_samples=1, random_state=None, *, noise=False):
-        """Draw new data by decoding random codes (PCA as a generative model, seed 003).
+        """Draw new data by decoding random codes (PCA as a generative model, Tipping & Bishop 1999).
 
         Codes are drawn from the Gaussian the training codes follow, ``z ~ N(0,
-        diag(explained_variance_))``, and decoded with ``x = mu + W z``. The seed writes
-        ``x_new = W z_new``, which forgets the mean ``mu``; it is added back here. With
+        diag(explained_variance_))``, and decoded with ``x = mu + W z``. A common slip is
+        ``x_new = W z_new``, which forgets the mean ``mu``; the correct decode adds it back. With
         ``noise=True`` isotropic noise ``N(0, noise_variance_ I)`` is added, which makes the
         draws samples of the probabilistic-PCA model rather than points on the principal subspace.
 
@@ -463,8 +464,8 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         """Decode straight lines between the codes of ``x1`` and ``x2``.
 
         ``z_t = (1 - t) z_1 + t z_2`` for ``steps`` values of ``t`` evenly spaced in [0, 1]
-        (both ends included), decoded with ``x_t = mu + W z_t``. The seed's midpoint
-        ``x_new = 1/2 W (z_1 + z_2)`` leaves out the mean; here ``t = 1/2`` gives
+        (both ends included), decoded with ``x_t = mu + W z_t``. A common slip is the midpoint
+        ``x_new = 1/2 W (z_1 + z_2)``, which leaves out the mean; correctly, ``t = 1/2`` gives
         ``mu + 1/2 W (z_1 + z_2)``. The ends are the rank-``k`` reconstructions of ``x1`` and
         ``x2``, not the inputs themselves.
 

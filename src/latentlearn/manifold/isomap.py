@@ -1,8 +1,8 @@
 """Isomap: classical MDS on geodesic distances measured along a neighbourhood graph.
 
 Tenenbaum, de Silva & Langford (2000), "A global geometric framework for nonlinear
-dimensionality reduction" (seed 001, "IsoMap": "find estimated geodesic distances between all
-pairs in X", then embed them with MDS):
+dimensionality reduction": estimate the geodesic distances between all pairs of points, then
+embed them with MDS:
 
 1. a kNN (or epsilon) graph with edges weighted by Euclidean length;
 2. geodesic distances ``D_G`` = shortest paths on the graph (Dijkstra, scipy.sparse.csgraph);

@@ -1,4 +1,4 @@
-"""Laplacian eigenmaps: coordinates that keep graph neighbours close (seed 001, step 2).
+"""Laplacian eigenmaps: coordinates that keep graph neighbours close (Belkin & Niyogi 2003).
 
 Belkin & Niyogi (2003), "Laplacian eigenmaps for dimensionality reduction and data
 representation". With a symmetric weight matrix ``W`` of a neighbourhood graph and degrees

@@ -1,7 +1,8 @@
 """Multidimensional scaling: points in a few dimensions whose distances match given dissimilarities.
 
-Seed 001 ("Dimensionality reduction methods") lists MDS with PCA, factor analysis and ICA among
-the linear latent-feature methods; graph embeddings such as Isomap run it on geodesic distances,
+MDS is a linear latent-feature method like PCA, factor analysis and ICA (Torgerson 1952; Cox &
+Cox 2001, "Multidimensional Scaling"; Borg & Groenen 2005, "Modern Multidimensional Scaling");
+graph embeddings such as Isomap run it on geodesic distances,
 which is why it lives here, beside them. Two methods:
 
 Classical (Torgerson) MDS
@@ -9,7 +10,7 @@ Classical (Torgerson) MDS
     Double-centre the squared dissimilarities, ``B = -1/2 J D^(2) J`` with
     ``J = I - 1/n 1 1^T``. For Euclidean ``D`` of centred points ``X``, ``B = X X^T`` (the Gram
     matrix), so its ``k`` leading eigen-pairs give the embedding ``Y = V_k Lambda_k^{1/2}``: the
-    PCA scores of ``X`` (the seed's "factorized embedding": ``X X^T = V S^2 V^T``), up to the
+    PCA scores of ``X`` (the SVD ``X = U S V^T`` factorises the Gram matrix as ``X X^T = U S^2 U^T``), up to the
     sign of each column. For non-Euclidean ``D`` some eigenvalues are negative; only the
     positive part is used (``sqrt(max(lambda, 0))``).
 Metric MDS by SMACOF
