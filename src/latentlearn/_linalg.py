@@ -31,6 +31,8 @@ __all__ = [
     "flip_column_signs",
     "covariance",
     "randomized_svd",
+    "sum_of_squares",
+    "column_mean",
     "double_centre",
     "top_eigenpairs",
     "classical_scaling",
@@ -138,22 +140,28 @@ def covariance(X, mean):
     return C
 
 
-def randomized_svd(M, n_components, *, n_oversamples, n_iter, random_state, shift=None):
+def randomized_svd(M, n_components, *, n_oversamples, n_iter, random_state):
     """Truncated SVD by randomized subspace iteration (Halko, Martinsson & Tropp 2011).
 
-    "Finding structure with randomness", Algorithm 4.4: ``Q`` spans ``range(A Omega)`` for a
-    Gaussian ``Omega`` of ``n_components + n_oversamples`` columns; each power iteration
-    replaces it by a basis of ``A A^T Q`` (re-normalised by a pivoted LU factorisation, as
-    scikit-learn does, instead of the paper's QR), which damps the directions of small singular
-    values by ``(s_j / s_1)^2`` per step. The SVD of the small matrix ``Q^T A`` then gives the
-    leading singular triplets of ``A``.
+    "Finding structure with randomness", Algorithm 4.4: ``Q`` spans ``range(M (M^T M)^q Omega)``
+    for a Gaussian ``Omega`` of ``r = n_components + n_oversamples`` columns and ``q = n_iter``
+    power iterations, which damp the directions of small singular values by ``(s_j / s_1)^2``
+    per step; the basis is re-normalised between products by a pivoted LU factorisation (as
+    scikit-learn does, instead of the paper's QR) and made orthonormal by a QR factorisation at
+    the end. The SVD of the small matrix ``Q^T M`` then gives the leading singular triplets of
+    ``M``. Products run in the dtype of ``M`` (float32 stays float32).
 
-    ``A = M - 1 shift^T`` when ``shift`` is given (PCA's centring): the products are formed as
-    ``M B - 1 (shift^T B)`` so that no centred copy of ``M`` is made.
+    When ``n_cols`` is small enough that forming the Gram matrix ``G = M^T M`` (one symmetric
+    rank-``n_rows`` update, ``n d^2`` flops) is cheaper than the ``2 q`` products with ``M`` and
+    ``M^T`` it replaces (``4 q n d r`` flops, i.e. when ``d < 4 q r``), the power iterations
+    multiply by ``G`` instead. In exact arithmetic the subspace is the same (the normalisations
+    change the basis, not its span), so the result is that of Algorithm 4.4; only the first
+    and the last products touch ``M``.
 
     Parameters
     ----------
     M : ndarray of shape (n_rows, n_cols)
+        The matrix, already centred for PCA.
     n_components : int
         Number of singular triplets wanted.
     n_oversamples : int
@@ -161,8 +169,6 @@ def randomized_svd(M, n_components, *, n_oversamples, n_iter, random_state, shif
     n_iter : int
         Number of power iterations.
     random_state : numpy.random.RandomState
-    shift : ndarray of shape (n_cols,) or None, default=None
-        Subtracted from every row of ``M`` (implicitly).
 
     Returns
     -------
@@ -172,36 +178,76 @@ def randomized_svd(M, n_components, *, n_oversamples, n_iter, random_state, shif
     Vt : ndarray of shape (n_components, n_cols)
     """
     n_rows, n_cols = M.shape
-    dtype = M.dtype
-    if shift is not None:
-        shift = np.asarray(shift, dtype=dtype)
-
-    def times(B):  # A @ B, (n_rows, r)
-        out = M @ B
-        if shift is not None:
-            out -= shift @ B
-        return out
-
-    def transpose_times(B):  # A.T @ B, (n_cols, r)
-        out = M.T @ B
-        if shift is not None:
-            out -= np.outer(shift, B.sum(axis=0))
-        return out
-
     n_random = min(n_components + n_oversamples, n_rows, n_cols)
-    omega = random_state.standard_normal(size=(n_cols, n_random)).astype(dtype, copy=False)
-    Q = times(omega)  # (n_rows, n_random)
-    for _ in range(n_iter):
-        # Re-normalise between products so that the columns do not all collapse onto the top
-        # singular vector; a pivoted LU factor is a well-conditioned basis and cheaper than QR.
-        Q, _ = linalg.lu(Q, permute_l=True, check_finite=False)
-        Z, _ = linalg.lu(transpose_times(Q), permute_l=True, check_finite=False)  # (n_cols, r)
-        Q = times(Z)
+    omega = random_state.standard_normal(size=(n_cols, n_random)).astype(M.dtype, copy=False)
+    if n_iter > 0 and n_cols <= n_rows and n_cols < 4 * n_iter * n_random:
+        G = M.T @ M  # (n_cols, n_cols); numpy runs A.T @ A as one symmetric rank-k update
+        Z = omega
+        for _ in range(n_iter):
+            Z, _ = linalg.lu(G @ Z, permute_l=True, check_finite=False)  # (n_cols, r)
+        del G
+        Q = M @ Z
+    else:
+        Q = M @ omega  # (n_rows, r)
+        for _ in range(n_iter):
+            # Re-normalise between products so that the columns do not all collapse onto the
+            # top singular vector; a pivoted LU factor is a well-conditioned basis, cheaper
+            # than QR.
+            Q, _ = linalg.lu(Q, permute_l=True, check_finite=False)
+            Z, _ = linalg.lu(M.T @ Q, permute_l=True, check_finite=False)  # (n_cols, r)
+            Q = M @ Z
     Q, _ = linalg.qr(Q, mode="economic", check_finite=False)  # orthonormal basis of the range
-    B = transpose_times(Q).T  # (n_random, n_cols) = Q^T A
+    B = Q.T @ M  # (r, n_cols)
     U_small, s, Vt = linalg.svd(B, full_matrices=False, check_finite=False)
     U = Q @ U_small[:, :n_components]
     return U, s[:n_components], Vt[:n_components]
+
+
+def column_mean(X, budget=BLOCK_ENTRIES):
+    """Mean of each column in float64, without a float64 copy of ``X``.
+
+    Blocks of rows are summed in the dtype of ``X`` and the block sums accumulated in float64
+    (the rounding of one block, ``~ block_rows * eps``, instead of the whole column's).
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_rows, n_cols)
+    budget : int, default=BLOCK_ENTRIES
+
+    Returns
+    -------
+    mean : ndarray of shape (n_cols,), float64
+    """
+    if X.dtype == np.float64:
+        return X.mean(axis=0)
+    total = np.zeros(X.shape[1])
+    for rows in row_blocks(X.shape[0], X.shape[1], min(budget, 1 << 16)):
+        total += X[rows].sum(axis=0)
+    return total / X.shape[0]
+
+
+def sum_of_squares(X, budget=BLOCK_ENTRIES):
+    """``sum_ij X_ij^2`` in float64, without a float64 copy of ``X``.
+
+    Each block of rows is reduced per column in the dtype of ``X`` (a fast, vectorised loop)
+    and the column sums are accumulated in float64, so a float32 ``X`` loses no more than a
+    block's worth of rounding (``~ block_rows * eps``) instead of the whole matrix's.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_rows, n_cols)
+    budget : int, default=BLOCK_ENTRIES
+        Entries reduced in the working precision at once.
+
+    Returns
+    -------
+    total : float
+    """
+    total = np.zeros(X.shape[1])
+    for rows in row_blocks(X.shape[0], X.shape[1], min(budget, 1 << 16)):
+        block = X[rows]
+        total += np.einsum("ij,ij->j", block, block)
+    return float(total.sum())
 
 
 def double_centre(D):

@@ -42,7 +42,13 @@ from scipy import linalg
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
 from .._checks import check_codes
-from .._linalg import covariance, flip_row_signs, randomized_svd
+from .._linalg import (
+    column_mean,
+    covariance,
+    flip_row_signs,
+    randomized_svd,
+    sum_of_squares,
+)
 from ..base import (
     GenerativeMixin,
     Interval,
@@ -62,9 +68,9 @@ logger = logging.getLogger(__name__)
 def _total_variance(Xc):
     """``trace(Sigma) = sum ||x - mu||^2 / (n - 1)`` of already-centred data, summed in float64.
 
-    ``einsum`` casts through a small buffer, so a float32 ``Xc`` is not copied whole.
+    No float64 copy of a float32 ``Xc`` is made (see :func:`latentlearn._linalg.sum_of_squares`).
     """
-    return float(np.einsum("ij,ij->", Xc, Xc, dtype=np.float64)) / (Xc.shape[0] - 1)
+    return sum_of_squares(Xc) / (Xc.shape[0] - 1)
 
 
 @register("pca", family="decomposition")
@@ -227,7 +233,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         else:
             n_wanted = int(self.n_components)
 
-        mean = X.mean(axis=0, dtype=np.float64)  # (d,)
+        mean = column_mean(X)  # (d,) float64
         if solver == "covariance_eigh":
             C = covariance(X, mean)
             total_var = float(np.trace(C))
