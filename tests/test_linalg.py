@@ -97,11 +97,21 @@ def test_randomized_svd_is_halkos_algorithm(shape, n_iter):
         np.testing.assert_allclose(s, linalg.svdvals(M)[:5], rtol=1e-6)
 
 
-def test_randomized_svd_gram_path_is_used_and_keeps_float32():
+def test_randomized_svd_gram_path_is_used_and_keeps_float32(monkeypatch):
     rng = np.random.RandomState(0)
     M = (rng.standard_normal((3000, 100)) * np.geomspace(5, 0.1, 100)).astype(np.float32)
+    lu_calls = []
+    lu = linalg.lu
+
+    def counting_lu(A, **kwargs):
+        lu_calls.append(A.shape)
+        return lu(A, **kwargs)
+
+    monkeypatch.setattr(_linalg.linalg, "lu", counting_lu)
     U, s, Vt = _linalg.randomized_svd(M, 10, n_oversamples=10, n_iter=7,  # 100 < 4*7*20
                                       random_state=np.random.RandomState(0))
+    # one (d, r) normalisation per power iteration, none of an (n, r) basis: the Gram path
+    assert lu_calls == [(100, 20)] * 7
     assert U.dtype == s.dtype == Vt.dtype == np.float32
     np.testing.assert_allclose(s, linalg.svdvals(M.astype(np.float64))[:10], rtol=1e-5)
 
@@ -136,3 +146,10 @@ def test_smallest_eigenpairs_of_a_path_laplacian(solver):
     np.testing.assert_allclose(values, expected, atol=1e-9)
     np.testing.assert_allclose(L @ vectors, vectors * values, atol=1e-6)
     assert np.all(np.diff(values) >= 0)
+
+
+def test_smallest_eigenpairs_falls_back_to_dense_when_arpack_cannot():
+    # ARPACK needs k < n; asking for every eigenpair must still work (dense).
+    L = sparse.csr_matrix(np.array([[1.0, -1, 0], [-1, 2, -1], [0, -1, 1]]))
+    values, _ = _linalg.smallest_eigenpairs(L, 3, solver="arpack", random_state=0)
+    np.testing.assert_allclose(values, [0.0, 1.0, 3.0], atol=1e-12)

@@ -116,7 +116,7 @@ def flip_column_signs(Y):
 
 
 def covariance(X, mean):
-    """The sample covariance ``Sigma = 1/(n-1) sum_q (x_q - mu)(x_q - mu)^T`` (Bishop 2006, PRML §12.1).
+    """The sample covariance ``Sigma = 1/(n-1) sum_q (x_q - mu)(x_q - mu)^T`` (Bishop 2006, §12.1).
 
     Blocks of rows are centred first (no ``X^T X - n mu mu^T`` cancellation), multiplied in the
     dtype of ``X`` and summed in float64; no copy of the whole of ``X`` is made.

@@ -54,16 +54,21 @@ def _naive_local_search(X, weights, centers, rng, n_steps):
     return centers
 
 
-@pytest.mark.parametrize("weighted", [False, True])
-def test_local_search_is_lattanzi_sohler(overlapping, weighted):
+@pytest.mark.parametrize("weighted, n_clusters, n_steps", [(False, 9, 30), (True, 9, 30),
+                                                        (False, 4, 150)])
+def test_local_search_is_lattanzi_sohler(overlapping, weighted, n_clusters, n_steps):
+    # The incremental bookkeeping (nearest and second-nearest centre, updated after each swap)
+    # must give the swaps of the definition, also over many steps with few centres, where
+    # every centre is swapped several times.
     X = overlapping[:800, :5] - overlapping[:800, :5].mean(axis=0)
     weights = np.random.RandomState(3).randint(0, 4, len(X)).astype(float) if weighted \
         else np.ones(len(X))
     x_sq = np.einsum("ij,ij->i", X, X)
-    seeds, _ = kmeans_module._kmeans_plusplus(X, 9, x_sq, weights, np.random.RandomState(0),
-                                              4, None)
-    ours = kmeans_module._local_search(X, x_sq, weights, seeds, np.random.RandomState(1), 30)
-    ref = _naive_local_search(X, weights, seeds, np.random.RandomState(1), 30)
+    seeds, _ = kmeans_module._kmeans_plusplus(X, n_clusters, x_sq, weights,
+                                              np.random.RandomState(0), 4, None)
+    ours = kmeans_module._local_search(X, x_sq, weights, seeds, np.random.RandomState(1),
+                                       n_steps)
+    ref = _naive_local_search(X, weights, seeds, np.random.RandomState(1), n_steps)
     np.testing.assert_array_equal(ours, ref)
     assert not np.array_equal(ours, seeds)  # some swaps were made
 
@@ -113,3 +118,38 @@ def test_weighted_mean_and_variance():
     mean, var = base.weighted_mean_and_variance(X, w)
     np.testing.assert_allclose(mean, np.average(X, axis=0, weights=w), rtol=1e-12)
     np.testing.assert_allclose(var, np.average((X - mean) ** 2, axis=0, weights=w), rtol=1e-12)
+
+
+def test_assignment_ties_go_to_the_lowest_index():
+    # As numpy's argmin and scikit-learn: a sample equidistant from two centres (here two equal
+    # centres, and a point halfway between two) joins the first.
+    centers = np.array([[0.0, 0.0], [2.0, 0.0], [2.0, 0.0], [4.0, 0.0]])
+    X = np.array([[2.0, 0.0], [3.0, 0.0], [1.0, 0.0], [2.1, 0.0]])
+    np.testing.assert_array_equal(base.assign(X, centers), [1, 1, 0, 1])
+    labels, best, second = base.nearest_in_block(X, -2.0 * centers,
+                                                 np.einsum("ij,ij->i", centers, centers), True)
+    np.testing.assert_array_equal(labels, [1, 1, 0, 1])
+    np.testing.assert_allclose(best + np.einsum("ij,ij->i", X, X), [0.0, 1.0, 1.0, 0.01],
+                               atol=1e-12)
+    np.testing.assert_allclose(second + np.einsum("ij,ij->i", X, X), [0.0, 1.0, 1.0, 0.01],
+                               atol=1e-12)
+
+
+def test_swap_center_keeps_the_two_nearest_exact():
+    # After any sequence of swaps the incremental nearest / second-nearest bookkeeping equals a
+    # fresh computation (labels exactly, squared distances to rounding).
+    rng = np.random.RandomState(0)
+    X = rng.normal(size=(3000, 4))
+    x_sq = np.einsum("ij,ij->i", X, X)
+    centers = X[rng.choice(len(X), 6, replace=False)].copy()
+    state = kmeans_module._two_nearest(X, x_sq, centers)
+    for _ in range(60):
+        j, p = rng.randint(6), rng.randint(len(X))
+        centers[j] = X[p]
+        to_p = np.sum((X - X[p]) ** 2, axis=1)
+        kmeans_module._swap_center(X, x_sq, centers, state, j, to_p)
+        fresh = kmeans_module._two_nearest(X, x_sq, centers)
+        np.testing.assert_array_equal(state[0], fresh[0])
+        np.testing.assert_array_equal(state[2], fresh[2])
+        np.testing.assert_allclose(state[1], fresh[1], atol=1e-10)
+        np.testing.assert_allclose(state[3], fresh[3], atol=1e-10)

@@ -236,6 +236,41 @@ def _two_nearest(X, x_squared_norms, centers, rows=None):
     return first, first_sq, second, second_sq
 
 
+def _swap_center(X, x_squared_norms, centers, nearest, j, to_new):
+    """Update the two-nearest bookkeeping after centre ``j`` was replaced (in place).
+
+    Rows whose nearest or second-nearest centre was ``j`` are recomputed against all centres;
+    for the others the new centre (at squared distance ``to_new``) enters their top two or not.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features)
+    x_squared_norms : ndarray of shape (n_samples,)
+    centers : ndarray of shape (n_clusters, n_features)
+        The centres after the swap.
+    nearest : tuple of 4 ndarrays of shape (n_samples,)
+        ``(first, first_sq, second, second_sq)`` as :func:`_two_nearest` returns them for the
+        centres before the swap; updated in place.
+    j : int
+    to_new : ndarray of shape (n_samples,)
+        Squared distances to the new centre ``j``.
+    """
+    first, first_sq, second, second_sq = nearest
+    touched = (first == j) | (second == j)
+    closer = ~touched & (to_new < first_sq)
+    between = ~touched & ~closer & (to_new < second_sq)
+    np.copyto(second, first, where=closer)  # (masked copies: no gathers)
+    np.copyto(second_sq, first_sq, where=closer)
+    np.copyto(first, j, where=closer)
+    np.copyto(first_sq, to_new, where=closer)
+    np.copyto(second, j, where=between)
+    np.copyto(second_sq, to_new, where=between)
+    rows = np.flatnonzero(touched)
+    if rows.size:
+        first[rows], first_sq[rows], second[rows], second_sq[rows] = _two_nearest(
+            X, x_squared_norms, centers, rows)
+
+
 def _local_search(X, x_squared_norms, sample_weight, centers, random_state, n_steps):
     """Improve seeds by ``n_steps`` swaps of Lattanzi & Sohler's (2019) local search.
 
@@ -289,20 +324,8 @@ def _local_search(X, x_squared_norms, sample_weight, centers, random_state, n_st
         if not phi[j] < potential:
             continue
         centers[j] = X[p]
-        touched = (first == j) | (second == j)
-        # rows that kept both their centres: p (now centre j) enters their top two or not
-        closer = ~touched & (to_p < first_sq)
-        between = ~touched & ~closer & (to_p < second_sq)
-        np.copyto(second, first, where=closer)  # (masked copies: no gathers)
-        np.copyto(second_sq, first_sq, where=closer)
-        np.copyto(first, j, where=closer)
-        np.copyto(first_sq, to_p, where=closer)
-        np.copyto(second, j, where=between)
-        np.copyto(second_sq, to_p, where=between)
-        rows = np.flatnonzero(touched)
-        if rows.size:
-            first[rows], first_sq[rows], second[rows], second_sq[rows] = _two_nearest(
-                X, x_squared_norms, centers, rows)
+        _swap_center(X, x_squared_norms, centers, (first, first_sq, second, second_sq), j,
+                     to_p)
         potential = float(first_sq @ sample_weight)
     return centers
 

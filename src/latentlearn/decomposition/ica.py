@@ -2,9 +2,9 @@
 
 PCA finds orthogonal directions of largest variance; ICA looks for directions along which the
 data are *statistically independent*, which need not be orthogonal (Hyvarinen & Oja 2000,
-section 1; Bishop 2006, PRML §12.4.1). The model is ``x = A s + mu``: independent, non-Gaussian sources ``s`` mixed by a
-square matrix ``A``; ICA estimates an unmixing ``W ~ A^{-1}`` up to the order, sign and scale of
-the sources.
+section 1; Bishop 2006, PRML §12.4.1). The model is ``x = A s + mu``: independent, non-Gaussian
+sources ``s`` mixed by a square matrix ``A``; ICA estimates an unmixing ``W ~ A^{-1}`` up to the
+order, sign and scale of the sources.
 
 FastICA (Hyvarinen 1999, "Fast and robust fixed-point algorithms for independent component
 analysis"; Hyvarinen & Oja 2000, "Independent component analysis: algorithms and applications"):

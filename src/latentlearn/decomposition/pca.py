@@ -10,8 +10,8 @@ largest eigenvalue, and the ``j``-th principal component is the eigenvector of t
 largest eigenvalue ``lambda_j`` (the variance along it). Three solvers compute the same thing:
 
 ``"covariance_eigh"``
-    Form the ``d x d`` covariance and take its eigen-decomposition (Bishop 2006, §12.1.1). Cheap when
-    ``n_samples >> n_features``; squares the condition number, so tiny eigenvalues are less
+    Form the ``d x d`` covariance and take its eigen-decomposition (Bishop 2006, §12.1.1). Cheap
+    when ``n_samples >> n_features``; squares the condition number, so tiny eigenvalues are less
     accurate than with an SVD.
 ``"full"``
     The SVD of the centred data, ``X_c = U S V^T``, so that ``X_c^T X_c = V S^2 V^T``: the rows of
@@ -433,7 +433,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
     # -- generation ----------------------------------------------------------------------------
 
     def sample(self, n_samples=1, random_state=None, *, noise=False):
-        """Draw new data by decoding random codes (PCA as a generative model, Tipping & Bishop 1999).
+        """Draw new data by decoding random codes (generative PCA, Tipping & Bishop 1999).
 
         Codes are drawn from the Gaussian the training codes follow, ``z ~ N(0,
         diag(explained_variance_))``, and decoded with ``x = mu + W z``. A common slip is

@@ -10,9 +10,9 @@ Classical (Torgerson) MDS
     Double-centre the squared dissimilarities, ``B = -1/2 J D^(2) J`` with
     ``J = I - 1/n 1 1^T``. For Euclidean ``D`` of centred points ``X``, ``B = X X^T`` (the Gram
     matrix), so its ``k`` leading eigen-pairs give the embedding ``Y = V_k Lambda_k^{1/2}``: the
-    PCA scores of ``X`` (the SVD ``X = U S V^T`` factorises the Gram matrix as ``X X^T = U S^2 U^T``), up to the
-    sign of each column. For non-Euclidean ``D`` some eigenvalues are negative; only the
-    positive part is used (``sqrt(max(lambda, 0))``).
+    PCA scores of ``X`` (the SVD ``X = U S V^T`` factorises the Gram matrix as
+    ``X X^T = U S^2 U^T``), up to the sign of each column. For non-Euclidean ``D`` some
+    eigenvalues are negative; only the positive part is used (``sqrt(max(lambda, 0))``).
 Metric MDS by SMACOF
     (de Leeuw 1977, "Applications of convex analysis to multidimensional scaling"; Borg &
     Groenen 2005, "Modern multidimensional scaling", chapter 8.) Minimise the raw stress
