@@ -91,8 +91,8 @@ def _kmeans_plusplus(X, n_clusters, x_squared_norms, sample_weight, random_state
     n_local_trials : int
         Candidates drawn per centre; the one giving the lowest potential is kept.
     order : ndarray of shape (n_samples,) or None
-        Row order for the draws (:func:`_canonical_order`); None when ``X`` is already in that
-        order.
+        Row order for the draws (``_kmeans_base.canonical_order``); None when ``X`` is already
+        in that order.
 
     Returns
     -------

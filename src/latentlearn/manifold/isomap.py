@@ -208,9 +208,9 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
             # (n, m): a transposed view of Dijkstra's (m, n) output, not a copy
             dist = geodesic_distances(G, indices=landmarks).T
             D_ref = dist[landmarks]  # (m, m)
-        # Classical MDS of the reference points (all points, or the landmarks): the kernel of
-        # latentlearn.manifold.mds.classical_mds, without its validation copies of a D that is
-        # symmetric with a zero diagonal by construction.
+        # Classical MDS of the reference points (all points, or the landmarks): the shared
+        # kernel behind latentlearn.manifold.classical_mds, without its validation copies of a
+        # D that is symmetric with a zero diagonal by construction.
         Y_ref, values = classical_scaling(D_ref, self.n_components)
         values = np.clip(values, 0.0, None)
         positive = values > 0
