@@ -304,8 +304,8 @@ def _local_search(X, x_squared_norms, sample_weight, centers, random_state, n_st
     centers = centers.copy()
     first, first_sq, second, second_sq = _two_nearest(X, x_squared_norms, centers)
     potential = float(first_sq @ sample_weight)
+    cumulative = np.cumsum(sample_weight * first_sq)  # changes only with a swap
     for _ in range(n_steps):
-        cumulative = np.cumsum(sample_weight * first_sq)
         if not cumulative[-1] > 0:  # every sample of positive weight sits on a centre
             break
         p = int(_draw(cumulative, None, random_state.uniform() * cumulative[-1]))
@@ -327,6 +327,7 @@ def _local_search(X, x_squared_norms, sample_weight, centers, random_state, n_st
         _swap_center(X, x_squared_norms, centers, (first, first_sq, second, second_sq), j,
                      to_p)
         potential = float(first_sq @ sample_weight)
+        cumulative = np.cumsum(sample_weight * first_sq)
     return centers
 
 
