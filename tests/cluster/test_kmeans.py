@@ -15,7 +15,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import adjusted_rand_score
 
 from latentlearn.cluster import KMeans, kmeans_plusplus
-from latentlearn.cluster import kmeans as kmeans_module
+from latentlearn.cluster import _kmeans_base as kmeans_base
 from latentlearn.exceptions import NotFittedError, ParameterError
 from latentlearn.registry import get_method
 
@@ -251,8 +251,8 @@ def test_blocks_do_not_change_the_result(blobs, monkeypatch):
     init = X[:8]
     whole = KMeans(8, init=init).fit(X)
     random_init = KMeans(8, n_init=2, random_state=0).fit(X)
-    monkeypatch.setattr(kmeans_module, "_DISTANCE_BLOCK", 1)  # 256-row blocks
-    monkeypatch.setattr(kmeans_module, "_DIFFERENCE_BLOCK", 1)
+    monkeypatch.setattr(kmeans_base, "DISTANCE_BLOCK", 1)  # 256-row blocks
+    monkeypatch.setattr(kmeans_base, "DIFFERENCE_BLOCK", 1)
     blocked = KMeans(8, init=init).fit(X)
     np.testing.assert_array_equal(blocked.labels_, whole.labels_)
     np.testing.assert_allclose(blocked.cluster_centers_, whole.cluster_centers_, atol=1e-10)

@@ -38,28 +38,23 @@ from numbers import Integral, Real
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
-from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.validation import check_array
 
-from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
-from ..exceptions import ParameterError
+from ..base import Interval, Options, check_random_state
 from ..registry import register
-from .kmeans import _canonical_order, _check_sample_weight, kmeans_plusplus
+from ._kmeans_base import (
+    BaseKMeans,
+    assign,
+    canonical_order,
+    cluster_order,
+    inertia,
+    random_rows,
+    weighted_mean_and_variance,
+)
+from .kmeans import kmeans_plusplus
 
 __all__ = ["MiniBatchKMeans"]
 
 logger = logging.getLogger(__name__)
-
-# Entries of one (block, k) or (block, d) temporary in the full-data passes: 2 MB of float64.
-_BLOCK_ENTRIES = 1 << 18
-
-
-def _row_blocks(n_rows, per_row):
-    step = max(256, _BLOCK_ENTRIES // max(per_row, 1))
-    for start in range(0, n_rows, step):
-        yield slice(start, min(start + step, n_rows))
-
 
 class _WeightedDraws:
     """Draw rows with replacement, with probability proportional to their weights.
@@ -71,7 +66,7 @@ class _WeightedDraws:
     """
 
     def __init__(self, X, weights):
-        self.order = _canonical_order(X)
+        self.order = canonical_order(X)
         self.cumulative = np.cumsum(weights[self.order])
         self.total = float(self.cumulative[-1])
 
@@ -83,44 +78,15 @@ class _WeightedDraws:
 
 
 def _nearest(X, centers):
-    """Nearest centre of each row by ``||mu||^2 - 2 x.mu`` (ties to the lowest index).
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    centers : ndarray of shape (n_clusters, n_features), float64
-
-    Returns
-    -------
-    labels : ndarray of shape (n_samples,), intp
-    squared_distances : ndarray of shape (n_samples,), float64
-        ``||x - mu_{c(x)}||^2`` from the same expansion (clipped at 0): the batch inertia.
-    """
-    centers_x = centers.astype(X.dtype, copy=False)
-    center_norms = np.einsum("ij,ij->i", centers_x, centers_x)
-    labels = np.empty(X.shape[0], dtype=np.intp)
-    squared = np.empty(X.shape[0])
-    for rows in _row_blocks(X.shape[0], centers.shape[0]):
-        block = X[rows]
-        scores = block @ (-2.0 * centers_x).T  # (block, k)
-        scores += center_norms
-        lab = np.argmin(scores, axis=1)
-        labels[rows] = lab
-        best = scores[np.arange(lab.size), lab].astype(np.float64)
-        best += np.einsum("ij,ij->i", block, block)
-        squared[rows] = np.maximum(best, 0.0)
-    return labels, squared
+    """Nearest centre of each row and ``||x - mu_{c(x)}||^2`` (float64 ``centers``)."""
+    return assign(X, centers.astype(X.dtype, copy=False), with_distances=True)
 
 
 def _labels_and_inertia(X, weights, centers):
     """Labels of all rows and ``J = sum_i w_i ||x_i - mu_{c_i}||^2`` from explicit float64
-    differences (no cancellation), block by block."""
+    differences (no cancellation)."""
     labels, _ = _nearest(X, centers)
-    inertia = 0.0
-    for rows in _row_blocks(X.shape[0], X.shape[1]):
-        diff = X[rows].astype(np.float64) - centers[labels[rows]]
-        inertia += float(np.einsum("ij,ij->i", diff, diff) @ weights[rows])
-    return labels, inertia
+    return labels, inertia(X, weights, centers, labels)
 
 
 def _weighted_sums(labels, weights, X, n_clusters):
@@ -180,27 +146,8 @@ def _minibatch_step(X, weights, centers, counts, rng, *, reassign, reassignment_
     return batch_inertia
 
 
-def _weighted_variance_mean(X, weights):
-    """Mean over features of the weighted per-feature variance (float64, blockwise)."""
-    total = weights.sum()
-    blocks = list(_row_blocks(X.shape[0], X.shape[1]))
-    mean = sum(weights[rows] @ X[rows].astype(np.float64) for rows in blocks) / total
-    variance = np.zeros(X.shape[1])
-    for rows in blocks:
-        diff = X[rows].astype(np.float64) - mean
-        variance += weights[rows] @ (diff * diff)
-    return float(np.mean(variance / total))
-
-
-def _sort_clusters(centers, counts):
-    """Order of the clusters: by decreasing count, ties by the centres' lexicographic order."""
-    keys = [centers[:, j] for j in range(centers.shape[1] - 1, -1, -1)] + [-counts]
-    return np.lexsort(keys)
-
-
 @register("minibatch_kmeans", family="cluster")
-class MiniBatchKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin,
-                      LatentEstimator):
+class MiniBatchKMeans(BaseKMeans):
     """Mini-batch k-means: Sculley's (2010) per-centre running means on random mini-batches.
 
     Each step assigns a random batch to the nearest centres and moves every centre ``c`` hit by
@@ -289,13 +236,9 @@ default="k-means++"
     """
 
     _parameter_constraints = {
-        "n_clusters": [Interval(Integral, 1, None)],
-        "init": [Options({"k-means++", "random"}), "array-like"],
-        "max_iter": [Interval(Integral, 1, None)],
+        **BaseKMeans._parameter_constraints,
         "batch_size": [Interval(Integral, 1, None)],
         "compute_labels": ["boolean"],
-        "random_state": ["random_state"],
-        "tol": [Interval(Real, 0, None)],
         "max_no_improvement": [Interval(Integral, 0, None), None],
         "init_size": [Interval(Integral, 1, None), None],
         "n_init": [Options({"auto"}), Interval(Integral, 1, None)],
@@ -331,31 +274,6 @@ default="k-means++"
 
     # -- set-up shared by fit and partial_fit ---------------------------------------------------
 
-    def _check_init(self, n_features, dtype):
-        init = self.init
-        who = type(self).__name__
-        if isinstance(init, str):
-            if init not in ("k-means++", "random"):
-                raise ParameterError(
-                    f"{who}: parameter init={init!r} is not allowed; it must be 'k-means++', "
-                    "'random' or an array of shape (n_clusters, n_features).")
-            return init
-        centers = check_array(init, dtype=dtype, copy=True, input_name="init")
-        if centers.shape != (self.n_clusters, n_features):
-            raise ParameterError(
-                f"{who}: init has shape {centers.shape}, but n_clusters={self.n_clusters} and X "
-                f"has {n_features} features; pass an array of shape ({self.n_clusters}, "
-                f"{n_features}).")
-        return centers
-
-    def _validated(self, X, sample_weight, *, reset):
-        X = self._validate_X(X, reset=reset)
-        if reset and self.n_clusters > X.shape[0]:
-            raise ParameterError(
-                f"{type(self).__name__}: n_clusters={self.n_clusters} is larger than "
-                f"n_samples={X.shape[0]}; lower n_clusters or pass more samples.")
-        return X, _check_sample_weight(sample_weight, X.shape[0], type(self).__name__)
-
     def _resolved_init_size(self):
         init_size = 3 * self.batch_size if self.init_size is None else self.init_size
         if init_size < self.n_clusters:
@@ -389,15 +307,8 @@ default="k-means++"
                 centers, _ = kmeans_plusplus(X_init, self.n_clusters, sample_weight=w_init,
                                              random_state=rng)
             else:
-                p = None if w_init is None else w_init / w_init.sum()
-                positive = X_init.shape[0] if w_init is None else np.count_nonzero(w_init)
-                if positive < self.n_clusters:
-                    raise ParameterError(
-                        f"{type(self).__name__}: init='random' needs n_clusters="
-                        f"{self.n_clusters} samples of non-zero weight, only {positive} have "
-                        "one; lower n_clusters or use init='k-means++'.")
-                centers = X_init[rng.choice(X_init.shape[0], self.n_clusters, replace=False,
-                                            p=p)]
+                centers = X_init[random_rows(X_init.shape[0], w_init, self.n_clusters, rng,
+                                             type(self).__name__)]
             centers = centers.astype(np.float64)
             if n_init == 1:
                 return centers
@@ -441,7 +352,8 @@ default="k-means++"
         draws = _WeightedDraws(X, weights)
         n_total = draws.total  # samples in one pass over the data
         batch = self.batch_size
-        tol = self.tol * _weighted_variance_mean(X, weights) if self.tol > 0 else 0.0
+        tol = (self.tol * float(np.mean(weighted_mean_and_variance(X, weights)[1]))
+               if self.tol > 0 else 0.0)
 
         centers = self._initial_centers(X, weights, draws, init, rng)  # (k, d) float64
         counts = np.zeros(self.n_clusters)
@@ -474,7 +386,7 @@ default="k-means++"
                 break
 
         if isinstance(init, str):
-            order = _sort_clusters(centers, counts)
+            order = cluster_order(centers, counts)
             centers, counts = centers[order], counts[order]
         self._centers = centers
         self._counts = counts
@@ -483,13 +395,9 @@ default="k-means++"
         self.n_iter_ = int(np.ceil(step * batch / n_total))
         if self.compute_labels:
             self.labels_, self.inertia_ = _labels_and_inertia(X, weights, centers)
-            n_found = np.unique(self.labels_).size
-            if n_found < self.n_clusters:
-                warnings.warn(
-                    f"{type(self).__name__} found {n_found} distinct clusters, fewer than "
-                    f"n_clusters={self.n_clusters}: X has too few distinct points, or some "
-                    "centres ended where no sample is nearest; lower n_clusters.",
-                    ConvergenceWarning, stacklevel=2)
+            self._warn_if_fewer_clusters(
+                self.labels_, "X has too few distinct points, or some centres ended where no "
+                "sample is nearest")
         else:
             self.__dict__.pop("labels_", None)  # no stale labels from an earlier fit
             smoothed = batch_inertia if ewa is None else ewa
@@ -533,85 +441,10 @@ default="k-means++"
             self.labels_, self.inertia_ = _labels_and_inertia(X, weights, self._centers)
         return self
 
-    # -- using the centres ----------------------------------------------------------------------
+    # -- where the centres are (for BaseKMeans's predict, transform and score) ---------------
 
-    def fit_predict(self, X, y=None, sample_weight=None):
-        """Fit and return the nearest centre of each sample.
+    def _assignment_centers(self):
+        return self._centers, None
 
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        self.fit(X, sample_weight=sample_weight)
-        return self.labels_ if self.compute_labels else self.predict(X)
-
-    def predict(self, X):
-        """Index of the nearest centre, ``argmin_j ||x - mu_j||^2``, for each sample.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        labels : ndarray of shape (n_samples,)
-        """
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        return _nearest(X, self._centers)[0]
-
-    def transform(self, X):
-        """Euclidean distances ``||x - mu_j||`` to every centre (from float64 differences).
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-
-        Returns
-        -------
-        distances : ndarray of shape (n_samples, n_clusters)
-            In the dtype of ``X``.
-        """
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        centers = self._centers
-        out = np.empty((X.shape[0], centers.shape[0]), dtype=X.dtype)
-        for rows in _row_blocks(X.shape[0], X.shape[1]):
-            block = X[rows].astype(np.float64)
-            for j, center in enumerate(centers):
-                diff = block - center
-                out[rows, j] = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-        return out
-
-    def score(self, X, y=None, sample_weight=None):
-        """Opposite of the k-means objective on ``X``: ``-sum_i w_i min_j ||x_i - mu_j||^2``.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features)
-        y : ignored
-        sample_weight : array-like of shape (n_samples,), default=None
-
-        Returns
-        -------
-        score : float
-        """
-        check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
-        weights = _check_sample_weight(sample_weight, X.shape[0], type(self).__name__)
-        return -_labels_and_inertia(X, weights, self._centers)[1]
-
-    @property
-    def _n_features_out(self):
-        return self.cluster_centers_.shape[0]
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.transformer_tags.preserves_dtype = ["float64", "float32"]
-        return tags
+    def _reference_centers(self):
+        return self._centers

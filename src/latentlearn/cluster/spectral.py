@@ -1,6 +1,6 @@
 """Spectral clustering: a neighbourhood graph, its Laplacian eigenmap, then k-means.
 
-Seed 000's graph clustering; the recipe of Ng, Jordan & Weiss (2002), "On spectral clustering:
+The recipe of Ng, Jordan & Weiss (2002), "On spectral clustering:
 analysis and an algorithm": with the weights ``W`` of a neighbourhood graph, take the ``k``
 eigenvectors of the smallest eigenvalues of ``L_sym = I - D^{-1/2} W D^{-1/2}`` (the constant
 direction kept: with ``k`` well separated groups the first ``k`` eigenvectors are their
@@ -19,8 +19,9 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import ClusterMixin
 
+from .._linalg import smallest_eigenpairs
 from ..base import Interval, LatentEstimator, Options, check_random_state
-from ..manifold.laplacian import graph_laplacian, _smallest_eigenpairs
+from ..manifold.laplacian import graph_laplacian
 from ..neighbors.graphs import neighborhood_graph
 from ..registry import register
 from .kmeans import KMeans
@@ -112,7 +113,7 @@ class SpectralClustering(ClusterMixin, LatentEstimator):
         # positive degree, so the normalised Laplacians are defined.
         k = min(self.n_clusters, n - 1)
         L, scale = graph_laplacian(W, self.laplacian)
-        _, vectors = _smallest_eigenpairs(L, k, solver=self.eigen_solver, random_state=rng)
+        _, vectors = smallest_eigenpairs(L, k, solver=self.eigen_solver, random_state=rng)
         if self.laplacian == "symmetric":
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             embedding = vectors / np.where(norms > 0, norms, 1.0)

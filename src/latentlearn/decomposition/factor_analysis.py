@@ -7,8 +7,8 @@ The model (Bishop 2006, "Pattern recognition and machine learning", section 12.2
 
 so that ``x ~ N(mu, W^T W + Psi)``. Probabilistic PCA is the special case ``Psi = sigma^2 I``;
 the diagonal ``Psi`` lets every feature have its own noise, and the factors then model the
-*covariances* between features rather than the variances (seed 001, "Dimensionality reduction
-methods", lists it with PCA, MDS and ICA among the linear latent-feature methods).
+*covariances* between features rather than the variances (Bishop 2006, §12.2.4, treats it
+next to probabilistic PCA among the linear latent-variable models).
 
 Maximum likelihood by the SVD-based iteration of Barber (2012, Algorithm 21.1), the one
 scikit-learn uses. With ``C`` the ``1/n`` sample covariance and ``Psi`` fixed, the likelihood is
@@ -41,10 +41,10 @@ from scipy import linalg
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 
+from .._linalg import covariance, flip_row_signs
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
-from .pca import _covariance, _flip_signs
 
 __all__ = ["FactorAnalysis"]
 
@@ -230,7 +230,7 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
             psi = psi.copy()
 
         mean = X.mean(axis=0)
-        C = _covariance(X, mean) * ((n_samples - 1) / n_samples)  # (d, d), 1/n covariance
+        C = covariance(X, mean) * ((n_samples - 1) / n_samples)  # (d, d), 1/n covariance
         variances = np.diag(C).copy()
         exact = self.svd_method == "lapack" or k + _OVERSAMPLES >= n_features
         basis = None
@@ -270,7 +270,7 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
             W = _ortho_rotation(W.T, self.rotation).T
             W = W[np.argsort(-np.linalg.norm(W, axis=1), kind="stable")]
         W = np.ascontiguousarray(W)
-        _flip_signs(W)
+        flip_row_signs(W)
         self.components_ = W
         self.noise_variance_ = psi
         self.mean_ = mean

@@ -1,11 +1,10 @@
 """Independent component analysis by FastICA: statistically independent, non-orthogonal directions.
 
 PCA finds orthogonal directions of largest variance; ICA looks for directions along which the
-data are *statistically independent*, which need not be orthogonal (seed 001, "Factorized
-embedding": "PCA seeks orthogonal directions ... ICA seeks statistically independent
-directions"). The model is ``x = A s + mu``: independent, non-Gaussian sources ``s`` mixed by a
-square matrix ``A``; ICA estimates an unmixing ``W ~ A^{-1}`` up to the order, sign and scale of
-the sources.
+data are *statistically independent*, which need not be orthogonal (Hyvarinen & Oja 2000,
+section 1; Bishop 2006, PRML §12.4.1). The model is ``x = A s + mu``: independent, non-Gaussian
+sources ``s`` mixed by a square matrix ``A``; ICA estimates an unmixing ``W ~ A^{-1}`` up to the
+order, sign and scale of the sources.
 
 FastICA (Hyvarinen 1999, "Fast and robust fixed-point algorithms for independent component
 analysis"; Hyvarinen & Oja 2000, "Independent component analysis: algorithms and applications"):
@@ -49,10 +48,12 @@ from scipy import linalg
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 
+from .._checks import check_codes
+from .._linalg import flip_row_signs
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
-from .pca import PCA, _flip_signs
+from .pca import PCA
 
 __all__ = ["FastICA", "amari_index"]
 
@@ -171,8 +172,8 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
 
     Model ``x = A s + mu`` with independent non-Gaussian sources ``s``. The data are whitened by
     PCA, ``z = K (x - mu)``, then an orthogonal ``W`` is found by the fixed-point iteration
-    ``w <- E[z g(w^T z)] - E[g'(w^T z)] w`` (seed 001: ICA's directions are statistically
-    independent and, unlike PCA's, not orthogonal). Sources are ``s = W K (x - mu)``.
+    ``w <- E[z g(w^T z)] - E[g'(w^T z)] w`` (Hyvarinen & Oja 2000: ICA's directions are
+    statistically independent and, unlike PCA's, not orthogonal). Sources are ``s = W K (x - mu)``.
 
     Parameters
     ----------
@@ -347,7 +348,7 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         order = np.argsort(-np.linalg.norm(mixing, axis=0), kind="stable")
         mixing = np.ascontiguousarray(mixing[:, order])
         unmixing, S = unmixing[order], S[order]
-        signs = _flip_signs(mixing.T.copy())
+        signs = flip_row_signs(mixing.T.copy())
         mixing *= signs
         unmixing *= signs[:, np.newaxis]
         S *= signs[:, np.newaxis].astype(S.dtype)
@@ -418,11 +419,7 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         X_rec : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        S = np.asarray(S)
-        if S.ndim != 2 or S.shape[1] != self.n_components_:
-            raise ValueError(
-                f"FastICA.inverse_transform expects sources of shape (n_samples, "
-                f"{self.n_components_}), got shape {S.shape}; pass the output of transform.")
+        S = check_codes(S, self.n_components_, "FastICA.inverse_transform", "sources")
         return S @ self.mixing_.T + self.mean_
 
     @property

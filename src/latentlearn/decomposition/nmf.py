@@ -1,16 +1,16 @@
 """Non-negative matrix factorisation: a dictionary of parts, added up without cancellation.
 
-NMF approximates non-negative data by a product of two non-negative factors (seed 001, "Factorized
-embedding: nonnegative matrix factorisation"; Paatero & Tapper 1994, Lee & Seung 1999):
+NMF approximates non-negative data by a product of two non-negative factors (Paatero & Tapper
+1994; Lee & Seung 1999, "Learning the parts of objects by non-negative matrix factorization"):
 non-negative atoms live in the same space as the samples, so the dictionary can be looked at,
 and non-negative codes forbid subtractive combinations, which tends to give part-based
-representations (compare the PCA and NMF dictionaries of faces in the seed, ``K = 25``).
+representations (compare the PCA and NMF dictionaries of faces in Lee & Seung 1999, Fig. 1).
 
 Notation. We follow scikit-learn: the data ``X`` of shape ``(n_samples, n_features)`` is
 approximated by ``W H`` with codes ``W >= 0`` of shape ``(n_samples, k)`` and the dictionary
-``H = components_ >= 0`` of shape ``(k, n_features)``. The seed writes ``V ~ W H`` with the
-samples as the *columns* of ``V`` (``V = X^T``): its dictionary ``W`` is our ``H^T`` and its codes
-``H`` our ``W^T``.
+``H = components_ >= 0`` of shape ``(k, n_features)``. Lee & Seung (1999) write ``V ~ W H``
+with the samples as the *columns* of ``V`` (``V = X^T``): their dictionary ``W`` is our ``H^T``
+and their codes ``H`` our ``W^T``.
 
 Two objectives:
 
@@ -62,6 +62,8 @@ import numpy as np
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 
+from .._checks import check_codes
+from .._linalg import randomized_svd, row_blocks
 from ..base import (
     Interval,
     LatentEstimator,
@@ -72,7 +74,6 @@ from ..base import (
 )
 from ..exceptions import DataError, ParameterError
 from ..registry import register
-from .pca import _randomized_svd
 
 __all__ = ["NMF", "non_negative_factorization", "initialize_nmf", "nmf_objective"]
 
@@ -80,23 +81,15 @@ logger = logging.getLogger(__name__)
 
 # Guards against division by zero, as scikit-learn's (float32 epsilon, whatever the dtype).
 _EPS = float(np.finfo(np.float32).eps)
-# Rows of X taken at once when an objective is evaluated: caps the (rows, n_features) residual.
-_BLOCK_ELEMENTS = 1 << 20
 
 _INITS = ("random", "nndsvd", "nndsvda", "nndsvdar")
-
-
-def _row_blocks(n_rows, n_cols):
-    step = max(1, _BLOCK_ELEMENTS // max(n_cols, 1))
-    for start in range(0, n_rows, step):
-        yield slice(start, min(start + step, n_rows))
 
 
 # --------------------------------------------------------------------------- objectives
 def _frobenius(X, W, H):
     """``1/2 ||X - W H||_F^2``, summed in float64 block by block."""
     total = 0.0
-    for rows in _row_blocks(X.shape[0], X.shape[1]):
+    for rows in row_blocks(X.shape[0], X.shape[1]):  # residuals of 8 MB at most
         R = X[rows] - W[rows] @ H
         total += float(np.einsum("ij,ij->", R, R, dtype=np.float64))
     return 0.5 * total
@@ -110,7 +103,7 @@ def _kullback_leibler(X, W, H):
     """
     sum_Y = float(W.sum(axis=0, dtype=np.float64) @ H.sum(axis=1, dtype=np.float64))
     total = sum_Y
-    for rows in _row_blocks(X.shape[0], X.shape[1]):
+    for rows in row_blocks(X.shape[0], X.shape[1]):  # residuals of 8 MB at most
         Xb = X[rows]
         Yb = W[rows] @ H
         mask = Xb > _EPS
@@ -182,8 +175,8 @@ def _initialize(X, n_components, init, random_state):
         return W, H
 
     n_iter = 7 if n_components < 0.1 * min(n_samples, n_features) else 4
-    U, s, Vt = _randomized_svd(X, n_components, n_oversamples=10, n_iter=n_iter,
-                               random_state=random_state)
+    U, s, Vt = randomized_svd(X, n_components, n_oversamples=10, n_iter=n_iter,
+                              random_state=random_state)
     W = np.zeros((n_samples, n_components), dtype=dtype)
     H = np.zeros((n_components, n_features), dtype=dtype)
     # The leading singular pair of a non-negative matrix can be taken non-negative
@@ -452,9 +445,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
     Minimises ``1/2 ||X - W H||_F^2`` or the I-divergence ``sum x log(x / y) - x + y``
     (``Y = W H``) over non-negative codes ``W`` (n_samples, k) and dictionary
     ``H = components_`` (k, n_features), by multiplicative updates (Lee & Seung 2001) or by
-    coordinate descent / HALS (Cichocki & Phan 2009). Seed 001: non-negative atoms are
-    interpretable, non-negative codes give parts-based representations. The seed writes
-    ``V ~ W H`` with samples as columns; its ``W`` is our ``components_.T``. See the module
+    coordinate descent / HALS (Cichocki & Phan 2009). Non-negative atoms are interpretable,
+    non-negative codes give parts-based representations (Lee & Seung 1999), who write
+    ``V ~ W H`` with samples as columns; their ``W`` is our ``components_.T``. See the module
     docstring for the updates.
 
     Parameters
@@ -632,7 +625,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
     def transform(self, X):
         """Codes of ``X`` against the fixed dictionary: ``min_{W >= 0}`` of the objective.
 
-        The seed's notation ``V ~ W H`` calls this solving for ``H`` with ``W`` fixed. The same
+        Lee & Seung's notation ``V ~ W H`` calls this solving for ``H`` with ``W`` fixed. The same
         solver as in fit runs for at most ``max_iter`` iterations with ``tol``: HALS sweeps from
         zero codes until the summed absolute projected gradient is below ``tol * sum(X H^T)``
         (its value at zero), or multiplicative updates from the constant ``sqrt(mean(X) / k)``
@@ -671,11 +664,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         X_rec : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        W = np.asarray(W)
-        if W.ndim != 2 or W.shape[1] != self.n_components_:
-            raise ValueError(
-                f"NMF.inverse_transform expects codes of shape (n_samples, "
-                f"{self.n_components_}), got shape {W.shape}; pass the output of transform.")
+        W = check_codes(W, self.n_components_, "NMF.inverse_transform")
         return W @ self.components_
 
     @property

@@ -1,7 +1,7 @@
 """Principal component analysis: the linear code with the most variance, and what it generates.
 
 PCA looks for the ``k`` orthonormal directions ``w_1, ..., w_k`` of largest variance. With the
-sample covariance (seed 000, Skrede, INF5860 "Unsupervised learning", the PCA slides)
+sample covariance (Pearson 1901; Hotelling 1933; Bishop 2006, PRML §12.1)
 
     Sigma = 1/(n - 1) * sum_q (x_q - mu)(x_q - mu)^T,
 
@@ -10,25 +10,26 @@ largest eigenvalue, and the ``j``-th principal component is the eigenvector of t
 largest eigenvalue ``lambda_j`` (the variance along it). Three solvers compute the same thing:
 
 ``"covariance_eigh"``
-    Form the ``d x d`` covariance and take its eigen-decomposition (seed 000). Cheap when
-    ``n_samples >> n_features``; squares the condition number, so tiny eigenvalues are less
+    Form the ``d x d`` covariance and take its eigen-decomposition (Bishop 2006, §12.1.1). Cheap
+    when ``n_samples >> n_features``; squares the condition number, so tiny eigenvalues are less
     accurate than with an SVD.
 ``"full"``
     The SVD of the centred data, ``X_c = U S V^T``, so that ``X_c^T X_c = V S^2 V^T``: the rows of
-    ``V^T`` are the principal directions and ``lambda_j = s_j^2 / (n - 1)`` (seed 001, Singh,
-    10-601 "Dimensionality reduction contd.": "another way to compute PCs: SVD").
+    ``V^T`` are the principal directions and ``lambda_j = s_j^2 / (n - 1)`` (Jolliffe 2002,
+    "Principal Component Analysis", §3.5: PCA by the SVD of the data matrix).
 ``"randomized"``
     A truncated SVD by randomized subspace iteration (Halko, Martinsson & Tropp 2011, "Finding
     structure with randomness", Algorithm 4.4): sample the range of ``X_c`` with a Gaussian test
     matrix, sharpen it with a few power iterations (re-normalised each time), and take
     the exact SVD of the small projected matrix. For large data when ``k`` is small.
 
-PCA as a generative model (seed 003, Rodola, "PCA and VAEs"): encoding is ``z = W^T (x - mu)``
-and decoding ``x = mu + W z``, where the columns of ``W`` are the components. New data come from
-decoding new codes ``z_new``. The seed writes the decode as ``x_new = W z_new`` and the
-interpolation of two inputs as ``x_new = 1/2 W (z_1 + z_2)``; both omit the mean, which is right
-only for centred data: :meth:`PCA.sample` and :meth:`PCA.interpolate` decode with
-``x = mu + W z``.
+PCA as a generative model (Tipping & Bishop 1999, "Probabilistic principal component
+analysis"; Bishop 2006, §12.2): encoding is ``z = W^T (x - mu)`` and decoding ``x = mu + W z``,
+where the columns of ``W`` are the components. New data come from decoding new codes ``z_new``.
+A common slip is to decode with ``x_new = W z_new`` and to interpolate two inputs as
+``x_new = 1/2 W (z_1 + z_2)``; both omit the mean, which is right only for centred data. The
+correct formulas are ``x = mu + W z`` and ``mu + 1/2 W (z_1 + z_2)``, with which
+:meth:`PCA.sample` and :meth:`PCA.interpolate` decode.
 """
 
 from __future__ import annotations
@@ -40,6 +41,14 @@ import numpy as np
 from scipy import linalg
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
+from .._checks import check_codes
+from .._linalg import (
+    column_mean,
+    covariance,
+    flip_row_signs,
+    randomized_svd,
+    sum_of_squares,
+)
 from ..base import (
     GenerativeMixin,
     Interval,
@@ -55,115 +64,13 @@ __all__ = ["PCA"]
 
 logger = logging.getLogger(__name__)
 
-# Entries of X centred at once by the covariance solver: caps its temporary copy at 8 MB
-# (float64) whatever the size of X.
-_BLOCK_ELEMENTS = 1 << 20
-
-
-def _row_blocks(n_rows, n_cols):
-    step = max(1, _BLOCK_ELEMENTS // max(n_cols, 1))
-    for start in range(0, n_rows, step):
-        yield slice(start, min(start + step, n_rows))
-
-
-def _flip_signs(components):
-    """Flip each row so that its entry of largest absolute value is positive (in place).
-
-    An eigenvector or singular vector is defined up to sign; this rule (the one of scikit-learn's
-    ``svd_flip(..., u_based_decision=False)``) makes the output deterministic.
-
-    Parameters
-    ----------
-    components : ndarray of shape (n_components, n_features)
-
-    Returns
-    -------
-    signs : ndarray of shape (n_components,)
-        The +1/-1 applied to each row.
-    """
-    largest = np.argmax(np.abs(components), axis=1)
-    signs = np.sign(components[np.arange(components.shape[0]), largest])
-    signs[signs == 0] = 1.0
-    components *= signs[:, np.newaxis]
-    return signs
-
-
-def _covariance(X, mean):
-    """The sample covariance ``1/(n-1) sum (x - mu)(x - mu)^T``.
-
-    Blocks of rows are centred first (no ``X^T X - n mu mu^T`` cancellation), multiplied in the
-    dtype of ``X`` and summed in float64; no copy of the whole of ``X`` is made.
-
-    Parameters
-    ----------
-    X : ndarray of shape (n_samples, n_features)
-    mean : ndarray of shape (n_features,), float64
-
-    Returns
-    -------
-    C : ndarray of shape (n_features, n_features), float64
-    """
-    n, d = X.shape
-    mean = mean.astype(X.dtype)
-    C = np.zeros((d, d))
-    for rows in _row_blocks(n, d):
-        Xc = X[rows] - mean  # (block, d)
-        C += Xc.T @ Xc
-    C /= n - 1
-    return C
-
 
 def _total_variance(Xc):
     """``trace(Sigma) = sum ||x - mu||^2 / (n - 1)`` of already-centred data, summed in float64.
 
-    ``einsum`` casts through a small buffer, so a float32 ``Xc`` is not copied whole.
+    No float64 copy of a float32 ``Xc`` is made (see :func:`latentlearn._linalg.sum_of_squares`).
     """
-    return float(np.einsum("ij,ij->", Xc, Xc, dtype=np.float64)) / (Xc.shape[0] - 1)
-
-
-def _randomized_svd(M, n_components, *, n_oversamples, n_iter, random_state):
-    """Truncated SVD by randomized subspace iteration (Halko et al. 2011, Algorithm 4.4).
-
-    ``Q`` spans ``range(M Omega)`` for a Gaussian ``Omega`` of ``n_components + n_oversamples``
-    columns; each power iteration replaces it by a basis of ``M M^T Q`` (re-normalised by a
-    pivoted LU factorisation, as scikit-learn does, instead of the paper's QR), which
-    damps the directions of small singular values by ``(s_j / s_1)^2`` per step. The SVD of the
-    small matrix ``Q^T M`` then gives the leading singular triplets of ``M``.
-
-    Parameters
-    ----------
-    M : ndarray of shape (n_rows, n_cols)
-        The matrix, already centred for PCA.
-    n_components : int
-        Number of singular triplets wanted.
-    n_oversamples : int
-        Extra columns of the test matrix; 10 is plenty for a gap-free spectrum.
-    n_iter : int
-        Number of power iterations.
-    random_state : numpy.random.RandomState
-
-    Returns
-    -------
-    U : ndarray of shape (n_rows, n_components)
-    s : ndarray of shape (n_components,)
-        Descending.
-    Vt : ndarray of shape (n_components, n_cols)
-    """
-    n_rows, n_cols = M.shape
-    n_random = min(n_components + n_oversamples, n_rows, n_cols)
-    omega = random_state.standard_normal(size=(n_cols, n_random)).astype(M.dtype, copy=False)
-    Q = M @ omega  # (n_rows, n_random)
-    for _ in range(n_iter):
-        # Re-normalise between products so that the columns do not all collapse onto the top
-        # singular vector; a pivoted LU factor is a well-conditioned basis and cheaper than QR.
-        Q, _ = linalg.lu(Q, permute_l=True, check_finite=False)
-        Z, _ = linalg.lu(M.T @ Q, permute_l=True, check_finite=False)  # (n_cols, n_random)
-        Q = M @ Z
-    Q, _ = linalg.qr(Q, mode="economic", check_finite=False)  # orthonormal basis of the range
-    B = Q.T @ M  # (n_random, n_cols)
-    U_small, s, Vt = linalg.svd(B, full_matrices=False, check_finite=False)
-    U = Q @ U_small[:, :n_components]
-    return U, s[:n_components], Vt[:n_components]
+    return sum_of_squares(Xc) / (Xc.shape[0] - 1)
 
 
 @register("pca", family="decomposition")
@@ -171,10 +78,10 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
     """Principal component analysis: project onto the directions of largest variance.
 
     The components are the leading eigenvectors of the sample covariance
-    ``Sigma = 1/(n-1) sum_q (x_q - mu)(x_q - mu)^T`` (seed 000), equivalently the right singular
-    vectors of the centred data ``X_c = U S V^T`` with ``lambda_j = s_j^2 / (n-1)`` (seed 001).
-    Codes are ``z = W^T (x - mu)`` and decoding is ``x = mu + W z`` (seed 003; the seed's
-    ``x = W z`` leaves out the mean ``mu``).
+    ``Sigma = 1/(n-1) sum_q (x_q - mu)(x_q - mu)^T`` (Bishop 2006, PRML §12.1), equivalently the
+    right singular vectors of the centred data ``X_c = U S V^T`` with ``lambda_j = s_j^2 / (n-1)``
+    (Jolliffe 2002, §3.5). Codes are ``z = W^T (x - mu)`` and decoding is ``x = mu + W z``
+    (Tipping & Bishop 1999; a common slip is ``x = W z``, which leaves out the mean ``mu``).
 
     Parameters
     ----------
@@ -326,9 +233,9 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         else:
             n_wanted = int(self.n_components)
 
-        mean = X.mean(axis=0, dtype=np.float64)  # (d,)
+        mean = column_mean(X)  # (d,) float64
         if solver == "covariance_eigh":
-            C = _covariance(X, mean)
+            C = covariance(X, mean)
             total_var = float(np.trace(C))
             if n_wanted == n_features:
                 eigvals, eigvecs = linalg.eigh(C, check_finite=False)
@@ -349,13 +256,13 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
                     n_iter = 7 if n_wanted < 0.1 * max_components else 4
                 else:
                     n_iter = self.iterated_power
-                _, s, components = _randomized_svd(
+                _, s, components = randomized_svd(
                     Xc, n_wanted, n_oversamples=self.n_oversamples, n_iter=n_iter,
                     random_state=check_random_state(self.random_state))
                 variances = s.astype(np.float64) ** 2 / (n_samples - 1)
                 total_var = _total_variance(Xc)
             components = np.array(components, dtype=np.float64)
-        _flip_signs(components)
+        flip_row_signs(components)
 
         ratios = variances / total_var if total_var > 0 else np.zeros_like(variances)
         if fraction:
@@ -425,12 +332,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         X_rec : ndarray of shape (n_samples, n_features)
         """
         check_is_fitted(self)
-        Z = np.asarray(Z)
-        if Z.ndim != 2 or Z.shape[1] != self.n_components_:
-            raise ValueError(
-                f"PCA.inverse_transform expects codes of shape (n_samples, "
-                f"{self.n_components_}), got shape {Z.shape}; pass the output of transform."
-            )
+        Z = check_codes(Z, self.n_components_, "PCA.inverse_transform")
         if self.whiten:
             Z = Z * self._whitening_scale()
         return Z @ self.components_ + self.mean_
@@ -531,11 +433,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
     # -- generation ----------------------------------------------------------------------------
 
     def sample(self, n_samples=1, random_state=None, *, noise=False):
-        """Draw new data by decoding random codes (PCA as a generative model, seed 003).
+        """Draw new data by decoding random codes (generative PCA, Tipping & Bishop 1999).
 
         Codes are drawn from the Gaussian the training codes follow, ``z ~ N(0,
-        diag(explained_variance_))``, and decoded with ``x = mu + W z``. The seed writes
-        ``x_new = W z_new``, which forgets the mean ``mu``; it is added back here. With
+        diag(explained_variance_))``, and decoded with ``x = mu + W z``. A common slip is
+        ``x_new = W z_new``, which forgets the mean ``mu``; the correct decode adds it back. With
         ``noise=True`` isotropic noise ``N(0, noise_variance_ I)`` is added, which makes the
         draws samples of the probabilistic-PCA model rather than points on the principal subspace.
 
@@ -568,8 +470,8 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         """Decode straight lines between the codes of ``x1`` and ``x2``.
 
         ``z_t = (1 - t) z_1 + t z_2`` for ``steps`` values of ``t`` evenly spaced in [0, 1]
-        (both ends included), decoded with ``x_t = mu + W z_t``. The seed's midpoint
-        ``x_new = 1/2 W (z_1 + z_2)`` leaves out the mean; here ``t = 1/2`` gives
+        (both ends included), decoded with ``x_t = mu + W z_t``. A common slip is the midpoint
+        ``x_new = 1/2 W (z_1 + z_2)``, which leaves out the mean; correctly, ``t = 1/2`` gives
         ``mu + 1/2 W (z_1 + z_2)``. The ends are the rank-``k`` reconstructions of ``x1`` and
         ``x2``, not the inputs themselves.
 

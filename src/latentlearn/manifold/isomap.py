@@ -1,8 +1,8 @@
 """Isomap: classical MDS on geodesic distances measured along a neighbourhood graph.
 
 Tenenbaum, de Silva & Langford (2000), "A global geometric framework for nonlinear
-dimensionality reduction" (seed 001, "IsoMap": "find estimated geodesic distances between all
-pairs in X", then embed them with MDS):
+dimensionality reduction": estimate the geodesic distances between all pairs of points, then
+embed them with MDS:
 
 1. a kNN (or epsilon) graph with edges weighted by Euclidean length;
 2. geodesic distances ``D_G`` = shortest paths on the graph (Dijkstra, scipy.sparse.csgraph);
@@ -35,10 +35,10 @@ from scipy.sparse.csgraph import shortest_path
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.neighbors import NearestNeighbors
 
+from .._linalg import classical_scaling, double_centre
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..neighbors.graphs import add_edges, ensure_connected, neighborhood_graph
 from ..registry import register
-from .mds import _classical_mds
 
 __all__ = ["Isomap", "geodesic_distances"]
 
@@ -70,14 +70,6 @@ def geodesic_distances(G, indices=None):
         ``inf`` where a node cannot be reached.
     """
     return shortest_path(sparse.csr_matrix(G), method="D", directed=True, indices=indices)
-
-
-def _double_centred(D2):
-    """``K = -1/2 J D2 J`` for squared distances ``D2`` of shape (m, m) (a new array)."""
-    K = D2 * -0.5
-    K -= K.mean(axis=0, keepdims=True)
-    K -= K.mean(axis=1, keepdims=True)
-    return K
 
 
 @register("isomap", family="manifold")
@@ -216,10 +208,10 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
             # (n, m): a transposed view of Dijkstra's (m, n) output, not a copy
             dist = geodesic_distances(G, indices=landmarks).T
             D_ref = dist[landmarks]  # (m, m)
-        # Classical MDS of the reference points (all points, or the landmarks): the kernel of
-        # latentlearn.manifold.mds.classical_mds, without its validation copies of a D that is
-        # symmetric with a zero diagonal by construction.
-        Y_ref, values = _classical_mds(D_ref, self.n_components)
+        # Classical MDS of the reference points (all points, or the landmarks): the shared
+        # kernel behind latentlearn.manifold.classical_mds, without its validation copies of a
+        # D that is symmetric with a zero diagonal by construction.
+        Y_ref, values = classical_scaling(D_ref, self.n_components)
         values = np.clip(values, 0.0, None)
         positive = values > 0
         vectors = np.zeros_like(Y_ref)  # unit eigenvectors of K, signs as classical_mds's
@@ -294,7 +286,7 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
         """
         check_is_fitted(self)
         m = len(self.landmarks_)
-        K = _double_centred(self.dist_matrix_[self.landmarks_] ** 2)  # (m, m), built on demand
+        K = double_centre(self.dist_matrix_[self.landmarks_])  # (m, m), built on demand
         residual = max(float(np.sum(K ** 2)) - float(np.sum(self.eigenvalues_ ** 2)), 0.0)
         return float(np.sqrt(residual) / m)
 

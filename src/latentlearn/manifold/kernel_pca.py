@@ -23,6 +23,8 @@ from scipy.sparse.linalg import eigsh
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.metrics.pairwise import pairwise_kernels
 
+from .._checks import check_codes
+from .._linalg import flip_column_signs
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
@@ -153,10 +155,7 @@ class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimat
         order = np.argsort(values)[::-1]
         values = np.clip(values[order], 0.0, None)
         vectors = np.ascontiguousarray(vectors[:, order])
-        largest = np.argmax(np.abs(vectors), axis=0)
-        signs = np.sign(vectors[largest, np.arange(k)])
-        signs[signs == 0] = 1.0
-        vectors *= signs
+        flip_column_signs(vectors)
         self.eigenvalues_ = values
         self.eigenvectors_ = vectors
         self.embedding_ = vectors * np.sqrt(values)
@@ -207,10 +206,7 @@ class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimat
         if not self.fit_inverse_transform:
             raise ValueError("KernelPCA.inverse_transform needs fit_inverse_transform=True "
                              "at fit; refit with it.")
-        Y = np.asarray(Y, dtype=np.float64)
-        if Y.ndim != 2 or Y.shape[1] != self.n_components:
-            raise ValueError(f"KernelPCA.inverse_transform expects codes of shape (n, "
-                             f"{self.n_components}); got {Y.shape}.")
+        Y = check_codes(Y, self.n_components, "KernelPCA.inverse_transform", dtype=np.float64)
         return self._kernel(Y, self.embedding_) @ self.dual_coef_
 
     @property

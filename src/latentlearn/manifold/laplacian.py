@@ -1,4 +1,4 @@
-"""Laplacian eigenmaps: coordinates that keep graph neighbours close (seed 001, step 2).
+"""Laplacian eigenmaps: coordinates that keep graph neighbours close (Belkin & Niyogi 2003).
 
 Belkin & Niyogi (2003), "Laplacian eigenmaps for dimensionality reduction and data
 representation". With a symmetric weight matrix ``W`` of a neighbourhood graph and degrees
@@ -24,28 +24,16 @@ import logging
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import linalg, sparse
-from scipy.sparse.linalg import eigsh, lobpcg
+from scipy import sparse
 
-from ..base import Interval, LatentEstimator, Options, check_random_state
+from .._linalg import flip_column_signs, smallest_eigenpairs
+from ..base import Interval, LatentEstimator, Options
 from ..neighbors.graphs import check_connected, ensure_connected, neighborhood_graph
 from ..registry import register
 
 __all__ = ["LaplacianEigenmaps", "LaplacianEmbedding", "laplacian_eigenmaps", "graph_laplacian"]
 
 logger = logging.getLogger(__name__)
-
-#: ``eigen_solver="auto"`` uses a dense eigendecomposition below this many nodes.
-_DENSE_MAX_NODES = 500
-
-
-def _flip_columns(Y):
-    """Flip each column so that its entry of largest absolute value is positive (in place)."""
-    largest = np.argmax(np.abs(Y), axis=0)
-    signs = np.sign(Y[largest, np.arange(Y.shape[1])])
-    signs[signs == 0] = 1.0
-    Y *= signs
-    return Y
 
 
 def graph_laplacian(W, kind="random_walk"):
@@ -75,30 +63,6 @@ def graph_laplacian(W, kind="random_walk"):
     L = sparse.identity(n, format="csr") - sparse.diags(inv_sqrt) @ W @ sparse.diags(inv_sqrt)
     scale = inv_sqrt if kind == "random_walk" else np.ones(n)
     return sparse.csr_matrix(L), scale
-
-
-def _smallest_eigenpairs(L, k, *, solver, random_state):
-    """The ``k`` smallest eigenpairs of the symmetric PSD ``L``, ascending."""
-    n = L.shape[0]
-    if solver == "auto":
-        solver = "dense" if n <= _DENSE_MAX_NODES else "arpack"
-    if solver == "arpack" and k >= n - 1:
-        solver = "dense"
-    if solver == "dense":
-        values, vectors = linalg.eigh(L.toarray(), subset_by_index=[0, k - 1])
-        return values, vectors
-    rng = check_random_state(random_state)
-    if solver == "arpack":
-        v0 = rng.uniform(-1, 1, n)
-        # Shift-invert just below 0 (scikit-learn's choice): L + 1e-5 I is positive definite
-        # and maps the smallest eigenvalues of L to the largest, well separated ones of its
-        # inverse (lambda = 0 -> 1e5, lambda = 1e-3 -> ~1e3).
-        values, vectors = eigsh(L, k, sigma=-1e-5, which="LM", v0=v0, tol=0.0)
-    else:  # lobpcg
-        X0 = rng.standard_normal((n, k))
-        values, vectors = lobpcg(L, X0, largest=False, tol=1e-8, maxiter=2000)
-    order = np.argsort(values)
-    return values[order], vectors[:, order]
 
 
 def laplacian_eigenmaps(W, n_components=2, *, laplacian="random_walk", eigen_solver="auto",
@@ -138,10 +102,10 @@ def laplacian_eigenmaps(W, n_components=2, *, laplacian="random_walk", eigen_sol
 
 def _laplacian_eigenmaps(W, n_components, *, laplacian, eigen_solver, random_state):
     L, scale = graph_laplacian(W, laplacian)
-    values, vectors = _smallest_eigenpairs(L, n_components + 1, solver=eigen_solver,
+    values, vectors = smallest_eigenpairs(L, n_components + 1, solver=eigen_solver,
                                            random_state=random_state)
     Y = vectors[:, 1:] * scale[:, np.newaxis]
-    return _flip_columns(np.ascontiguousarray(Y)), values[1:]
+    return flip_column_signs(np.ascontiguousarray(Y)), values[1:]
 
 
 @register("laplacian_eigenmaps", family="manifold")

@@ -1,8 +1,8 @@
 """Locally linear embedding: keep each point's reconstruction from its neighbours.
 
-Roweis & Saul (2000), "Nonlinear dimensionality reduction by locally linear embedding" (seed
-001, "LLE": "each point is a linear combination of its neighbours; find low-dimensional points
-reconstructed by the same weights"):
+Roweis & Saul (2000), "Nonlinear dimensionality reduction by locally linear embedding": each
+point is a linear combination of its neighbours; find low-dimensional points reconstructed by
+the same weights:
 
 1. the ``k`` nearest neighbours ``N(i)`` of each ``x_i``;
 2. weights minimising ``||x_i - sum_j W_ij x_j||^2`` with ``sum_j W_ij = 1``: solve
@@ -30,19 +30,17 @@ import logging
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import linalg, sparse
-from scipy.sparse.linalg import eigsh
+from scipy import sparse
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.neighbors import NearestNeighbors
 
-from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
+from .._linalg import flip_column_signs, smallest_eigenpairs
+from ..base import Interval, LatentEstimator, Options, check_is_fitted
 from ..registry import register
 
 __all__ = ["LocallyLinearEmbedding", "barycenter_weights"]
 
 logger = logging.getLogger(__name__)
-
-_DENSE_MAX = 500
 
 
 def barycenter_weights(X, Z, indices, reg=1e-3):
@@ -182,31 +180,15 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                                   shape=(n, n))
             I_W = sparse.identity(n, format="csr") - W
             M = (I_W.T @ I_W).tocsr()  # (n, n), sparse
-        values, vectors = self._smallest(M, self.n_components + 1)
-        Y = np.ascontiguousarray(vectors[:, 1:])
-        largest = np.argmax(np.abs(Y), axis=0)
-        signs = np.sign(Y[largest, np.arange(Y.shape[1])])
-        signs[signs == 0] = 1.0
-        self.embedding_ = Y * signs
+        # Shift-invert just below 0: M is PSD with a (near) zero eigenvalue, and its smallest
+        # eigenvalues are tiny and clustered, which plain Lanczos resolves badly.
+        values, vectors = smallest_eigenpairs(
+            M, self.n_components + 1, solver=self.eigen_solver, random_state=self.random_state,
+            sigma=-1e-8, tol=self.tol, maxiter=1000)
+        self.embedding_ = flip_column_signs(np.ascontiguousarray(vectors[:, 1:]))
         self.eigenvalues_ = values[1:]
         self.reconstruction_error_ = float(np.sum(values[1:]))
         return self
-
-    def _smallest(self, M, k):
-        n = M.shape[0]
-        solver = self.eigen_solver
-        if solver == "auto":
-            solver = "dense" if n <= _DENSE_MAX else "arpack"
-        if solver == "arpack" and k < n - 1:
-            v0 = check_random_state(self.random_state).uniform(-1, 1, n)
-            # Shift-invert just below 0: M is PSD with a (near) zero eigenvalue, and its
-            # smallest eigenvalues are tiny and clustered, which plain Lanczos resolves badly.
-            values, vectors = eigsh(M, k, sigma=-1e-8, which="LM", v0=v0, tol=self.tol,
-                                    maxiter=1000)
-        else:
-            values, vectors = linalg.eigh(M.toarray(), subset_by_index=[0, k - 1])
-        order = np.argsort(values)
-        return values[order], vectors[:, order]
 
     def fit_transform(self, X, y=None):
         """Fit and return ``embedding_``, of shape (n_samples, n_components)."""

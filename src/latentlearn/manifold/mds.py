@@ -1,7 +1,8 @@
 """Multidimensional scaling: points in a few dimensions whose distances match given dissimilarities.
 
-Seed 001 ("Dimensionality reduction methods") lists MDS with PCA, factor analysis and ICA among
-the linear latent-feature methods; graph embeddings such as Isomap run it on geodesic distances,
+MDS is a linear latent-feature method like PCA, factor analysis and ICA (Torgerson 1952; Cox &
+Cox 2001, "Multidimensional Scaling"; Borg & Groenen 2005, "Modern Multidimensional Scaling");
+graph embeddings such as Isomap run it on geodesic distances,
 which is why it lives here, beside them. Two methods:
 
 Classical (Torgerson) MDS
@@ -9,9 +10,9 @@ Classical (Torgerson) MDS
     Double-centre the squared dissimilarities, ``B = -1/2 J D^(2) J`` with
     ``J = I - 1/n 1 1^T``. For Euclidean ``D`` of centred points ``X``, ``B = X X^T`` (the Gram
     matrix), so its ``k`` leading eigen-pairs give the embedding ``Y = V_k Lambda_k^{1/2}``: the
-    PCA scores of ``X`` (the seed's "factorized embedding": ``X X^T = V S^2 V^T``), up to the
-    sign of each column. For non-Euclidean ``D`` some eigenvalues are negative; only the
-    positive part is used (``sqrt(max(lambda, 0))``).
+    PCA scores of ``X`` (the SVD ``X = U S V^T`` factorises the Gram matrix as
+    ``X X^T = U S^2 U^T``), up to the sign of each column. For non-Euclidean ``D`` some
+    eigenvalues are negative; only the positive part is used (``sqrt(max(lambda, 0))``).
 Metric MDS by SMACOF
     (de Leeuw 1977, "Applications of convex analysis to multidimensional scaling"; Borg &
     Groenen 2005, "Modern multidimensional scaling", chapter 8.) Minimise the raw stress
@@ -40,11 +41,10 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
-from scipy import linalg
-from scipy.sparse.linalg import eigsh
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import pairwise_distances
 
+from .._linalg import classical_scaling
 from ..base import Interval, LatentEstimator, Options, check_random_state
 from ..exceptions import DataError, ParameterError
 from ..registry import register
@@ -52,18 +52,6 @@ from ..registry import register
 __all__ = ["MDS", "classical_mds", "smacof", "stress"]
 
 logger = logging.getLogger(__name__)
-
-# Above this many points the classical eigen-pairs come from Lanczos rather than a dense solver.
-_DENSE_EIGEN_MAX = 1500
-
-
-def _flip_columns(Y):
-    """Flip each column so that its entry of largest absolute value is positive (in place)."""
-    largest = np.argmax(np.abs(Y), axis=0)
-    signs = np.sign(Y[largest, np.arange(Y.shape[1])])
-    signs[signs == 0] = 1.0
-    Y *= signs
-    return Y
 
 
 # --------------------------------------------------------------------------- validation
@@ -137,40 +125,6 @@ def _check_n_components(n_components, n_samples, whom):
 
 
 # --------------------------------------------------------------------------- classical MDS
-def _double_centre(D):
-    """``B = -1/2 J D^(2) J``, built in one new ``n x n`` array."""
-    B = np.square(D)
-    row_means = B.mean(axis=1)
-    total_mean = row_means.mean()
-    B -= row_means[:, np.newaxis]
-    B -= row_means[np.newaxis, :]
-    B += total_mean
-    B *= -0.5
-    return B
-
-
-def _top_eigenpairs(B, k):
-    """The ``k`` largest eigenvalues (descending) and their eigenvectors (columns) of ``B``."""
-    n = B.shape[0]
-    if n <= _DENSE_EIGEN_MAX or k >= n // 4:
-        values, vectors = linalg.eigh(B, subset_by_index=[n - k, n - 1], check_finite=False)
-    else:
-        # a fixed start vector keeps the result reproducible; ARPACK's default is random
-        v0 = np.random.RandomState(0).uniform(-1.0, 1.0, size=n)
-        values, vectors = eigsh(B, k=k, which="LA", v0=v0, tol=0.0)
-    order = np.argsort(values)[::-1]
-    return values[order], vectors[:, order]
-
-
-def _classical_mds(D, n_components):
-    """Torgerson's classical scaling of a valid ``D``; returns the embedding and eigenvalues."""
-    B = _double_centre(D)
-    values, vectors = _top_eigenpairs(B, n_components)
-    del B
-    Y = vectors * np.sqrt(np.maximum(values, 0.0))  # (n, k)
-    return _flip_columns(Y), values
-
-
 def classical_mds(D, n_components=2, *, return_eigenvalues=False):
     """Classical (Torgerson) multidimensional scaling of a dissimilarity matrix.
 
@@ -199,7 +153,7 @@ def classical_mds(D, n_components=2, *, return_eigenvalues=False):
     """
     D = _check_dissimilarities(D, "classical_mds")
     _check_n_components(n_components, D.shape[0], "classical_mds")
-    embedding, values = _classical_mds(D, int(n_components))
+    embedding, values = classical_scaling(D, int(n_components))
     return (embedding, values) if return_eigenvalues else embedding
 
 
@@ -371,7 +325,7 @@ def _starts(D, n_components, init, n_init, random_state, whom):
         raise ParameterError(f"{whom}: init={init!r} is not allowed; use 'classical', 'random' "
                              "or an array of shape (n_samples, n_components).")
     if isinstance(init, str) and init == "classical":
-        first = _classical_mds(D, n_components)[0]
+        first = classical_scaling(D, n_components)[0]
     elif init is None or (isinstance(init, str) and init == "random"):
         first = _random_configuration(random_state, n, n_components)
     else:
@@ -524,7 +478,7 @@ default="classical"
         k = int(self.n_components)
         _check_n_components(k, n, "MDS")
         if self.algorithm == "classical":
-            Y, values = _classical_mds(D, k)
+            Y, values = classical_scaling(D, k)
             raw, sum_squared, _ = _smacof_pass(D, Y, update=False)
             self.eigenvalues_ = values
             self.n_iter_ = 0
