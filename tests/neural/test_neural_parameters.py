@@ -1,4 +1,4 @@
-"""The neural estimators' parameters, declared once (neural/parameters.py), keep sklearn's contract.
+"""The neural estimators' parameters, declared once (neural/parameters.py), keep sklearn's API.
 
 The reference for the defaults is the hand-written constructors the declaration replaced
 (copied here as literals): a wrong default in the table fails ``test_defaults_are_unchanged``.
