@@ -3,7 +3,11 @@
 Each estimator keeps the scikit-learn contract where it applies (STYLE.md): the constructor only
 stores its arguments; ``fit`` checks them against ``_parameter_constraints``, validates ``X``,
 builds the model (seeded by ``random_state``) and hands it to the one
-:class:`~latentlearn.neural.trainer.Trainer`. What fit learns ends in ``_`` (``model_``,
+:class:`~latentlearn.neural.trainer.Trainer`. The parameters are declared once, in
+:mod:`.parameters`: the shared training settings in one table, and per family only the
+parameters it adds (``_new_parameters``) and the defaults it changes (``_default_overrides``);
+the constructor, the constraint table and the docstring's Parameters section are built from
+that declaration. What fit learns ends in ``_`` (``model_``,
 ``history_``, ``n_features_in_``...). Same ``random_state``, same weights, bit for bit on CPU.
 
 =========================  ===================================================================
