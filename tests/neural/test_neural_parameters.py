@@ -153,3 +153,15 @@ def test_shared_parameters_are_one_table():
         params = {cls._param_table[name] for cls in ESTIMATORS}
         assert len(params) == 1
     assert isinstance(TRAINING_PARAMETERS[0].constraints[0], Interval)
+
+
+def test_values_are_converted_on_the_way_to_the_configs(tmp_path):
+    """Ints and lists as given by a user (or JSON) reach the configs as floats and tuples."""
+    est = VAE(2, **dict(TINY, hidden_dims=[6], scale=2, beta=1, learning_rate=1,
+                        checkpoint_dir=tmp_path / "ckpt"))
+    config = est._model_config(12, None)
+    assert config.hidden == (6,) and type(config.scale) is float and type(config.beta) is float
+    trainer = est._trainer_config(0)
+    assert type(trainer.learning_rate) is float and trainer.checkpoint_dir == str(tmp_path / "ckpt")
+    assert trainer.history_path == str(tmp_path / "ckpt.history.jsonl")
+    assert est.hidden_dims == [6] and est.scale == 2       # the estimator keeps what it was given
