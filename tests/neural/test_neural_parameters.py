@@ -162,6 +162,7 @@ def test_values_are_converted_on_the_way_to_the_configs(tmp_path):
     config = est._model_config(12, None)
     assert config.hidden == (6,) and type(config.scale) is float and type(config.beta) is float
     trainer = est._trainer_config(0)
-    assert type(trainer.learning_rate) is float and trainer.checkpoint_dir == str(tmp_path / "ckpt")
+    assert type(trainer.learning_rate) is float
+    assert trainer.checkpoint_dir == str(tmp_path / "ckpt")
     assert trainer.history_path == str(tmp_path / "ckpt.history.jsonl")
     assert est.hidden_dims == [6] and est.scale == 2       # the estimator keeps what it was given

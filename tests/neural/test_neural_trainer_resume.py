@@ -165,7 +165,7 @@ def test_cosine_rates_follow_the_closed_form(straight):
     np.testing.assert_allclose([r["lr"] for r in straight["history"]], expected, rtol=1e-12)
 
 
-# --------------------------------------------------------------------------- checkpoint bookkeeping
+# ------------------------------------------------------------------------ checkpoint bookkeeping
 # Each test below was added for a mutant that mutmut 3.8 left alive in neural/trainer.py's
 # _save / _restore / _fit (the note lists them).
 
