@@ -3,7 +3,8 @@
 Public names (estimators, scikit-learn style): :class:`Autoencoder`, :class:`DenoisingAutoencoder`,
 :class:`SparseAutoencoder`, :class:`VAE`; the :class:`Trainer` and :class:`TrainerConfig`;
 :func:`load_neural_estimator`; latent arithmetic (:mod:`.latent`). The ``nn.Module`` models and
-their configs live in :mod:`latentlearn.neural.models`.
+their configs live in :mod:`latentlearn.neural.models`; the estimators' parameters are declared
+once in :mod:`.parameters`.
 """
 
 from .estimators import (VAE, Autoencoder, DenoisingAutoencoder, SparseAutoencoder,

@@ -3,7 +3,11 @@
 Each estimator keeps the scikit-learn contract where it applies (STYLE.md): the constructor only
 stores its arguments; ``fit`` checks them against ``_parameter_constraints``, validates ``X``,
 builds the model (seeded by ``random_state``) and hands it to the one
-:class:`~latentlearn.neural.trainer.Trainer`. What fit learns ends in ``_`` (``model_``,
+:class:`~latentlearn.neural.trainer.Trainer`. The parameters are declared once, in
+:mod:`.parameters`: the shared training settings in one table, and per family only the
+parameters it adds (``_new_parameters``) and the defaults it changes (``_default_overrides``);
+the constructor, the constraint table and the docstring's Parameters section are built from
+that declaration. What fit learns ends in ``_`` (``model_``,
 ``history_``, ``n_features_in_``...). Same ``random_state``, same weights, bit for bit on CPU.
 
 =========================  ===================================================================
@@ -45,6 +49,7 @@ from ..registry import register
 from .checkpoint import read_checkpoint, save_model
 from .models import autoencoder as _ae
 from .models import vae as _vae
+from .parameters import TRAINING_PARAMETERS, Param, declare
 from .trainer import Trainer, TrainerConfig, resolve_device
 
 logger = logging.getLogger(__name__)
@@ -56,30 +61,6 @@ __all__ = ["Autoencoder", "DenoisingAutoencoder",
 def _register(name):
     # The one registry (latentlearn.registry) maps names to classes for loading as well.
     return register(name, family="neural", kind="neural")
-
-
-_TRAINING_CONSTRAINTS = {
-    "latent_dim": [Interval(Integral, 1, None)],
-    "hidden_dims": [tuple, list],
-    "architecture": [Options({"auto", "mlp", "conv"})],
-    "image_shape": [None, tuple, list],
-    "conv_channels": [tuple, list],
-    "activation": [Options({"relu", "tanh", "elu", "leaky_relu", "gelu", "sigmoid"})],
-    "epochs": [Interval(Integral, 1, None)],
-    "batch_size": [Interval(Integral, 1, None)],
-    "learning_rate": [Interval(Real, 0, None, closed="neither")],
-    "optimizer": [Options({"adam", "adamw", "sgd", "rmsprop"})],
-    "lr_schedule": [Options({"constant", "step", "exponential", "cosine"})],
-    "weight_decay": [Interval(Real, 0, None)],
-    "validation_fraction": [Interval(Real, 0, 1, closed="left")],
-    "early_stopping_patience": [None, Interval(Integral, 1, None)],
-    "checkpoint_dir": [None, str, Path],
-    "checkpoint_every": [Interval(Integral, 1, None)],
-    "resume": ["boolean"],
-    "device": [str],
-    "random_state": ["random_state"],
-    "callback": [None, "callable"],
-}
 
 
 @contextmanager
@@ -102,40 +83,43 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
 
     _model_class: type = None
     _config_class: type = None
-    _parameter_constraints: dict = {}
     # What loading checks config.json's attributes against (latentlearn.persistence).
     _fitted_attribute_kinds = {"n_features_in_": ("int",), "seed_": ("int",),
                                "image_shape_": ("tuple", "none")}
     _default_interpolation = "linear"
+    # Filled in for every subclass by parameters.declare (from TRAINING_PARAMETERS plus the
+    # subclass's _new_parameters and _default_overrides): the table, the constraints checked
+    # at fit, the stored-arguments-only __init__ and the Parameters section of the docstring.
+    _param_table: dict = {p.name: p for p in TRAINING_PARAMETERS}
+    _parameter_constraints: dict = {p.name: list(p.constraints) for p in TRAINING_PARAMETERS}
+    _new_parameters: tuple = ()
+    _default_overrides: dict = {}
+
+    def __init_subclass__(cls, **kwargs):
+        declare(cls)
+        super().__init_subclass__(**kwargs)
 
     # ----------------------------------------------------------------- config
-    def _model_fields(self) -> dict:
-        """Estimator parameters that are also model-config fields (subclasses extend)."""
-        return {}
+    def _params_to(self, target: str) -> dict:
+        """The parameters that go to the model config or the trainer config, converted."""
+        return {p.field or p.name: p.value(getattr(self, p.name))
+                for p in self._param_table.values() if p.to == target}
 
     def _model_config(self, n_features: int, image_shape):
         architecture = self.architecture
         if architecture == "auto":
             architecture = "conv" if image_shape is not None else "mlp"
         return self._config_class(
-            n_features=n_features, latent_dim=self.latent_dim,
-            hidden=tuple(int(h) for h in self.hidden_dims), activation=self.activation,
-            architecture=architecture,
+            n_features=n_features, architecture=architecture,
             image_shape=None if image_shape is None else tuple(int(s) for s in image_shape),
-            conv_channels=tuple(int(c) for c in self.conv_channels), **self._model_fields())
+            **self._params_to("model"))
 
     def _trainer_config(self, seed: int) -> TrainerConfig:
-        return TrainerConfig(
-            epochs=self.epochs, batch_size=self.batch_size, optimizer=self.optimizer,
-            learning_rate=float(self.learning_rate), weight_decay=float(self.weight_decay),
-            lr_schedule=self.lr_schedule, validation_fraction=float(self.validation_fraction),
-            early_stopping_patience=self.early_stopping_patience,
-            checkpoint_dir=None if self.checkpoint_dir is None else str(self.checkpoint_dir),
-            checkpoint_every=self.checkpoint_every,
-            history_path=(None if self.checkpoint_dir is None
-                          else str(Path(self.checkpoint_dir).with_name(
-                              Path(self.checkpoint_dir).name + ".history.jsonl"))),
-            seed=seed, device=self.device)
+        history_path = None
+        if self.checkpoint_dir is not None:
+            folder = Path(self.checkpoint_dir)
+            history_path = str(folder.with_name(folder.name + ".history.jsonl"))
+        return TrainerConfig(**self._params_to("trainer"), history_path=history_path, seed=seed)
 
     def _record(self) -> dict:
         """What config.json stores about the estimator (beside the model's own config)."""
@@ -337,176 +321,71 @@ def load_neural_estimator(folder, device="auto"):
 
 
 # --------------------------------------------------------------------------- autoencoders
-_AE_CONSTRAINTS = dict(_TRAINING_CONSTRAINTS,
-                       reconstruction=[Options({"bce", "mse", "mae"})],
-                       code_activation=[Options({"relu", "sigmoid", "tanh", "linear"})])
-
-
 @_register("ae")
 class Autoencoder(_NeuralEstimator):
-    """Autoencoder (seed 000): 784-128-32 ReLU, sigmoid output, binary cross-entropy, Adam.
+    """Autoencoder (Hinton & Salakhutdinov 2006): encoder g, decoder h, h(g(x)) close to x.
 
-    Parameters
-    ----------
-    latent_dim : int, default=32
-    hidden_dims : tuple of int, default=(128,)
-        Encoder widths between input and code; the decoder mirrors them.
-    architecture : {"mlp", "conv", "auto"}, default="mlp"
-        Seed 000's MLP; ``"conv"`` (or ``"auto"`` with a known image shape) a convolutional
-        encoder / decoder.
-    image_shape : tuple, optional
-        (height, width[, channels]) when X is an array; taken from a Dataset otherwise.
-    reconstruction : {"bce", "mse", "mae"}, default="bce"
-    code_activation : str, default="relu"
-    epochs, batch_size, learning_rate, optimizer, lr_schedule, weight_decay : training settings
-    validation_fraction, early_stopping_patience : a seeded validation split, early stopping
-    checkpoint_dir, checkpoint_every, resume : resumable checkpoints (see Trainer)
-    device : str, default="auto"
-    random_state : int, RandomState or None
-    callback : callable ``callback(event, logs)``, optional
+    The default network is a small MNIST MLP, 784-128-32 ReLU with a sigmoid output, trained
+    on the binary cross-entropy with Adam (Goodfellow, Bengio & Courville 2016, Deep Learning,
+    ch. 14).
     """
 
     _model_class = _ae.Autoencoder
     _config_class = _ae.AutoencoderConfig
-    _parameter_constraints = _AE_CONSTRAINTS
-
-    def __init__(self, latent_dim=32, *, hidden_dims=(128,), architecture="mlp",
-                 image_shape=None, conv_channels=(32, 64), activation="relu",
-                 code_activation="relu", reconstruction="bce", epochs=20, batch_size=128,
-                 learning_rate=1e-3, optimizer="adam", lr_schedule="constant", weight_decay=0.0,
-                 validation_fraction=0.0, early_stopping_patience=None, checkpoint_dir=None,
-                 checkpoint_every=1, resume=False, device="auto", random_state=None,
-                 callback=None):
-        self.latent_dim = latent_dim
-        self.hidden_dims = hidden_dims
-        self.architecture = architecture
-        self.image_shape = image_shape
-        self.conv_channels = conv_channels
-        self.activation = activation
-        self.code_activation = code_activation
-        self.reconstruction = reconstruction
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.optimizer = optimizer
-        self.lr_schedule = lr_schedule
-        self.weight_decay = weight_decay
-        self.validation_fraction = validation_fraction
-        self.early_stopping_patience = early_stopping_patience
-        self.checkpoint_dir = checkpoint_dir
-        self.checkpoint_every = checkpoint_every
-        self.resume = resume
-        self.device = device
-        self.random_state = random_state
-        self.callback = callback
-
-    def _model_fields(self):
-        return {"code_activation": self.code_activation, "reconstruction": self.reconstruction}
+    _new_parameters = (
+        Param("code_activation", "relu",
+              (Options({"relu", "sigmoid", "tanh", "linear"}),), "",
+              "Nonlinearity of the code layer.", to="model"),
+        Param("reconstruction", "bce", (Options({"bce", "mse", "mae"}),), "",
+              "Reconstruction loss, summed over features: binary cross-entropy (data in [0, 1]), "
+              "squared or absolute error.", to="model"),
+    )
 
 
 @_register("denoising_ae")
 class DenoisingAutoencoder(Autoencoder):
-    """Denoising autoencoder (seed 000): input + N(0, noise_std^2), clipped to [0, 1].
+    """Denoising autoencoder (Vincent et al. 2008): input + N(0, noise_std^2), clipped to [0, 1].
 
-    Parameters as :class:`Autoencoder`, plus ``noise_std`` (default 0.1, seed 000) and
-    ``clip`` (default True).
+    The clean input is the reconstruction target.
     """
 
     _model_class = _ae.DenoisingAutoencoder
     _config_class = _ae.DenoisingAutoencoderConfig
-    _parameter_constraints = dict(_AE_CONSTRAINTS, noise_std=[Interval(Real, 0, None)],
-                                  clip=["boolean"])
-
-    def __init__(self, latent_dim=32, *, noise_std=0.1, clip=True, hidden_dims=(128,),
-                 architecture="mlp", image_shape=None, conv_channels=(32, 64), activation="relu",
-                 code_activation="relu", reconstruction="bce", epochs=20, batch_size=128,
-                 learning_rate=1e-3, optimizer="adam", lr_schedule="constant", weight_decay=0.0,
-                 validation_fraction=0.0, early_stopping_patience=None, checkpoint_dir=None,
-                 checkpoint_every=1, resume=False, device="auto", random_state=None,
-                 callback=None):
-        super().__init__(
-            latent_dim, hidden_dims=hidden_dims, architecture=architecture,
-            image_shape=image_shape, conv_channels=conv_channels, activation=activation,
-            code_activation=code_activation, reconstruction=reconstruction, epochs=epochs,
-            batch_size=batch_size, learning_rate=learning_rate, optimizer=optimizer,
-            lr_schedule=lr_schedule, weight_decay=weight_decay,
-            validation_fraction=validation_fraction,
-            early_stopping_patience=early_stopping_patience, checkpoint_dir=checkpoint_dir,
-            checkpoint_every=checkpoint_every, resume=resume, device=device,
-            random_state=random_state, callback=callback)
-        self.noise_std = noise_std
-        self.clip = clip
-
-    def _model_fields(self):
-        return dict(super()._model_fields(), noise_std=float(self.noise_std), clip=self.clip)
+    _new_parameters = (
+        Param("noise_std", 0.1, (Interval(Real, 0, None),), "float",
+              "Standard deviation of the Gaussian corruption.", to="model", convert=float),
+        Param("clip", True, ("boolean",), "bool", "Clip the corrupted input to [0, 1].",
+              to="model"),
+    )
 
 
 @_register("sparse_ae")
 class SparseAutoencoder(Autoencoder):
-    """Sparse autoencoder (seed 000): sigmoid code, penalty beta * sum_j KL(rho || rho_hat_j).
+    """Sparse autoencoder (Ng 2011): sigmoid code, penalty beta * sum_j KL(rho || rho_hat_j).
 
-    Parameters as :class:`Autoencoder` (but ``code_activation="sigmoid"``), plus
-    ``sparsity_target`` (rho, default 0.05) and ``sparsity_weight`` (beta, default 1.0).
+    ``rho_hat_j`` is the mean activation of code unit j over the batch.
     """
 
     _model_class = _ae.SparseAutoencoder
     _config_class = _ae.SparseAutoencoderConfig
-    _parameter_constraints = dict(_AE_CONSTRAINTS,
-                                  sparsity_target=[Interval(Real, 0, 1, closed="neither")],
-                                  sparsity_weight=[Interval(Real, 0, None)])
-
-    def __init__(self, latent_dim=32, *, sparsity_target=0.05, sparsity_weight=1.0,
-                 hidden_dims=(128,), architecture="mlp", image_shape=None,
-                 conv_channels=(32, 64), activation="relu", code_activation="sigmoid",
-                 reconstruction="bce", epochs=20, batch_size=128, learning_rate=1e-3,
-                 optimizer="adam", lr_schedule="constant", weight_decay=0.0,
-                 validation_fraction=0.0, early_stopping_patience=None, checkpoint_dir=None,
-                 checkpoint_every=1, resume=False, device="auto", random_state=None,
-                 callback=None):
-        super().__init__(
-            latent_dim, hidden_dims=hidden_dims, architecture=architecture,
-            image_shape=image_shape, conv_channels=conv_channels, activation=activation,
-            code_activation=code_activation, reconstruction=reconstruction, epochs=epochs,
-            batch_size=batch_size, learning_rate=learning_rate, optimizer=optimizer,
-            lr_schedule=lr_schedule, weight_decay=weight_decay,
-            validation_fraction=validation_fraction,
-            early_stopping_patience=early_stopping_patience, checkpoint_dir=checkpoint_dir,
-            checkpoint_every=checkpoint_every, resume=resume, device=device,
-            random_state=random_state, callback=callback)
-        self.sparsity_target = sparsity_target
-        self.sparsity_weight = sparsity_weight
-
-    def _model_fields(self):
-        return dict(super()._model_fields(), sparsity_target=float(self.sparsity_target),
-                    sparsity_weight=float(self.sparsity_weight))
+    _new_parameters = (
+        Param("sparsity_target", 0.05, (Interval(Real, 0, 1, closed="neither"),), "float",
+              "rho, the target mean activation of each code unit.", to="model",
+              convert=float),
+        Param("sparsity_weight", 1.0, (Interval(Real, 0, None),), "float",
+              "beta, the weight of the sparsity penalty.", to="model", convert=float),
+    )
+    _default_overrides = {"code_activation": "sigmoid"}
 
 
 # --------------------------------------------------------------------------- VAE
 @_register("vae")
 class VAE(GenerativeMixin, _NeuralEstimator):
-    """Variational autoencoder: Gaussian encoder, Bernoulli / Gaussian / Laplace decoder.
+    """Variational autoencoder (Kingma & Welling 2014): Gaussian encoder, chosen decoder p(x|z).
 
     Trains on the negative ELBO ``-E_q[log p(x|z)] + beta * KL(q(z|x) || N(0, I))`` with
-    ``z = mu + sigma * eps`` (see :mod:`latentlearn.neural.models.vae`, which also notes the
-    seeds' misprints of that line).
-
-    Parameters
-    ----------
-    latent_dim : int, default=20
-    hidden_dims : tuple of int, default=(512, 256)
-    architecture : {"auto", "mlp", "conv"}, default="auto"
-        ``"auto"``: convolutional when the image shape is known (a Dataset with image_shape, or
-        ``image_shape=``), else an MLP.
-    likelihood : {"bernoulli", "gaussian", "laplace"}, default="bernoulli"
-    scale : float, default=1.0
-        Fixed decoder scale (Gaussian sigma, Laplace b).
-    learn_scale : bool, default=False
-        Learn one scale per feature instead.
-    n_samples : int, default=1
-        L, draws of z per input in the training loss.
-    beta : float, default=1.0
-        Weight of the KL term.
-    Other parameters as :class:`Autoencoder`.
+    ``z = mu + sigma * eps`` (see :mod:`latentlearn.neural.models.vae`, which also states the
+    common slips in that line).
 
     Attributes
     ----------
@@ -518,48 +397,20 @@ class VAE(GenerativeMixin, _NeuralEstimator):
     _model_class = _vae.VAE
     _config_class = _vae.VAEConfig
     _default_interpolation = "spherical"
-    _parameter_constraints = dict(
-        _TRAINING_CONSTRAINTS, likelihood=[Options({"bernoulli", "gaussian", "laplace"})],
-        scale=[Interval(Real, 0, None, closed="neither")], learn_scale=["boolean"],
-        n_samples=[Interval(Integral, 1, None)], beta=[Interval(Real, 0, None)])
-
-    def __init__(self, latent_dim=20, *, likelihood="bernoulli", scale=1.0, learn_scale=False,
-                 n_samples=1, beta=1.0, hidden_dims=(512, 256), architecture="auto",
-                 image_shape=None, conv_channels=(32, 64), activation="relu", epochs=20,
-                 batch_size=128, learning_rate=1e-3, optimizer="adam", lr_schedule="constant",
-                 weight_decay=0.0, validation_fraction=0.0, early_stopping_patience=None,
-                 checkpoint_dir=None, checkpoint_every=1, resume=False, device="auto",
-                 random_state=None, callback=None):
-        self.latent_dim = latent_dim
-        self.likelihood = likelihood
-        self.scale = scale
-        self.learn_scale = learn_scale
-        self.n_samples = n_samples
-        self.beta = beta
-        self.hidden_dims = hidden_dims
-        self.architecture = architecture
-        self.image_shape = image_shape
-        self.conv_channels = conv_channels
-        self.activation = activation
-        self.epochs = epochs
-        self.batch_size = batch_size
-        self.learning_rate = learning_rate
-        self.optimizer = optimizer
-        self.lr_schedule = lr_schedule
-        self.weight_decay = weight_decay
-        self.validation_fraction = validation_fraction
-        self.early_stopping_patience = early_stopping_patience
-        self.checkpoint_dir = checkpoint_dir
-        self.checkpoint_every = checkpoint_every
-        self.resume = resume
-        self.device = device
-        self.random_state = random_state
-        self.callback = callback
-
-    def _model_fields(self):
-        return {"likelihood": self.likelihood, "scale": float(self.scale),
-                "learn_scale": self.learn_scale, "n_samples": self.n_samples,
-                "beta": float(self.beta)}
+    _new_parameters = (
+        Param("likelihood", "bernoulli", (Options({"bernoulli", "gaussian", "laplace"}),), "",
+              "Decoder distribution p(x | z).", to="model"),
+        Param("scale", 1.0, (Interval(Real, 0, None, closed="neither"),), "float",
+              "Fixed decoder scale (Gaussian sigma, Laplace b).", to="model", convert=float),
+        Param("learn_scale", False, ("boolean",), "bool",
+              "Learn one decoder scale per feature instead.", to="model"),
+        Param("n_samples", 1, (Interval(Integral, 1, None),), "int",
+              "L, draws of z per input in the training loss.", to="model"),
+        Param("beta", 1.0, (Interval(Real, 0, None),), "float",
+              "Weight of the KL term (1: the ELBO; others: a beta-VAE, Higgins et al. 2017).",
+              to="model", convert=float),
+    )
+    _default_overrides = {"latent_dim": 20, "hidden_dims": (512, 256), "architecture": "auto"}
 
     def _codes(self, x):
         return self.model_.encode(x)[0]   # posterior means mu(x)

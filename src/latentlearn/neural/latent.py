@@ -1,7 +1,9 @@
 """Latent arithmetic, and two attributes of digit images that can be measured on the pixels.
 
-Seed 000: "face with glasses = face + (face with glasses - face)". An *attribute vector* is the
-difference between the mean codes of inputs that have the attribute and inputs that do not::
+Vector arithmetic in a learned latent space (Radford et al. 2016, DCGAN: "man with glasses" -
+"man" + "woman" gives "woman with glasses"; White 2016, "Sampling generative networks", for
+attribute vectors in VAEs). An *attribute vector* is the difference between the mean codes of
+inputs that have the attribute and inputs that do not::
 
     v = mean_i g(x_i with) - mean_j g(x_j without)
 

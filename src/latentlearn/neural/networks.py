@@ -5,8 +5,8 @@ a :class:`~latentlearn.datasets.Dataset` stores images; the convolutional ones r
 (from ``image_shape``: ``(height, width)`` or ``(height, width, channels)``). A model therefore
 never cares which kind it was given, and a user can inject any module with the same shapes.
 
-- :class:`MLP`: a stack of ``Linear`` layers from a list of widths (seed 000's autoencoder is
-  ``MLP([784, 128, 32])`` with ReLU).
+- :class:`MLP`: a stack of ``Linear`` layers from a list of widths (the default MNIST
+  autoencoder's encoder is ``MLP([784, 128, 32])`` with ReLU).
 - :class:`ConvEncoder` / :class:`ConvDecoder`: stride-2 3x3 convolutions that halve the image
   per layer, then a linear map to the code; the decoder mirrors it with transposed convolutions
   whose output padding restores the exact input size (odd sizes included).

@@ -1,16 +1,17 @@
-"""Autoencoders: plain, denoising and sparse (seed 000, Skrede, "Unsupervised learning").
+"""Autoencoders: plain, denoising and sparse (Goodfellow et al. 2016, Deep Learning, ch. 14).
 
 An autoencoder is an encoder ``g`` and a decoder ``h`` trained so that ``h(g(x))`` is close to
-``x``. Seed 000's MNIST network, the default here: 784 -> 128 (ReLU) -> 32 (ReLU) -> 128 (ReLU)
--> 784 (sigmoid), binary cross-entropy, Adam.
+``x`` (Hinton & Salakhutdinov 2006). The default here is a small MNIST network: 784 -> 128
+(ReLU) -> 32 (ReLU) -> 128 (ReLU) -> 784 (sigmoid), binary cross-entropy, Adam.
 
 - :class:`Autoencoder`: reconstruction loss only.
 - :class:`DenoisingAutoencoder`: the input is corrupted before encoding, the clean input is the
-  target. Seed 000: zero-mean Gaussian noise of standard deviation 0.1, then clipped to [0, 1].
+  target (Vincent et al. 2008): zero-mean Gaussian noise of standard deviation 0.1, then
+  clipped to [0, 1].
 - :class:`SparseAutoencoder`: a sigmoid code and the penalty
   ``beta * sum_j KL(Ber(rho) || Ber(rho_hat_j))``, ``rho_hat_j`` the mean activation of code
-  unit ``j`` over the batch (seed 000: "we need to average over all examples to compute
-  rho_hat"; the batch stands in for all examples). The KL is
+  unit ``j`` over the batch (Ng 2011, "Sparse autoencoder", CS294A, averages rho_hat
+  over all training examples; the batch stands in for all examples). The KL is
   :func:`latentlearn.divergences.kl_divergence` on :class:`~latentlearn.divergences.Bernoulli`
   records, the same function the evaluation uses.
 
@@ -51,9 +52,9 @@ def reconstruction_loss(kind: str, output, x):
 class AutoencoderConfig:
     n_features: int
     latent_dim: int = 32
-    hidden: tuple = (128,)          # encoder widths; the decoder mirrors them (seed 000)
+    hidden: tuple = (128,)          # encoder widths; the decoder mirrors them
     activation: str = "relu"
-    code_activation: str = "relu"   # seed 000's 128 -> 32 layer is ReLU
+    code_activation: str = "relu"   # the default 128 -> 32 layer is ReLU
     architecture: str = "mlp"       # "mlp" or "conv" (needs image_shape)
     image_shape: tuple | None = None
     conv_channels: tuple = (32, 64)
@@ -62,7 +63,7 @@ class AutoencoderConfig:
 
 @register_model("ae")
 class Autoencoder(nn.Module):
-    """Deterministic autoencoder ``x -> z = g(x) -> x_hat = h(z)`` (seed 000)."""
+    """Deterministic autoencoder ``x -> z = g(x) -> h(z)`` (Hinton & Salakhutdinov 2006)."""
 
     config_class = AutoencoderConfig
 
@@ -101,13 +102,13 @@ class Autoencoder(nn.Module):
 
 @dataclass
 class DenoisingAutoencoderConfig(AutoencoderConfig):
-    noise_std: float = 0.1          # seed 000
-    clip: bool = True               # clip the noisy input to [0, 1] (seed 000)
+    noise_std: float = 0.1          # standard deviation of the Gaussian corruption
+    clip: bool = True               # clip the noisy input to [0, 1]
 
 
 @register_model("denoising_ae")
 class DenoisingAutoencoder(Autoencoder):
-    """Autoencoder that reconstructs ``x`` from ``clip(x + N(0, noise_std^2), 0, 1)`` (seed 000)."""
+    """Reconstructs ``x`` from ``clip(x + N(0, noise_std^2), 0, 1)`` (Vincent et al. 2008)."""
 
     config_class = DenoisingAutoencoderConfig
 
@@ -125,7 +126,7 @@ class SparseAutoencoderConfig(AutoencoderConfig):
 
 @register_model("sparse_ae")
 class SparseAutoencoder(Autoencoder):
-    """Autoencoder with seed 000's penalty ``beta * sum_j KL(Ber(rho) || Ber(rho_hat_j))``."""
+    """Autoencoder with the penalty ``beta * sum_j KL(Ber(rho) || Ber(rho_hat_j))`` (Ng 2011)."""
 
     config_class = SparseAutoencoderConfig
 

@@ -1,26 +1,27 @@
-"""Variational autoencoder (Kingma & Welling 2014; seeds 000 to 004).
+"""Variational autoencoder (Kingma & Welling 2014, "Auto-encoding variational Bayes").
 
 The encoder outputs the mean ``mu`` and the log-variance ``log sigma^2`` of a diagonal Gaussian
 ``q(z | x)``; a code is drawn by the reparameterisation trick::
 
     z = mu + sigma * eps,   sigma = exp(log_var / 2),   eps ~ N(0, I)
 
-Two of the seeds misprint this line. Seed 000 writes ``z = mu + eps * sigma^2`` (the variance,
-which gives ``z`` the variance ``sigma^4``), and seed 002 writes ``z = mu + eps * log(sigma)``
-(a negative "scale" for sigma < 1). Both are wrong; ``mu + sigma * eps`` is the draw from
-``N(mu, sigma^2)`` (seed 002's own earlier slide, seed 004's ``mu(x) + Sigma^{1/2}(x) eps``).
+Two common slips in this line: ``z = mu + eps * sigma^2`` (the variance, which gives ``z`` the
+variance ``sigma^4``) and ``z = mu + eps * log(sigma)`` (a negative "scale" for sigma < 1). The
+correct formula is ``z = mu + sigma * eps``, the draw from ``N(mu, sigma^2)`` (Kingma & Welling
+2014, sec. 3; in matrix form ``mu(x) + Sigma^{1/2}(x) eps``).
 
 The loss is the negative evidence lower bound, averaged over the batch::
 
     -ELBO(x) = -E_q[log p(x | z)] + KL(q(z | x) || N(0, I))
 
 with the expectation estimated from ``n_samples`` (L) draws per input and the KL in closed form,
-``1/2 sum_j (mu_j^2 + sigma_j^2 - log sigma_j^2 - 1)`` (seed 000), computed by
-:func:`latentlearn.divergences.kl_to_standard_normal` -- the same function the evaluation uses.
+``1/2 sum_j (mu_j^2 + sigma_j^2 - log sigma_j^2 - 1)`` (Kingma & Welling 2014, appendix B),
+computed by :func:`latentlearn.divergences.kl_to_standard_normal` -- the same function the
+evaluation uses.
 ``beta`` weights the KL (1 gives the ELBO; other values a beta-VAE objective).
 
-Decoders ``p(x | z)`` (seed 002: the reconstruction term is a log-likelihood, MSE assumes a
-Gaussian, MAE a Laplace):
+Decoders ``p(x | z)`` (the reconstruction term is a log-likelihood: MSE assumes a Gaussian,
+MAE a Laplace; Bishop 2006, PRML, sec. 1.2.5 and 5.2):
 
 - ``"bernoulli"``: binary cross-entropy against the decoder's logits; for grey levels in [0, 1]
   this is the usual continuous relaxation (not a normalised density).
@@ -96,7 +97,7 @@ class VAE(nn.Module):
 
     @staticmethod
     def reparameterize(mu, log_var, n_samples=None):
-        """``z = mu + sigma * eps`` (not seed 000's ``sigma^2`` nor seed 002's ``log sigma``).
+        """``z = mu + sigma * eps`` (common slips put ``sigma^2`` or ``log sigma`` for ``sigma``).
 
         Returns (batch, latent_dim), or (n_samples, batch, latent_dim) when n_samples is given.
         """
