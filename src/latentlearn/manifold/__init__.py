@@ -1,7 +1,9 @@
-"""Manifold learning and distance-preserving embeddings (seed 001).
+"""Manifold learning and distance-preserving embeddings.
 
-MDS (classical and SMACOF), Laplacian eigenmaps, Isomap (exact and landmark), convex-flow
-embedding (robust to shortcut edges), locally linear embedding and kernel PCA.
+MDS (classical, Torgerson 1952; SMACOF, de Leeuw 1977), Laplacian eigenmaps (Belkin & Niyogi
+2003), Isomap (exact, Tenenbaum et al. 2000; landmark, de Silva & Tenenbaum 2003), convex-flow
+embedding (robust to shortcut edges; Efros et al. 2004, "Seeing through water"), locally linear
+embedding (Roweis & Saul 2000) and kernel PCA (Scholkopf, Smola & Muller 1998).
 Importing this package registers its estimators (see :mod:`latentlearn.registry`).
 """
 

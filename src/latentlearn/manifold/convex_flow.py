@@ -1,6 +1,6 @@
 """Convex-flow embedding: geodesics that cannot all squeeze through a few wrong edges.
 
-Efros, Isler, Shi & Visontai (2004), "Seeing through water", NIPS (seed 001, figures 4 and 5).
+Efros, Isler, Shi & Visontai (2004), "Seeing through water", NIPS 17 (figures 4 and 5 of the paper).
 Isomap's all-pairs shortest paths are an *uncapacitated* flow: every pair routes its unit of
 flow along its cheapest path, however many other pairs already use an edge, so one erroneous
 short edge between far-apart parts of the manifold carries the paths of a large share of all

@@ -1,8 +1,8 @@
 """Locally linear embedding: keep each point's reconstruction from its neighbours.
 
-Roweis & Saul (2000), "Nonlinear dimensionality reduction by locally linear embedding": each
-point is a linear combination of its neighbours; find low-dimensional points reconstructed by
-the same weights:
+Roweis & Saul (2000), "Nonlinear dimensionality reduction by locally linear embedding",
+Science 290: each point is a linear combination of its neighbours; find low-dimensional points
+reconstructed by the same weights:
 
 1. the ``k`` nearest neighbours ``N(i)`` of each ``x_i``;
 2. weights minimising ``||x_i - sum_j W_ij x_j||^2`` with ``sum_j W_ij = 1``: solve
