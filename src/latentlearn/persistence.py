@@ -330,7 +330,7 @@ def _encode_object(name, value, tensors):
     return encode_value(value)
 
 
-def estimator_record(estimator, *, attributes=None) -> tuple[dict, dict]:
+def estimator_record(estimator, *, attributes=None, require_name=True) -> tuple[dict, dict]:
     """The estimator's part of config.json, and the arrays that go to the tensor file.
 
     Parameters go under ``"params"``; fitted attributes (public names ending in ``_``, and
@@ -338,8 +338,18 @@ def estimator_record(estimator, *, attributes=None) -> tuple[dict, dict]:
     limits which fitted attributes are stored (the neural estimators store their module
     separately). Values that cannot be stored (a RandomState, a callable, an object) are
     recorded under ``"skipped"``; a parameter of that kind is stored as ``None``.
+    ``require_name=False`` records ``"method": None`` for a class that is not registered (a
+    user's subclass can train and checkpoint; only saving for :func:`load` needs a name).
     """
+    from .exceptions import UnknownNameError
     from .registry import name_of
+
+    try:
+        method = name_of(type(estimator))
+    except UnknownNameError:
+        if require_name:
+            raise
+        method = None
 
     tensors: dict[str, np.ndarray] = {}
     params, skipped = {}, []
@@ -368,7 +378,7 @@ def estimator_record(estimator, *, attributes=None) -> tuple[dict, dict]:
         else:
             attrs[name] = entry
     record = {"format": FORMAT, "format_version": FORMAT_VERSION,
-              "method": name_of(type(estimator)), "class": type(estimator).__name__,
+              "method": method, "class": type(estimator).__name__,
               "params": params, "attributes": attrs, "skipped": skipped}
     return record, tensors
 

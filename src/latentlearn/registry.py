@@ -112,7 +112,8 @@ def name_of(cls: type) -> str:
         if info.cls is cls:
             return info.name
     raise UnknownNameError(f"{cls.__name__} is not a registered latentlearn method; only "
-                           f"registered estimators can be saved (see latentlearn.registry).")
+                           f"registered estimators can be saved; register the class with "
+                           f"@latentlearn.registry.register(\"my_name\", family=...).")
 
 
 def classical_estimators() -> list[type]:

@@ -1,9 +1,9 @@
 """Cliques of a graph: graph clustering in its strictest form.
 
-Seed 000 (Skrede, INF5860 "Unsupervised learning", graph clustering): a clique is a set of
-nodes in which every node shares an edge with every other node; cliques come in different
-sizes, and a node can belong to several (figure 4 of the seed: the cliques with 2 and with 3
-members of one graph, nodes coloured by every clique they belong to).
+A clique is a set of nodes in which every node shares an edge with every other node (Luce &
+Perry 1949; Bron & Kerbosch 1973 for listing the maximal ones); cliques come in different
+sizes, and a node can belong to several (e.g. the cliques with 2 and with 3 members of one
+graph, each node coloured by every clique it belongs to).
 
 Two questions are answered here, for a graph given as
 
@@ -162,7 +162,7 @@ def cliques_of_size(graph, size):
     """Every clique of exactly ``size`` nodes, maximal or not.
 
     Size 1 gives every node, size 2 every edge, size 3 every triangle, ... A node can be in
-    many (the seed's figure 4). Listed by networkx's ``enumerate_all_cliques`` (cliques by
+    many. Listed by networkx's ``enumerate_all_cliques`` (cliques by
     increasing size), stopped once the cliques grow past ``size``.
 
     Parameters

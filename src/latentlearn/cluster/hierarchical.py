@@ -1,9 +1,9 @@
 """Agglomerative (hierarchical, connectivity-based) clustering: single, complete, average, Ward.
 
-Seed 000 (Skrede, INF5860 "Unsupervised learning", connectivity-based clustering): start with
-every sample as its own cluster and merge the two closest clusters, ``n - 1`` times. The merges
-form a tree (the dendrogram, figure 2 of the seed); cutting the tree at a level gives a flat
-partition, and "different level thresholds yield different clusters".
+Connectivity-based clustering (Hastie, Tibshirani & Friedman 2009, *The Elements of
+Statistical Learning*, section 14.3.12): start with every sample as its own cluster and merge
+the two closest clusters, ``n - 1`` times. The merges form a tree (the dendrogram); cutting the
+tree at a level gives a flat partition, and different cut heights give different clusterings.
 
 "Closest" is a distance between clusters ``A`` and ``B`` built from the distance ``d`` between
 samples (Muellner 2011, "Modern hierarchical, agglomerative clustering algorithms",
@@ -199,7 +199,7 @@ def linkage_tree(X, *, linkage="ward", metric="euclidean"):
     """The agglomerative merge tree of ``X``, as a SciPy linkage matrix.
 
     Starting from singletons, the two clusters closest under ``linkage`` are merged ``n - 1``
-    times (see the module docstring for the four cluster distances; seed 000, Muellner 2011).
+    times (see the module docstring for the four cluster distances; Muellner 2011).
 
     Parameters
     ----------
@@ -322,8 +322,8 @@ def cut_linkage(Z, *, n_clusters=None, distance_threshold=None):
 class AgglomerativeClustering(ClusterMixin, LatentEstimator):
     """Agglomerative clustering: merge the closest clusters bottom-up, then cut the tree.
 
-    Builds the merge tree with single, complete, average or Ward linkage (seed 000,
-    connectivity-based clustering; Muellner 2011; Ward 1963) and cuts it into ``n_clusters``
+    Builds the merge tree with single, complete, average or Ward linkage (Hastie et
+    al. 2009, section 14.3.12; Muellner 2011; Ward 1963) and cuts it into ``n_clusters``
     clusters, or where clusters are at least ``distance_threshold`` apart. Ward's merge cost is
     ``d(A, B) = sqrt(2 |A| |B| / (|A| + |B|)) ||mu_A - mu_B||``.
 

@@ -1,15 +1,15 @@
-"""k-means step by step, for the Voronoi-cell picture of seed 000's figure 5.
+"""k-means step by step, for the Voronoi-cell picture of Lloyd's algorithm.
 
-Seed 000 (Skrede, INF5860 "Unsupervised learning", k-means example): "A: initialize centroids.
-B: assign points to clusters. C: move centroids. D, E, F: assign points to clusters and move
-centroids. No change after F (convergence)." The assignment step gives each point to its
-nearest centroid, i.e. to the centroid's Voronoi cell ("the k-means clustering algorithm
-partitions the feature space into Voronoi cells"); the move step puts each centroid at the mean
-of its points.
+Lloyd (1982), "Least squares quantization in PCM" (see also Bishop 2006, PRML section 9.1):
+A: initialise the centroids; B: assign points to clusters; C: move the centroids; repeat B and C
+until an assignment changes nothing (convergence). The assignment step gives each point to its
+nearest centroid, i.e. to the centroid's Voronoi cell, so k-means partitions the feature space
+into Voronoi cells; the move step puts each centroid at the mean of its points.
 
 :func:`kmeans_steps` runs Lloyd's algorithm from a given start and records the centroids and
 the assignment after every half-step, with the objective ``J = sum_i ||x_i - mu_{c_i}||^2`` (the
-sum of SQUARED distances; see :mod:`latentlearn.cluster.kmeans` on the seed's slip). Each half-step
+sum of SQUARED distances; a common slip writes the unsquared distance, whose minimiser is the
+geometric median, not the mean: see :mod:`latentlearn.cluster.kmeans`). Each half-step
 can only lower ``J``. :func:`latentlearn.plots.plot_kmeans_steps` draws the record for 2-D
 data, shading the plane by nearest centroid.
 
@@ -177,7 +177,7 @@ def _kmeans_steps(X, centers, max_iter):
 
 
 def kmeans_steps(X, n_clusters, *, init="random", random_state=None, max_iter=100):
-    """Run Lloyd's algorithm and record every half-step (seed 000, figure 5).
+    """Run Lloyd's algorithm and record every half-step (Lloyd 1982).
 
     A: initialise the centroids; B: assign each point to its nearest centroid,
     ``c_i = argmin_j ||x_i - mu_j||^2``; C: move each centroid to the mean of its points,
@@ -192,7 +192,7 @@ def kmeans_steps(X, n_clusters, *, init="random", random_state=None, max_iter=10
         Number of centroids ``k``, at most ``n_samples``.
     init : {"random", "k-means++"} or array-like of shape (n_clusters, n_features), \
 default="random"
-        ``"random"``: ``k`` distinct points drawn uniformly (the seed's "initialize at random";
+        ``"random"``: ``k`` distinct points drawn uniformly (Forgy's initialisation;
         the centroids then travel far enough to see). ``"k-means++"``:
         :func:`~latentlearn.cluster.kmeans_plusplus`. An array: these starting centroids.
     random_state : None, int or numpy.random.RandomState, default=None

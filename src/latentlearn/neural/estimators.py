@@ -121,10 +121,11 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
             history_path = str(folder.with_name(folder.name + ".history.jsonl"))
         return TrainerConfig(**self._params_to("trainer"), history_path=history_path, seed=seed)
 
-    def _record(self) -> dict:
+    def _record(self, require_name=True) -> dict:
         """What config.json stores about the estimator (beside the model's own config)."""
         record, _ = persistence.estimator_record(
-            self, attributes=[k for k in self._fitted_attribute_kinds if hasattr(self, k)])
+            self, attributes=[k for k in self._fitted_attribute_kinds if hasattr(self, k)],
+            require_name=require_name)
         return record
 
     # ----------------------------------------------------------------- input
@@ -171,7 +172,7 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
             model = self._model_class(config)
         callbacks = [self.callback] if self.callback is not None else []
         trainer = Trainer(model, self._trainer_config(self.seed_), callbacks,
-                          extra=self._record())
+                          extra=self._record(require_name=False))
         self.history_ = trainer.fit(data, resume=self.resume)
         self.model_ = model.eval()
         self.device_ = str(device)
