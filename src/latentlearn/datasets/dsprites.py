@@ -51,6 +51,7 @@ __all__ = [
     "make_dsprites",
     "render_dsprites",
     "dsprites_factor_values",
+    "DSpritesFactors",
     "FACTOR_NAMES",
     "FACTOR_SIZES",
     "SHAPE_NAMES",
@@ -260,3 +261,42 @@ def make_dsprites(n_samples: int = 10_000, *, full: bool = False, max_memory_gb:
                 "params": {"n_samples": n, "full": full, "max_memory_gb": max_memory_gb,
                            "random_state": seed_record(random_state)}},
     )
+
+
+class DSpritesFactors:
+    """The dSprites grid as a ground-truth factor source for the sampled disentanglement scores.
+
+    The protocol of :func:`latentlearn.metrics.beta_vae_score` and
+    :func:`latentlearn.metrics.factor_vae_score` (Higgins et al. 2017; Kim & Mnih 2018): draw
+    factor indices, render them. Every factor is drawn uniformly and independently, as in
+    dSprites (Matthey et al. 2017), whose grid holds every combination.
+
+    Attributes
+    ----------
+    factor_sizes : tuple of int
+        ``(3, 6, 40, 32, 32)``: values of shape, scale, orientation, posX, posY.
+    factor_names : tuple of str
+    """
+
+    factor_sizes = FACTOR_SIZES
+    factor_names = FACTOR_NAMES
+
+    def sample_factors(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` uniform draws of grid indices, int64 of shape (n, 5)."""
+        return np.column_stack([rng.integers(size, size=int(n)) for size in FACTOR_SIZES])
+
+    def render(self, factor_indices) -> np.ndarray:
+        """The images at ``factor_indices`` (n, 5), flattened: float32 of shape (n, 4096)."""
+        indices = _check_indices(factor_indices)
+        X = np.empty((len(indices), IMAGE_SIZE * IMAGE_SIZE), dtype=np.float32)
+        render_dsprites(indices, out=X.reshape(len(indices), IMAGE_SIZE, IMAGE_SIZE))
+        return X
+
+    def factor_values(self, factor_indices) -> np.ndarray:
+        """The factor values at ``factor_indices`` (n, 5), float64 of shape (n, 5)."""
+        indices = _check_indices(factor_indices)
+        grid = dsprites_factor_values()
+        return np.column_stack([grid[k][indices[:, k]] for k in range(5)])
+
+    def __repr__(self) -> str:
+        return "DSpritesFactors()"

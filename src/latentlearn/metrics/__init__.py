@@ -3,12 +3,18 @@
 Embedding (:mod:`.embedding`): :func:`trustworthiness`, :func:`continuity` (Venna & Kaski 2001),
 :func:`knn_accuracy`. Clustering (:mod:`.clustering`): :func:`silhouette`, :func:`adjusted_rand`,
 :func:`normalized_mutual_info`. Reconstruction (:mod:`.reconstruction`):
-:func:`reconstruction_error`. Summaries for a run's metrics.json (:mod:`.summary`):
+:func:`reconstruction_error`. Disentanglement (:mod:`.disentanglement`), on codes and known
+factors: :func:`mutual_information_gap` (Chen et al. 2018), :func:`sap_score` (Kumar et al. 2018),
+:func:`dci` (Eastwood & Williams 2018), :func:`beta_vae_score` (Higgins et al. 2017),
+:func:`factor_vae_score` (Kim & Mnih 2018), all at once by :func:`disentanglement_scores`.
+Summaries for a run's metrics.json (:mod:`.summary`):
 :func:`embedding_report`, :func:`cluster_report`, and :data:`METRIC_INFO`, the one-line meaning
 of each metric name.
 """
 
 from .clustering import adjusted_rand, normalized_mutual_info, silhouette
+from .disentanglement import (beta_vae_score, dci, dci_from_importance, disentanglement_scores,
+                              factor_vae_score, mutual_information_gap, sap_score)
 from .embedding import continuity, knn_accuracy, trustworthiness
 from .reconstruction import reconstruction_error
 from .summary import METRIC_INFO, MetricInfo, cluster_report, embedding_report
@@ -21,6 +27,13 @@ __all__ = [
     "adjusted_rand",
     "normalized_mutual_info",
     "reconstruction_error",
+    "mutual_information_gap",
+    "sap_score",
+    "dci",
+    "dci_from_importance",
+    "beta_vae_score",
+    "factor_vae_score",
+    "disentanglement_scores",
     "embedding_report",
     "cluster_report",
     "METRIC_INFO",

@@ -89,6 +89,28 @@ METRIC_INFO: dict[str, MetricInfo] = {
         "Neighbourhood size k used by trustworthiness, continuity and kNN accuracy."),
     "metric_n_samples": MetricInfo(
         "Samples used for trustworthiness and continuity (a random subset of large data)."),
+    "mig": MetricInfo(
+        "Mutual information gap (Chen et al. 2018): per factor, the gap in information between "
+        "the two code dimensions that know it best, over its entropy (1 = one dimension each).",
+        True),
+    "sap": MetricInfo(
+        "SAP score (Kumar et al. 2018): per factor, the gap in predictive score between the two "
+        "code dimensions that predict it best (1 = one dimension each).", True),
+    "dci_disentanglement": MetricInfo(
+        "DCI disentanglement (Eastwood & Williams 2018): how far each code dimension matters "
+        "for one factor only (1 = each for one).", True),
+    "dci_completeness": MetricInfo(
+        "DCI completeness (Eastwood & Williams 2018): how far each factor is carried by one "
+        "code dimension only (1 = each by one).", True),
+    "dci_informativeness": MetricInfo(
+        "DCI informativeness (Eastwood & Williams 2018): held-out accuracy of trees predicting "
+        "the factors from the codes, mean over factors.", True),
+    "beta_vae_score": MetricInfo(
+        "beta-VAE score (Higgins et al. 2017): accuracy of a linear classifier naming the factor "
+        "held fixed from code differences (chance = 1 / n_factors).", True),
+    "factor_vae_score": MetricInfo(
+        "FactorVAE score (Kim & Mnih 2018): accuracy of a majority vote naming the factor held "
+        "fixed from the least-varying code dimension (chance = 1 / n_factors).", True),
 }
 
 
