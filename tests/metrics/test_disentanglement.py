@@ -294,3 +294,26 @@ def test_bad_parameters():
         disentanglement_scores(codes, factors, encode=lambda x: x)
     with pytest.raises(DataError, match="shape"):
         beta_vae_score(lambda x: x[:1], IdentitySource(), n_train=5, n_eval=5)
+
+
+def test_gap_scores_zero_when_two_dimensions_share_a_factor():
+    """MIG and SAP are gaps: a factor copied into two dimensions is not disentangled."""
+    factors = _factors(1000)
+    noise = 1e-3 * np.random.default_rng(7).standard_normal((1000, 8))
+    codes = np.concatenate([factors, factors], axis=1) + noise
+    assert mutual_information_gap(codes, factors) < 0.02
+    assert sap_score(codes, factors) < 0.05
+    assert sap_score(codes[:, :4], factors) > 0.95
+
+
+def test_factor_vae_score_normalises_by_global_scale():
+    """A dimension on a tiny scale must not win the argmin by its scale alone."""
+    rng = np.random.default_rng(8)
+    scale = np.array([0.1, 1.0, 1.0, 1.0])  # std of dim 0 about 0.08: kept
+
+    def enc(x):
+        return (x + 0.3 * rng.standard_normal(x.shape)) * scale
+
+    s = factor_vae_score(enc, IdentitySource(), batch_size=32, n_train=300, n_eval=300,
+                         n_variance_estimate=2000, random_state=0)
+    assert s > 0.9
