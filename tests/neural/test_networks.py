@@ -196,3 +196,22 @@ def test_a_registered_builder_name_round_trips_without_passing_anything(tmp_path
     np.testing.assert_array_equal(loaded.transform(X), est.transform(X))
     with pytest.raises(ParameterError, match="registered already"):
         register_network("test_two_layer")(lambda n_in, n_out, **kw: nn.Linear(n_in, n_out))
+
+
+def test_code_activation_is_applied_after_a_user_encoder():
+    enc, dec = user_nets(out=2)
+    est = SparseAutoencoder(2, encoder=enc, decoder=dec, **SMALL).fit(X)
+    trained = est.model_.encoder[0]          # the user's (copied, trained) module
+    with torch.no_grad():
+        expected = torch.sigmoid(trained(torch.as_tensor(X))).numpy()
+    np.testing.assert_allclose(est.transform(X), expected, rtol=0, atol=1e-6)
+
+
+def test_a_run_with_user_modules_resumes_to_the_uninterrupted_weights(tmp_path):
+    enc, dec = user_nets()
+    full = VAE(2, encoder=enc, decoder=dec, **dict(SMALL, epochs=3)).fit(X)
+    ckpt = tmp_path / "ckpt"
+    VAE(2, encoder=enc, decoder=dec, checkpoint_dir=ckpt, **dict(SMALL, epochs=1)).fit(X)
+    resumed = VAE(2, encoder=enc, decoder=dec, checkpoint_dir=ckpt, resume=True,
+                  **dict(SMALL, epochs=3)).fit(X)
+    np.testing.assert_array_equal(resumed.transform(X), full.transform(X))

@@ -19,7 +19,9 @@ that declaration. What fit learns ends in ``_`` (``model_``,
 ``sample(n, random_state)``  VAE: decoded draws from the prior N(0, I)
 ``interpolate(x1, x2, steps, method)``  decoded codes between two inputs: ``"linear"``, or
                            ``"spherical"`` (the default for the VAE's Gaussian latent)
-``save(folder)``, ``latentlearn.load(folder)``  the one saved-model format (:mod:`.checkpoint`)
+``save(folder)``, ``latentlearn.load(folder)``  the one saved-model format (:mod:`.checkpoint`);
+                           a model fitted with a user ``encoder=`` / ``decoder=`` module loads
+                           with ``latentlearn.load(folder, encoder=..., decoder=...)``
 ``elbo(X)``, ``log_likelihood(X, k)``, ``score(X)``  VAE: per-input ELBO, IWAE estimate of
                            log p(x) (k = 1000 by default), mean ELBO
 =========================  ===================================================================
