@@ -596,7 +596,7 @@ def _load_classical(folder, config: dict, cls):
     return estimator
 
 
-def load(folder, *, device: str = "auto"):
+def load(folder, *, device: str = "auto", **modules):
     """Rebuild any estimator saved with ``est.save(folder)``; never unpickles.
 
     Parameters
@@ -606,6 +606,9 @@ def load(folder, *, device: str = "auto"):
     device : str, default="auto"
         Where a neural estimator's module goes (``"auto"``, ``"cpu"``, ``"cuda"``...); ignored
         for classical estimators.
+    **modules : nn.Module
+        ``encoder=`` / ``decoder=``: the user networks a neural estimator was fitted with (a
+        folder keeps their weights, not their code); not needed otherwise.
 
     Returns
     -------
@@ -632,8 +635,11 @@ def load(folder, *, device: str = "auto"):
                       LegacyFormatWarning, stacklevel=2)
     loader = getattr(cls, "_from_saved", None)
     if loader is None:
+        if modules:
+            raise CheckpointError(f"{folder / CONFIG} holds a {cls.__name__}, which takes no "
+                                  f"{', '.join(sorted(modules))}=; load it without them.")
         return _load_classical(folder, config, cls)
-    return loader(folder, config, device=device)
+    return loader(folder, config, device=device, **modules)
 
 
 def load_estimator(folder):

@@ -61,9 +61,12 @@ class Checkpoint:
     def model_name(self) -> str:
         return self.config["model"]
 
-    def build_model(self, device="cpu"):
-        """The model rebuilt from the registry, with the saved weights loaded."""
-        model = build_model(self.config["model"], self.config["model_config"])
+    def build_model(self, device="cpu", **modules):
+        """The model rebuilt from the registry, with the saved weights loaded.
+
+        ``modules``: user ``encoder=`` / ``decoder=`` networks, which a folder cannot hold.
+        """
+        model = build_model(self.config["model"], self.config["model_config"], **modules)
         try:
             model.load_state_dict(self.weights)
         except RuntimeError as exc:

@@ -19,7 +19,9 @@ that declaration. What fit learns ends in ``_`` (``model_``,
 ``sample(n, random_state)``  VAE: decoded draws from the prior N(0, I)
 ``interpolate(x1, x2, steps, method)``  decoded codes between two inputs: ``"linear"``, or
                            ``"spherical"`` (the default for the VAE's Gaussian latent)
-``save(folder)``, ``latentlearn.load(folder)``  the one saved-model format (:mod:`.checkpoint`)
+``save(folder)``, ``latentlearn.load(folder)``  the one saved-model format (:mod:`.checkpoint`);
+                           a model fitted with a user ``encoder=`` / ``decoder=`` module loads
+                           with ``latentlearn.load(folder, encoder=..., decoder=...)``
 ``elbo(X)``, ``log_likelihood(X, k)``, ``score(X)``  VAE: per-input ELBO, IWAE estimate of
                            log p(x) (k = 1000 by default), mean ELBO
 =========================  ===================================================================
@@ -30,6 +32,7 @@ The names registered for the command line: ``ae``, ``denoising_ae``, ``sparse_ae
 
 from __future__ import annotations
 
+import copy
 import logging
 import math
 from contextlib import contextmanager
@@ -49,6 +52,7 @@ from ..registry import register
 from .checkpoint import read_checkpoint, save_model
 from .models import autoencoder as _ae
 from .models import vae as _vae
+from .networks import network_names, network_spec, user_class_name
 from .parameters import TRAINING_PARAMETERS, Param, declare
 from .trainer import Trainer, TrainerConfig, resolve_device
 
@@ -109,10 +113,26 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
         architecture = self.architecture
         if architecture == "auto":
             architecture = "conv" if image_shape is not None else "mlp"
+        networks = {}
+        for role in ("encoder", "decoder"):
+            value = getattr(self, role)
+            if isinstance(value, str) and value not in network_names():
+                raise ParameterError(f"{type(self).__name__}: {role}={value!r} is not a "
+                                     f"registered network; use one of "
+                                     f"{', '.join(network_names())}, register a builder with "
+                                     f"latentlearn.neural.networks.register_network, or pass "
+                                     f"an nn.Module.")
+            if value is not None:  # a user module is recorded as "user:<ClassName>"
+                networks[f"{role}_network"] = network_spec(value)
         return self._config_class(
             n_features=n_features, architecture=architecture,
             image_shape=None if image_shape is None else tuple(int(s) for s in image_shape),
-            **self._params_to("model"))
+            **networks, **self._params_to("model"))
+
+    def _user_modules(self) -> dict:
+        """Copies of the user's encoder / decoder modules (fit leaves the parameters as given)."""
+        return {role: copy.deepcopy(getattr(self, role)) for role in ("encoder", "decoder")
+                if isinstance(getattr(self, role), torch.nn.Module)}
 
     def _trainer_config(self, seed: int) -> TrainerConfig:
         history_path = None
@@ -169,7 +189,7 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
         self.image_shape_ = None if image_shape is None else tuple(int(s) for s in image_shape)
         config = self._model_config(n_features, image_shape)
         with _seeded(self.seed_, device):
-            model = self._model_class(config)
+            model = self._model_class(config, **self._user_modules())
         callbacks = [self.callback] if self.callback is not None else []
         trainer = Trainer(model, self._trainer_config(self.seed_), callbacks,
                           extra=self._record(require_name=False))
@@ -254,17 +274,21 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
         return save_model(folder, self.model_, extra=extra)
 
     @classmethod
-    def load(cls, folder, device="auto"):
-        """Load an estimator saved with :meth:`save`; never unpickles (see ``latentlearn.load``)."""
-        est = load_neural_estimator(folder, device=device)
+    def load(cls, folder, device="auto", *, encoder=None, decoder=None):
+        """Load an estimator saved with :meth:`save`; never unpickles (see ``latentlearn.load``).
+
+        ``encoder`` / ``decoder``: the user modules it was fitted with, if any (a folder keeps
+        their weights, not their code).
+        """
+        est = load_neural_estimator(folder, device=device, encoder=encoder, decoder=decoder)
         if not isinstance(est, cls):
             raise CheckpointError(f"{folder} holds a {type(est).__name__}, not a {cls.__name__}.")
         return est
 
     @classmethod
-    def _from_saved(cls, folder, config, *, device="auto"):
+    def _from_saved(cls, folder, config, *, device="auto", encoder=None, decoder=None):
         """What ``latentlearn.load`` calls for a folder whose method is a neural estimator."""
-        return load_neural_estimator(folder, device=device)
+        return load_neural_estimator(folder, device=device, encoder=encoder, decoder=decoder)
 
 
 def interpolate_codes(z1, z2, steps, method="linear"):
@@ -279,11 +303,36 @@ def interpolate_codes(z1, z2, steps, method="linear"):
     return (1 - t) * z1 + t * z2
 
 
-def load_neural_estimator(folder, device="auto"):
+def _modules_for(config_path, model_config: dict, given: dict) -> dict:
+    """The user modules the saved model config asks for, with a clear error when one is missing."""
+    modules = {}
+    for role, module in given.items():
+        spec = model_config.get(f"{role}_network")
+        cls_name = user_class_name(spec)
+        if cls_name is None:
+            if module is not None:
+                raise CheckpointError(f"{config_path} was saved with {role}={spec!r}, not a "
+                                      f"user module; load it without {role}=.")
+            continue
+        if module is None:
+            raise CheckpointError(f"{config_path} was fitted with a user {role} ({cls_name}); "
+                                  f"a saved folder keeps its weights but not its code. Pass the "
+                                  f"module again: latentlearn.load(folder, {role}={cls_name}(...)"
+                                  f").")
+        if not isinstance(module, torch.nn.Module):
+            raise CheckpointError(f"{role}= must be an nn.Module (the {cls_name} the folder was "
+                                  f"fitted with); got {type(module).__name__}.")
+        modules[role] = copy.deepcopy(module)   # the weights load into a copy
+    return modules
+
+
+def load_neural_estimator(folder, device="auto", *, encoder=None, decoder=None):
     """Rebuild a fitted neural estimator from a folder written by ``save``.
 
     Every file's checksum and every entry of config.json is checked (see
     :mod:`latentlearn.persistence`); folders of the earlier ``latentlearn.neural`` v1 format load.
+    A folder fitted with a user ``encoder`` / ``decoder`` module needs that module passed again
+    (same class and shapes; its weights are replaced by the saved ones).
     """
     folder = Path(folder)
     config_path = folder / "config.json"
@@ -306,10 +355,17 @@ def load_neural_estimator(folder, device="auto"):
         params = {k: tuple(v) if isinstance(v, list) else v for k, v in params.items()}
         if isinstance(attrs.get("image_shape_"), list):
             attrs["image_shape_"] = tuple(attrs["image_shape_"])
+    modules = _modules_for(config_path, config["model_config"],
+                           {"encoder": encoder, "decoder": decoder})
     est = persistence.build_estimator(config_path, cls, params)
     persistence.set_attributes(config_path, est, attrs)
+    for role in modules:   # the parameter as fitted (a module is saved as None)
+        setattr(est, role, encoder if role == "encoder" else decoder)
     dev = resolve_device(device)
-    est.model_ = ckpt.build_model(dev).eval()
+    try:
+        est.model_ = ckpt.build_model(dev, **modules).eval()
+    except ParameterError as exc:
+        raise CheckpointError(f"{config_path}: {exc}") from None
     if not hasattr(est, "n_features_in_"):
         est.n_features_in_ = est.model_.config.n_features
     est.seed_ = attrs.get("seed_")

@@ -37,6 +37,8 @@ from numbers import Integral, Real
 from pathlib import Path
 from typing import Any, Callable
 
+from torch import nn
+
 from ..base import Interval, Options
 
 __all__ = ["Param", "TRAINING_PARAMETERS", "declare"]
@@ -93,10 +95,12 @@ TRAINING_PARAMETERS: tuple[Param, ...] = (
     Param("hidden_dims", (128,), (tuple, list), "tuple of int",
           "Encoder widths between input and code; the decoder mirrors them.",
           to="model", field="hidden", convert=_ints),
-    Param("architecture", "mlp", (Options({"auto", "mlp", "conv"}),), "",
+    Param("architecture", "mlp", (Options({"auto", "mlp", "conv", "burgess"}),), "",
           '"mlp": fully connected layers; "conv": a convolutional encoder and decoder (needs '
-          'the image shape); "auto": convolutional when the image shape is known (a Dataset '
-          'with image_shape, or image_shape=), else an MLP.'),
+          'the image shape); "burgess": the 64x64 dSprites network of Higgins et al. 2017 and '
+          'Burgess et al. 2018 (four 4x4 stride-2 convolutions, 32-32-64-64 channels, a 256 '
+          'dense layer; height and width divisible by 16); "auto": "conv" when the image '
+          'shape is known (a Dataset with image_shape, or image_shape=), else an MLP.'),
     Param("image_shape", None, (None, tuple, list), "tuple of int or None",
           "(height, width[, channels]) of each row when X is an array; taken from a Dataset "
           "otherwise."),
@@ -105,6 +109,17 @@ TRAINING_PARAMETERS: tuple[Param, ...] = (
           to="model", convert=_ints),
     Param("activation", "relu", (_ACTIVATIONS,), "", "Nonlinearity of the hidden layers.",
           to="model"),
+    Param("encoder", None, (None, str, nn.Module), "nn.Module, str or None",
+          "The encoder network instead of the one architecture builds: an nn.Module mapping "
+          "(batch, n_features) to (batch, 2 * latent_dim) for the VAE family (means, then "
+          "log-variances) or (batch, latent_dim) for the autoencoders, or the name of a "
+          "builder registered with latentlearn.neural.networks.register_network ('mlp', "
+          "'conv', 'burgess'). fit trains a copy; a saved model keeps its weights but not its "
+          "code, so latentlearn.load(folder, encoder=...) needs the module again."),
+    Param("decoder", None, (None, str, nn.Module), "nn.Module, str or None",
+          "The decoder network: an nn.Module mapping (batch, latent_dim) to (batch, "
+          "n_features) logits (Bernoulli, BCE) or means, or a registered builder name; as "
+          "for encoder."),
     # ------------------------------------------------------------------ optimisation
     Param("epochs", 20, (Interval(Integral, 1, None),), "int",
           "Passes over the training data, counting those of a resumed run.", to="trainer"),

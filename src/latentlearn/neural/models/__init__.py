@@ -56,8 +56,12 @@ def model_name(model) -> str:
     return name
 
 
-def build_model(name: str, config: dict):
-    """Rebuild a registered model from its name and its config as a dict (from config.json)."""
+def build_model(name: str, config: dict, **modules):
+    """Rebuild a registered model from its name and its config as a dict (from config.json).
+
+    ``modules`` (``encoder=``, ``decoder=``) go to the model's constructor: the user networks a
+    config records as ``"user:<ClassName>"``.
+    """
     from . import autoencoder, vae  # noqa: F401  (registers the built-in models)
 
     if name not in MODELS:
@@ -69,4 +73,4 @@ def build_model(name: str, config: dict):
         raise CheckpointError(f"the config of model {name!r} has unknown fields {unknown}; it was "
                               f"written by another version of latentlearn.")
     values = {k: tuple(v) if isinstance(v, list) else v for k, v in config.items()}
-    return cls(cls.config_class(**values))
+    return cls(cls.config_class(**values), **modules)

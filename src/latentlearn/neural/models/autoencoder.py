@@ -29,7 +29,7 @@ from torch import nn
 
 from ...divergences import Bernoulli, kl_divergence
 from ...exceptions import ParameterError
-from ..networks import make_decoder, make_encoder
+from ..networks import network_for
 from . import StepOutput, register_model
 
 __all__ = ["AutoencoderConfig", "Autoencoder", "DenoisingAutoencoderConfig",
@@ -55,9 +55,11 @@ class AutoencoderConfig:
     hidden: tuple = (128,)          # encoder widths; the decoder mirrors them
     activation: str = "relu"
     code_activation: str = "relu"   # the default 128 -> 32 layer is ReLU
-    architecture: str = "mlp"       # "mlp" or "conv" (needs image_shape)
+    architecture: str = "mlp"       # a registered network: "mlp", "conv", "burgess"
     image_shape: tuple | None = None
     conv_channels: tuple = (32, 64)
+    encoder_network: str | None = None  # None: architecture; a registered name; "user:<Class>"
+    decoder_network: str | None = None
     reconstruction: str = "bce"     # "bce" (data in [0, 1], sigmoid output), "mse", "mae"
 
 
@@ -67,16 +69,20 @@ class Autoencoder(nn.Module):
 
     config_class = AutoencoderConfig
 
-    def __init__(self, config: AutoencoderConfig):
+    def __init__(self, config: AutoencoderConfig, *, encoder=None, decoder=None):
         super().__init__()
         self.config = config
         c = config
         net = dict(hidden=c.hidden, image_shape=c.image_shape, conv_channels=c.conv_channels,
                    activation=c.activation)
-        self.encoder = make_encoder(c.architecture, c.n_features, c.latent_dim,
-                                    out_activation=c.code_activation, **net)
+        # encoder / decoder: injected nn.Modules (see latentlearn.neural.networks' contract);
+        # code_activation is applied after an injected encoder too.
+        self.encoder = network_for(c.encoder_network, encoder, "encoder", c.n_features,
+                                   c.latent_dim, architecture=c.architecture,
+                                   out_activation=c.code_activation, **net)
         # BCE works on logits (stable); decode() applies the sigmoid.
-        self.decoder = make_decoder(c.architecture, c.latent_dim, c.n_features, **net)
+        self.decoder = network_for(c.decoder_network, decoder, "decoder", c.latent_dim,
+                                   c.n_features, architecture=c.architecture, **net)
 
     def encode(self, x):
         return self.encoder(x)                               # (batch, latent_dim)

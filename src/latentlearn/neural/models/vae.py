@@ -44,7 +44,7 @@ from torch import nn
 
 from ...divergences import kl_to_standard_normal
 from ...exceptions import ParameterError
-from ..networks import make_decoder, make_encoder
+from ..networks import network_for
 from . import StepOutput, register_model
 
 __all__ = ["VAEConfig", "VAE"]
@@ -58,9 +58,11 @@ class VAEConfig:
     latent_dim: int = 20
     hidden: tuple = (512, 256)      # encoder widths; the decoder mirrors them
     activation: str = "relu"
-    architecture: str = "mlp"       # "mlp" or "conv" (needs image_shape)
+    architecture: str = "mlp"       # a registered network: "mlp", "conv", "burgess"
     image_shape: tuple | None = None
     conv_channels: tuple = (32, 64)
+    encoder_network: str | None = None  # None: architecture; a registered name; "user:<Class>"
+    decoder_network: str | None = None
     likelihood: str = "bernoulli"   # "bernoulli", "gaussian", "laplace"
     scale: float = 1.0              # fixed decoder scale (gaussian sigma, laplace b)
     learn_scale: bool = False       # learn one log-scale per feature instead
@@ -74,7 +76,7 @@ class VAE(nn.Module):
 
     config_class = VAEConfig
 
-    def __init__(self, config: VAEConfig):
+    def __init__(self, config: VAEConfig, *, encoder=None, decoder=None):
         super().__init__()
         c = self.config = config
         if c.likelihood not in ("bernoulli", "gaussian", "laplace"):
@@ -82,8 +84,11 @@ class VAE(nn.Module):
                                  f"'gaussian' or 'laplace'.")
         net = dict(hidden=c.hidden, image_shape=c.image_shape, conv_channels=c.conv_channels,
                    activation=c.activation)
-        self.encoder = make_encoder(c.architecture, c.n_features, 2 * c.latent_dim, **net)
-        self.decoder = make_decoder(c.architecture, c.latent_dim, c.n_features, **net)
+        # encoder / decoder: injected nn.Modules (see latentlearn.neural.networks' contract)
+        self.encoder = network_for(c.encoder_network, encoder, "encoder", c.n_features,
+                                   2 * c.latent_dim, architecture=c.architecture, **net)
+        self.decoder = network_for(c.decoder_network, decoder, "decoder", c.latent_dim,
+                                   c.n_features, architecture=c.architecture, **net)
         if c.learn_scale and c.likelihood != "bernoulli":
             self.log_scale = nn.Parameter(torch.full((c.n_features,), math.log(c.scale)))
         else:
