@@ -59,6 +59,8 @@ def model_name(model) -> str:
 def build_model(name: str, config: dict):
     """Rebuild a registered model from its name and its config as a dict (from config.json)."""
     from . import autoencoder, vae  # noqa: F401  (registers the built-in models)
+    from . import beta_tcvae  # noqa: F401
+    from . import mmd_vae  # noqa: F401
 
     if name not in MODELS:
         raise UnknownNameError(f"unknown model {name!r}; known models: {', '.join(sorted(MODELS))}.")
