@@ -52,7 +52,7 @@ def test_optional_kl_weight_enters_the_loss():
     model = _model(beta=0.5)
     out = model.training_step(torch.as_tensor(X[:16]))
     t = out.terms
-    expected = t["reconstruction"] + 1000.0 * t["mmd"] + 0.5 * t["kl"]
+    expected = t["reconstruction"] + 100.0 * t["mmd"] + 0.5 * t["kl"]
     assert abs(float(out.loss.detach()) - float(expected)) < 1e-3
 
 
@@ -102,7 +102,7 @@ def fitted():
 
 def test_estimator_fits_and_logs_the_mmd(fitted):
     assert get_method("mmd_vae").family == "neural"
-    assert fitted.mmd_weight == 1000.0 and fitted.beta == 0.0
+    assert fitted.mmd_weight == 100.0 and fitted.beta == 0.0
     assert {"mmd", "kl", "reconstruction"} <= set(fitted.history_[-1])
     assert fitted.transform(X).shape == (160, 3)
     assert fitted.sample(4, random_state=0).shape == (4, 16)

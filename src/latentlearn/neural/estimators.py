@@ -543,10 +543,10 @@ class MMDVAE(VAE):
     _model_class = _mmdvae.MMDVAE
     _config_class = _mmdvae.MMDVAEConfig
     _new_parameters = (
-        Param("mmd_weight", 1000.0, (Interval(Real, 0, None),), "float",
+        Param("mmd_weight", 100.0, (Interval(Real, 0, None),), "float",
               "lambda, the weight of MMD^2 between the batch's codes and prior draws (the "
-              "reconstruction is summed over features, hence the large default).", to="model",
-              convert=float),
+              "reconstruction is summed over features, hence the large default; much larger "
+              "values collapse q(z|x) onto the prior).", to="model", convert=float),
     )
     _default_overrides = {"beta": 0.0}
 

@@ -1,6 +1,6 @@
 """beta-TCVAE (Chen et al. 2018, "Isolating sources of disentanglement in variational autoencoders").
 
-The VAE's KL term, averaged over the data, splits into three parts (Chen et al. 2018, eq. 2;
+The VAE's KL term, averaged over the data, splits into three parts (Chen et al. 2018, sec. 3;
 ``n`` indexes the N training inputs, ``q(z) = 1/N sum_n q(z | n)`` is the aggregate posterior)::
 
     E_p(n) KL(q(z|n) || p(z)) =  KL(q(z, n) || q(z) p(n))          index-code MI
@@ -24,11 +24,11 @@ weight 1/N in expectation over random batches (so ``exp`` of the estimate is unb
 
 ``"mws"`` (minibatch weighted sampling)
     ``w_ii = 1/N`` for the input that drew ``z_i``, ``w_ik = (N - 1) / (N (M - 1))`` for the
-    others. Chen et al. (2018, appendix C.1) print ``1/(N M)`` for every term (also their code);
+    others. Chen et al. (2018, appendix C) print ``1/(N M)`` for every term (also their code);
     those weights sum to ``1/N`` instead of 1, which shifts ``log q(z)`` by about ``-log N`` and
     the TC by ``(D - 1) log N``: a constant, harmless to the gradient but not an estimate of the
     TC. The weights here are the ones for which the estimate is consistent.
-``"mss"`` (minibatch stratified sampling, Chen et al. 2018, appendix C.2)
+``"mss"`` (minibatch stratified sampling, Chen et al. 2018, appendix C)
     with ``M' = M - 1``: ``w_ii = 1/N``, one other input (the next one, cyclically)
     ``(N - M') / (N M')``, the remaining ``M' - 1`` inputs ``1/M'``.
 
