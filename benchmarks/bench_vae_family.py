@@ -8,11 +8,24 @@ Run from the repository root::
 Both models get the same network (784-512-256-2, Bernoulli decoder), data (mnist5k: 4,000 train
 / 1,000 test), seed and epochs. The VAE pulls every q(z|x) towards N(0, I); the MMD-VAE only
 matches the aggregate posterior q(z) to N(0, I) (lambda * MMD^2 by latentlearn.divergences.mmd2),
-so its codes typically spread the digits further apart while their overall cloud still looks like
-the prior. Printed, on the test set: the negative ELBO (exact KL, 20 draws of z per input), the
+so the per-input posteriors may stay far from the prior while the overall cloud of codes matches
+it. Printed, on the test set: the negative ELBO (exact KL, 20 draws of z per input), the
 reconstruction term ``-E_q log p(x|z)`` alone, the KL term, and MMD^2 between the codes
 ``z ~ q(z|x)`` and as many prior draws (the MMD-VAE's own kernel, averaged over 5 prior draws).
 The figure shows the posterior means side by side, coloured by digit.
+
+Measured (10 epochs, seed 0, 1 thread, shared 2-core machine)::
+
+    model          -ELBO       rec      KL     MMD^2   fit s
+    VAE           165.13    160.03    5.10    0.0249    15.4
+    MMD-VAE       176.07    163.60   12.47    0.0092    13.6
+
+The MMD-VAE (lambda = 100) matches the aggregate posterior to the prior more closely (MMD^2
+0.009 vs 0.025) at a 2 % higher reconstruction error; its per-input KL, not penalised, is
+larger. In the figure the MMD-VAE's codes are less evenly spread than the VAE's: the digit 1
+takes a wide, low-density arm and the other digits crowd into the upper half of the disc.
+With lambda = 1000 (try ``--mmd-weight 1000``) the encoder collapses onto the prior
+(reconstruction 207 nats, KL 0.01).
 """
 
 from __future__ import annotations
@@ -49,6 +62,7 @@ def main():
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--mmd-weight", type=float, default=100.0)
     parser.add_argument("--out", default="vae_vs_mmd_vae_latents.png")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -60,7 +74,8 @@ def main():
     rows, codes = [], []
     for name, cls in (("VAE", VAE), ("MMD-VAE", MMDVAE)):
         start = time.perf_counter()
-        est = cls(2, **common).fit(X_train)
+        extra = {"mmd_weight": args.mmd_weight} if cls is MMDVAE else {}
+        est = cls(2, **common, **extra).fit(X_train)
         seconds = time.perf_counter() - start
         rows.append((name, test_figures(est, X_test), seconds))
         codes.append(est.transform(X_test))
