@@ -26,8 +26,8 @@ that declaration. What fit learns ends in ``_`` (``model_``,
                            log p(x) (k = 1000 by default), mean ELBO
 =========================  ===================================================================
 
-The names registered for the command line: ``ae``, ``denoising_ae``, ``sparse_ae``, ``vae``
-(family ``"neural"``, kind ``"neural"``).
+The names registered for the command line: ``ae``, ``denoising_ae``, ``sparse_ae``, ``vae``,
+``beta_tcvae``, ``mmd_vae`` (family ``"neural"``, kind ``"neural"``).
 """
 
 from __future__ import annotations
@@ -51,6 +51,8 @@ from ..exceptions import CheckpointError, DataError, ParameterError
 from ..registry import register
 from .checkpoint import read_checkpoint, save_model
 from .models import autoencoder as _ae
+from .models import beta_tcvae as _tcvae
+from .models import mmd_vae as _mmdvae
 from .models import vae as _vae
 from .networks import network_names, network_spec, user_class_name
 from .parameters import TRAINING_PARAMETERS, Param, declare
@@ -59,7 +61,7 @@ from .trainer import Trainer, TrainerConfig, resolve_device
 logger = logging.getLogger(__name__)
 
 __all__ = ["Autoencoder", "DenoisingAutoencoder",
-           "SparseAutoencoder", "VAE", "load_neural_estimator"]
+           "SparseAutoencoder", "VAE", "BetaTCVAE", "MMDVAE", "load_neural_estimator"]
 
 
 def _register(name):
@@ -522,3 +524,96 @@ class VAE(GenerativeMixin, _NeuralEstimator):
     def score(self, X, y=None):
         """Mean ELBO of X (higher is better, as scikit-learn's ``score``)."""
         return float(np.mean(self.elbo(X)))
+
+
+def _training_size(data, validation_fraction) -> int:
+    """N, the number of inputs the trainer trains on (after its validation split)."""
+    if isinstance(data, torch.utils.data.DataLoader):
+        return len(data.dataset)
+    n = int(data.shape[0])
+    return n - int(round(validation_fraction * n)) if validation_fraction > 0 else n
+
+
+@_register("beta_tcvae")
+class BetaTCVAE(VAE):
+    """beta-TCVAE (Chen et al. 2018): the VAE with its KL split into MI, TC and dimension-wise KL.
+
+    Trains on ``-E_q[log p(x|z)] + alpha * MI + beta * TC + gamma * dwKL``: index-code mutual
+    information ``KL(q(z, n) || q(z) p(n))``, total correlation ``KL(q(z) || prod_j q(z_j))``
+    and dimension-wise KL ``sum_j KL(q(z_j) || p(z_j))``, whose sum is the VAE's KL term;
+    ``beta > 1`` penalises only the TC, the part that rewards statistically independent code
+    dimensions. ``log q(z)`` is estimated from each batch by minibatch weighted or stratified
+    sampling (``tc_estimator``), which needs the training-set size N: fit takes it from the data
+    (``len(dataset)`` for a DataLoader). See :mod:`latentlearn.neural.models.beta_tcvae`.
+
+    Attributes
+    ----------
+    model_ : latentlearn.neural.models.beta_tcvae.BetaTCVAE
+    history_ : list of dict
+        Per-epoch loss, reconstruction, kl (exact), mi, tc, dwkl (and val_* with a validation
+        split).
+    """
+
+    _model_class = _tcvae.BetaTCVAE
+    _config_class = _tcvae.BetaTCVAEConfig
+    _new_parameters = (
+        Param("alpha", 1.0, (Interval(Real, 0, None),), "float",
+              "Weight of the index-code mutual information.", to="model", convert=float),
+        Param("gamma", 1.0, (Interval(Real, 0, None),), "float",
+              "Weight of the dimension-wise KL.", to="model", convert=float),
+        Param("tc_estimator", "mws", (Options({"mws", "mss"}),), "",
+              'How log q(z) is estimated from a batch: minibatch weighted ("mws") or stratified '
+              '("mss") sampling (Chen et al. 2018, appendix C).', to="model", field="estimator"),
+    )
+    _default_overrides = {"beta": 6.0}
+
+    def _fit_input(self, X):
+        data, n_features, image_shape = super()._fit_input(X)
+        self._dataset_size = _training_size(data, self.validation_fraction)
+        return data, n_features, image_shape
+
+    def _model_config(self, n_features: int, image_shape):
+        config = super()._model_config(n_features, image_shape)
+        config.dataset_size = self._dataset_size
+        return config
+
+
+@_register("mmd_vae")
+class MMDVAE(VAE):
+    """MMD-VAE (InfoVAE, Zhao et al. 2019): the VAE's KL replaced by lambda * MMD^2(q(z), p(z)).
+
+    Trains on ``-E_q[log p(x|z)] + lambda * MMD^2(codes, prior draws) + beta * KL`` with the
+    MMD of :func:`latentlearn.divergences.mmd2` (Gretton et al. 2012; Gaussian kernel of
+    bandwidth ``sqrt(latent_dim)``, unbiased estimator) between each batch's codes and as many
+    draws from N(0, I). Matching the aggregate posterior rather than each q(z|x) to the prior
+    keeps the codes informative (no pull of every posterior towards the prior). Batches need
+    at least two inputs. See :mod:`latentlearn.neural.models.mmd_vae`.
+
+    Attributes
+    ----------
+    model_ : latentlearn.neural.models.mmd_vae.MMDVAE
+    history_ : list of dict
+        Per-epoch loss, reconstruction, mmd, kl (and val_* with a validation split).
+    """
+
+    _model_class = _mmdvae.MMDVAE
+    _config_class = _mmdvae.MMDVAEConfig
+    _new_parameters = (
+        Param("mmd_weight", 100.0, (Interval(Real, 0, None),), "float",
+              "lambda, the weight of MMD^2 between the batch's codes and prior draws (the "
+              "reconstruction is summed over features, hence the large default; much larger "
+              "values collapse q(z|x) onto the prior).", to="model", convert=float),
+    )
+    _default_overrides = {"beta": 0.0}
+
+    def _fit_input(self, X):
+        data, n_features, image_shape = super()._fit_input(X)
+        n = _training_size(data, self.validation_fraction)
+        if isinstance(data, torch.utils.data.DataLoader):
+            return data, n_features, image_shape
+        if min(n, self.batch_size) < 2 or n % self.batch_size == 1:
+            raise ParameterError(
+                f"batch_size={self.batch_size} on {n} training inputs leaves a batch of 1, on "
+                f"which the MMD between codes and prior draws cannot be estimated (it compares "
+                f"pairs of distinct codes); use batch_size >= 2 that does not divide {n - 1}.")
+        return data, n_features, image_shape

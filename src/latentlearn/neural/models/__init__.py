@@ -63,6 +63,8 @@ def build_model(name: str, config: dict, **modules):
     config records as ``"user:<ClassName>"``.
     """
     from . import autoencoder, vae  # noqa: F401  (registers the built-in models)
+    from . import beta_tcvae  # noqa: F401
+    from . import mmd_vae  # noqa: F401
 
     if name not in MODELS:
         raise UnknownNameError(f"unknown model {name!r}; known models: {', '.join(sorted(MODELS))}.")
