@@ -132,8 +132,8 @@ class BetaTCVAE(VAE):
 
     config_class = BetaTCVAEConfig
 
-    def __init__(self, config: BetaTCVAEConfig):
-        super().__init__(config)
+    def __init__(self, config: BetaTCVAEConfig, *, encoder=None, decoder=None):
+        super().__init__(config, encoder=encoder, decoder=decoder)
         if config.estimator not in ESTIMATORS:
             raise ParameterError(f"estimator={config.estimator!r} is not known; use 'mws' or "
                                  f"'mss'.")

@@ -68,8 +68,8 @@ class MMDVAE(VAE):
 
     config_class = MMDVAEConfig
 
-    def __init__(self, config: MMDVAEConfig):
-        super().__init__(config)
+    def __init__(self, config: MMDVAEConfig, *, encoder=None, decoder=None):
+        super().__init__(config, encoder=encoder, decoder=decoder)
         self.loss_weights = {"lambda": float(config.mmd_weight), "beta": float(config.beta)}
 
     def training_step(self, x) -> StepOutput:
