@@ -226,6 +226,7 @@ class Trainer:
         self.epoch = 0   # completed epochs
         self.step = 0    # completed batches (each player's optimiser steps are counted apart)
         self.player_steps: dict[str, int] = {}
+        self.optimizers: dict = {}   # player name -> torch optimiser, after fit
         self.stopped_early = False
 
     # ----------------------------------------------------------------- set-up
@@ -419,6 +420,7 @@ class Trainer:
         self._multi = hasattr(self.model, "players")
         self.player_steps = {p.name: 0 for p in players}
         optimizers = [self._make_optimizer(p) for p in players]
+        self.optimizers = dict(zip((p.name for p in players), optimizers))
         schedulers = [self._make_scheduler(o) for o in optimizers]
         train, val = self._split(data, validation_data)
         self._set_up_schedules(train)
