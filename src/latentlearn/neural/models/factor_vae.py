@@ -107,9 +107,13 @@ class FactorVAE(VAE):
         with torch.no_grad():
             mu, log_var = self.encode(x)
             z = self.reparameterize(mu, log_var)                 # (batch, latent)
+        return self.discriminator_loss(z)
+
+    def discriminator_loss(self, z, generator=None) -> StepOutput:
+        """BCE of D on the first half of ``z`` (label 1) vs the permuted second half (label 0)."""
         half = max(z.shape[0] // 2, 1)
-        real, other = z[:half], z[half:] if z.shape[0] > 1 else z
-        fake = permute_dims(other)
+        real, other = z[:half], (z[half:] if z.shape[0] > 1 else z)
+        fake = permute_dims(other, generator)
         logits_real = self.discriminator(real).squeeze(-1)
         logits_fake = self.discriminator(fake).squeeze(-1)
         loss = 0.5 * (F.binary_cross_entropy_with_logits(logits_real, torch.ones_like(logits_real))
