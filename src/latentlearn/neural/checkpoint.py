@@ -100,7 +100,10 @@ def optimizer_state_from_tensors(tensors: dict, record: dict, prefix: str = "opt
     for name, value in record.get("scalars", {}).items():
         pid, key = name.split(".", 1)
         state.setdefault(int(pid), {})[key] = value
-    return {"state": state, "param_groups": record["param_groups"]}
+    # JSON turned tuples (Adam's betas, RMSprop's...) into lists; give them back as torch made them.
+    groups = [{k: tuple(v) if isinstance(v, list) and k != "params" else v
+               for k, v in group.items()} for group in record["param_groups"]]
+    return {"state": state, "param_groups": groups}
 
 
 def _check_json(obj, what: str) -> None:

@@ -81,6 +81,10 @@ def _ints(values):
     return tuple(int(v) for v in values)
 
 
+def _schedules(value):
+    return None if value is None else dict(value)
+
+
 def _path_or_none(value):
     return None if value is None else str(value)
 
@@ -136,6 +140,12 @@ TRAINING_PARAMETERS: tuple[Param, ...] = (
     Param("weight_decay", 0.0, (Interval(Real, 0, None),), "float",
           'L2 penalty on the weights (decoupled from the gradient with "adamw").',
           to="trainer", convert=float),
+    Param("weight_schedules", None, (None, dict), "dict or None",
+          'Schedules of the loss weights, name -> spec (latentlearn.neural.schedules), e.g. '
+          '{"beta": "warmup"} (Bowman et al. 2016), {"beta": {"kind": "cyclical", "n_cycles": 4, '
+          '"ratio": 0.5}} (Fu et al. 2019) or {"beta": {"kind": "anneal", "high": 10}} (from a '
+          'high value down to 1); the weight in force is logged per epoch as weight.<name>. '
+          'None keeps each weight at its parameter.', to="trainer", convert=_schedules),
     # ------------------------------------------------------------------ validation
     Param("validation_fraction", 0.0, (Interval(Real, 0, 1, closed="left"),), "float",
           "Share of array input held out (drawn from random_state) for the val_* history "

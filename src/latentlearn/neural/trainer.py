@@ -9,14 +9,21 @@ terms to log. It never asks which model it is training. What it adds around that
 - seeding: the same seed gives the same weights, bit for bit on CPU;
 - ``device="auto"``: CUDA when present, else CPU;
 - the optimiser (Adam by default) and a per-epoch learning-rate schedule from :class:`TrainerConfig`;
+- several optimisers when the model declares players (``model.players()``, see
+  :class:`~latentlearn.neural.models.Player`): per batch each player, in its declared order, takes
+  its ``steps`` optimiser steps on ``training_step(batch, player=name)``, then
+  ``model.after_step(name)`` when the model has one (FactorVAE's discriminator, a GAN's critic);
+  a model without ``players`` is one player with every parameter;
+- loss-weight schedules (:mod:`.schedules`): ``model.loss_weights[name]`` is set before every
+  step and logged per epoch as ``weight.<name>``;
 - early stopping on the validation loss (the best weights are restored at the end);
 - callbacks ``callback(event, logs)`` with event ``"step"`` or ``"epoch"``; returning True stops
   training cleanly (the CLI turns them into a progress bar);
 - ``history.jsonl``: one JSON record per epoch;
 - checkpoints every ``checkpoint_every`` epochs and at the end (:mod:`.checkpoint`), and
   ``resume=True``, which continues a killed run to the same weights as an uninterrupted one
-  (the optimiser moments, schedule, epoch counter and every random-number-generator state are
-  restored);
+  (every player's optimiser moments and learning-rate schedule, the epoch and step counters --
+  hence the loss-weight schedules -- and every random-number-generator state are restored);
 - a NaN guard: a non-finite loss raises :class:`TrainingDivergedError` naming the step and the
   last good checkpoint, before the optimiser applies that step (the bad step changes nothing).
 """
@@ -38,7 +45,8 @@ from .. import fileio
 from ..exceptions import CheckpointError, DataError, LatentLearnError, ParameterError
 from .checkpoint import (optimizer_state_from_tensors, optimizer_state_to_tensors,
                          read_checkpoint, save_checkpoint)
-from .models import model_name
+from .models import Player, model_name
+from .schedules import normalise_spec, weight_at
 
 logger = logging.getLogger(__name__)
 
@@ -74,6 +82,7 @@ class TrainerConfig:
     checkpoint_dir: str | None = None   # resumable checkpoint folder; None: no checkpoints
     checkpoint_every: int = 1           # epochs
     history_path: str | None = None     # history.jsonl; None: kept in memory only
+    weight_schedules: dict | None = None  # loss weight name -> schedule spec (.schedules)
     seed: int = 0
     device: str = "auto"                # "auto": CUDA when present, else CPU
 
@@ -101,6 +110,11 @@ class TrainerConfig:
         if self.early_stopping_patience is not None and self.validation_fraction == 0:
             raise ParameterError("early_stopping_patience needs validation data: set "
                                  "validation_fraction > 0 (e.g. 0.1) or pass validation_data=.")
+        if self.weight_schedules is not None:
+            if not isinstance(self.weight_schedules, dict):
+                bad("weight_schedules", "None or a dict of loss-weight name -> schedule")
+            for name, spec in self.weight_schedules.items():
+                normalise_spec(name, spec)
         resolve_device(self.device)
 
 
@@ -181,7 +195,8 @@ class Trainer:
     Parameters
     ----------
     model : torch.nn.Module
-        With ``config`` (a dataclass) and ``training_step(batch) -> StepOutput``.
+        With ``config`` (a dataclass) and ``training_step(batch) -> StepOutput``; optionally
+        ``loss_weights`` (for ``weight_schedules``), ``players()`` and ``after_step(name)``.
     config : TrainerConfig
     callbacks : sequence of callables ``callback(event, logs) -> bool | None``
         Called with ``("step", {"epoch", "step", "loss"})`` after every optimiser step and
@@ -193,8 +208,13 @@ class Trainer:
     Attributes
     ----------
     history : list of dict
-        One record per epoch: ``epoch``, ``step``, ``loss``, the model's terms, ``val_loss`` and
-        ``val_<term>`` with a validation split, ``lr`` and ``time_s``.
+        One record per epoch: ``epoch``, ``step`` (batches so far), ``loss`` (the first
+        player's), the model's terms, ``val_loss`` and ``val_<term>`` with a validation split
+        (the first player's step), ``lr`` (the first player's) and ``time_s``. With several
+        players: ``<player>.loss`` for the others, their terms (as ``<player>.<term>`` where two
+        players log the same name), ``<player>.lr`` and ``steps.<player>``, the optimiser steps
+        that player has taken. With weight schedules: ``weight.<name>``, the weight in force at
+        the epoch's last step.
     """
 
     def __init__(self, model, config: TrainerConfig | None = None, callbacks=(), extra=None):
@@ -204,14 +224,37 @@ class Trainer:
         self.extra = extra
         self.history: list[dict] = []
         self.epoch = 0   # completed epochs
-        self.step = 0    # completed optimiser steps
+        self.step = 0    # completed batches (each player's optimiser steps are counted apart)
+        self.player_steps: dict[str, int] = {}
+        self.optimizers: dict = {}   # player name -> torch optimiser, after fit
         self.stopped_early = False
 
     # ----------------------------------------------------------------- set-up
-    def _make_optimizer(self):
+    def _players(self) -> list[Player]:
+        if not hasattr(self.model, "players"):
+            return [Player("model", list(self.model.parameters()))]
+        players = list(self.model.players())
+        names = [p.name for p in players]
+        if not players or len(set(names)) != len(names):
+            raise ParameterError(f"{type(self.model).__name__}.players() must return at least "
+                                 f"one Player, with distinct names; got {names}.")
+        for p in players:
+            if not (isinstance(p.steps, int) and p.steps >= 1):
+                raise ParameterError(f"player {p.name!r} takes steps={p.steps!r} per batch; "
+                                     f"it must be an integer >= 1.")
+        return players
+
+    def _make_optimizer(self, player: Player):
         c = self.config
-        return _OPTIMIZERS[c.optimizer](self.model.parameters(), lr=c.learning_rate,
-                                        weight_decay=c.weight_decay)
+        kwargs = {"lr": c.learning_rate, "weight_decay": c.weight_decay}
+        kwargs.update({k: v for k, v in player.optimizer.items() if k != "name"})
+        kind = player.optimizer.get("name", c.optimizer)
+        if kind not in _OPTIMIZERS:
+            raise ParameterError(f"player {player.name!r} asks for optimizer {kind!r}; use one "
+                                 f"of {', '.join(_OPTIMIZERS)}.")
+        if "betas" in kwargs:
+            kwargs["betas"] = tuple(kwargs["betas"])
+        return _OPTIMIZERS[kind](player.parameters, **kwargs)
 
     def _make_scheduler(self, optimizer):
         c = self.config
@@ -258,17 +301,33 @@ class Trainer:
             out["rng.cuda"] = torch.cuda.get_rng_state(self.device)
         return out
 
-    def _save(self, optimizer, scheduler):
+    @staticmethod
+    def _prefix(i: int, player: Player) -> str:
+        # The first player keeps the single-optimiser layout (older checkpoints read as before).
+        return "optimizer." if i == 0 else f"player.{player.name}.optimizer."
+
+    def _save(self, players, optimizers, schedulers):
         c = self.config
         if c.checkpoint_dir is None:
             return
-        tensors, opt_record = optimizer_state_to_tensors(optimizer.state_dict())
+        tensors, others = {}, {}
+        for i, (player, opt, sched) in enumerate(zip(players, optimizers, schedulers)):
+            t, record = optimizer_state_to_tensors(opt.state_dict(), self._prefix(i, player))
+            tensors.update(t)
+            if i == 0:
+                opt_record, sched_state = record, sched
+            else:
+                others[player.name] = {
+                    "optimizer": record,
+                    "scheduler": sched.state_dict() if sched is not None else None}
+        scheduler = sched_state
         tensors.update(self._rng_tensors())
         if self._best_state is not None:
             tensors.update({f"best.{k}": v for k, v in self._best_state.items()})
         training = {"epoch": self.epoch, "step": self.step, "trainer_config": asdict(c),
                     "optimizer": opt_record,
                     "scheduler": scheduler.state_dict() if scheduler is not None else None,
+                    "players": others, "player_steps": self.player_steps,
                     "best_val_loss": self._best_val, "epochs_without_improvement": self._bad,
                     "stopped_early": self.stopped_early, "history": self.history}
         save_checkpoint(c.checkpoint_dir, self.model, training=training,
@@ -276,7 +335,7 @@ class Trainer:
         self._last_checkpoint = (str(c.checkpoint_dir), self.epoch)
         logger.debug("checkpoint written to %s at epoch %d", c.checkpoint_dir, self.epoch)
 
-    def _restore(self, optimizer, scheduler) -> bool:
+    def _restore(self, players, optimizers, schedulers) -> bool:
         """Load the checkpoint in checkpoint_dir if there is one; True when resumed."""
         c = self.config
         if c.checkpoint_dir is None:
@@ -297,10 +356,19 @@ class Trainer:
                                   f"{ckpt.config['model_config']}); resume with the same "
                                   f"model settings or use a new checkpoint_dir.")
         self.model.load_state_dict(ckpt.weights)
-        optimizer.load_state_dict(optimizer_state_from_tensors(ckpt.training,
-                                                               training["optimizer"]))
-        if scheduler is not None and training["scheduler"] is not None:
-            scheduler.load_state_dict(training["scheduler"])
+        others = training.get("players", {})
+        missing = [p.name for p in players[1:] if p.name not in others]
+        if missing:
+            raise CheckpointError(f"the checkpoint in {c.checkpoint_dir} holds no optimiser "
+                                  f"state for players {missing}; resume with the same model or "
+                                  f"use a new checkpoint_dir.")
+        for i, (player, opt, sched) in enumerate(zip(players, optimizers, schedulers)):
+            entry = training if i == 0 else others[player.name]
+            opt.load_state_dict(optimizer_state_from_tensors(
+                ckpt.training, entry["optimizer"], self._prefix(i, player)))
+            if sched is not None and entry["scheduler"] is not None:
+                sched.load_state_dict(entry["scheduler"])
+        self.player_steps.update(training.get("player_steps", {}))
         torch.set_rng_state(ckpt.training["rng.torch"])
         self._shuffle_rng.set_state(ckpt.training["rng.shuffle"])
         if self.device.type == "cuda" and "rng.cuda" in ckpt.training:
@@ -348,11 +416,16 @@ class Trainer:
         self._last_checkpoint = None
         self.history, self.epoch, self.step, self.stopped_early = [], 0, 0, False
         self.model.to(self.device)
-        optimizer = self._make_optimizer()
-        scheduler = self._make_scheduler(optimizer)
+        players = self._players()
+        self._multi = hasattr(self.model, "players")
+        self.player_steps = {p.name: 0 for p in players}
+        optimizers = [self._make_optimizer(p) for p in players]
+        self.optimizers = dict(zip((p.name for p in players), optimizers))
+        schedulers = [self._make_scheduler(o) for o in optimizers]
         train, val = self._split(data, validation_data)
+        self._set_up_schedules(train)
         if resume:
-            self._restore(optimizer, scheduler)
+            self._restore(players, optimizers, schedulers)
         if c.history_path is not None:
             fileio.write_text(c.history_path, "".join(
                 json.dumps(r) + "\n" for r in self.history))
@@ -360,13 +433,19 @@ class Trainer:
         stop = self.stopped_early
         while self.epoch < c.epochs and not stop:
             start = time.perf_counter()
-            record, stop = self._train_epoch(train, optimizer)
-            if scheduler is not None:
-                scheduler.step()
+            record, stop = self._train_epoch(train, players, optimizers)
+            for scheduler in schedulers:
+                if scheduler is not None:
+                    scheduler.step()
             if val is not None:
-                record.update({f"val_{k}": v for k, v in self._evaluate(val).items()})
+                record.update({f"val_{k}": v
+                               for k, v in self._evaluate(val, players[0]).items()})
                 stop = self._early_stopping(record["val_loss"]) or stop
-            record["lr"] = optimizer.param_groups[0]["lr"]
+            record["lr"] = optimizers[0].param_groups[0]["lr"]
+            if self._multi:
+                for player, opt in zip(players[1:], optimizers[1:]):
+                    record[f"{player.name}.lr"] = opt.param_groups[0]["lr"]
+                record.update({f"steps.{k}": v for k, v in self.player_steps.items()})
             record["time_s"] = time.perf_counter() - start
             self.history.append(record)
             if c.history_path is not None:
@@ -377,7 +456,7 @@ class Trainer:
             stop = self._notify("epoch", record) or stop
             last = stop or self.epoch >= c.epochs
             if last or self.epoch % c.checkpoint_every == 0:
-                self._save(optimizer, scheduler)
+                self._save(players, optimizers, schedulers)
         if self._best_state is not None:
             self.model.load_state_dict(self._best_state)
         self.model.eval()
@@ -386,47 +465,101 @@ class Trainer:
     def _notify(self, event, logs) -> bool:
         return any(bool(cb(event, logs)) for cb in self.callbacks)
 
-    def _train_epoch(self, batches, optimizer):
+    def _set_up_schedules(self, train) -> None:
+        """Check the weight schedules against the model's ``loss_weights``; fix the run length."""
+        specs = self.config.weight_schedules or {}
+        self._schedules = {name: normalise_spec(name, spec) for name, spec in specs.items()}
+        if not self._schedules:
+            return
+        weights = getattr(self.model, "loss_weights", None)
+        if not isinstance(weights, dict):
+            raise ParameterError(f"weight_schedules={specs!r} needs a model with loss_weights; "
+                                 f"{type(self.model).__name__} has none.")
+        unknown = sorted(set(self._schedules) - set(weights))
+        if unknown:
+            raise ParameterError(f"weight_schedules names {unknown}, which "
+                                 f"{type(self.model).__name__} does not weigh; its loss weights "
+                                 f"are {sorted(weights)}.")
+        try:
+            per_epoch = len(train)
+        except TypeError:
+            per_epoch = None
+        if per_epoch is None and any(s["unit"] == "step" for s in self._schedules.values()):
+            raise ParameterError("a weight schedule by step needs batches of known number (a "
+                                 "DataLoader with a length); use \"unit\": \"epoch\".")
+        self._run_length = {"step": None if per_epoch is None else per_epoch * self.config.epochs,
+                            "epoch": self.config.epochs}
+
+    def _apply_schedules(self) -> None:
+        for name, spec in self._schedules.items():
+            unit = spec["unit"]
+            t = self.step if unit == "step" else self.epoch
+            self.model.loss_weights[name] = weight_at(spec, t, self._run_length[unit])
+
+    def _player_step(self, batch, player):
+        try:
+            if self._multi:
+                return self.model.training_step(batch, player=player.name)
+            return self.model.training_step(batch)
+        except DataError as exc:  # e.g. the divergences refusing NaN encoder outputs
+            raise self._diverged(f"training_step failed on non-finite values ({exc})") from exc
+
+    def _train_epoch(self, batches, players, optimizers):
         self.model.train()
         sums: dict[str, torch.Tensor] = {}
-        count = 0
+        counts: dict[str, int] = {}
+        owner: dict[str, str] = {}
         stop = False
         for batch in batches:
             batch = _to_device(batch, self.device)
-            try:
-                out = self.model.training_step(batch)
-            except DataError as exc:  # e.g. the divergences refusing NaN encoder outputs
-                raise self._diverged(f"training_step failed on non-finite values ({exc})") \
-                    from exc
-            loss = out.loss
-            if not bool(torch.isfinite(loss)):  # checked before backward: the step is not applied
-                raise self._diverged(f"the loss became {loss.item()}")
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            self.step += 1
             n = _batch_size(batch)
-            count += n
-            for key, value in (("loss", loss), *out.terms.items()):
-                value = value.detach() * n
-                sums[key] = sums[key] + value if key in sums else value
+            self._apply_schedules()
+            first_loss = None
+            for i, (player, optimizer) in enumerate(zip(players, optimizers)):
+                for _ in range(player.steps):
+                    out = self._player_step(batch, player)
+                    loss = out.loss
+                    if not bool(torch.isfinite(loss)):  # checked before backward: not applied
+                        who = f" of player {player.name!r}" if self._multi else ""
+                        raise self._diverged(f"the loss{who} became {loss.item()}")
+                    # Every gradient is cleared: one player's loss may reach another's weights.
+                    self.model.zero_grad(set_to_none=True)
+                    loss.backward()
+                    optimizer.step()
+                    if self._multi and hasattr(self.model, "after_step"):
+                        self.model.after_step(player.name)
+                    self.player_steps[player.name] += 1
+                    if i == 0:
+                        first_loss = loss
+                    for key, value in (("loss", loss), *out.terms.items()):
+                        if i > 0 and key == "loss":
+                            key = f"{player.name}.loss"
+                        elif owner.setdefault(key, player.name) != player.name:
+                            key = f"{player.name}.{key}"
+                        value = value.detach() * n
+                        sums[key] = sums[key] + value if key in sums else value
+                        counts[key] = counts.get(key, 0) + n
+            self.step += 1
             if self.callbacks:
                 stop = self._notify("step", {"epoch": self.epoch + 1, "step": self.step,
-                                             "loss": loss.item()}) or stop
+                                             "loss": first_loss.item()}) or stop
                 if stop:
                     break
         self.epoch += 1
         record = {"epoch": self.epoch, "step": self.step}
-        record.update({k: (v / max(count, 1)).item() for k, v in sums.items()})
+        record.update({k: (v / max(counts[k], 1)).item() for k, v in sums.items()})
+        if self._schedules:
+            record.update({f"weight.{k}": float(self.model.loss_weights[k])
+                           for k in self._schedules})
         return record, stop
 
     @torch.no_grad()
-    def _evaluate(self, batches) -> dict:
+    def _evaluate(self, batches, player) -> dict:
         self.model.eval()
         sums, count = {}, 0
         for batch in batches:
             batch = _to_device(batch, self.device)
-            out = self.model.training_step(batch)
+            out = self._player_step(batch, player)
             n = _batch_size(batch)
             count += n
             for key, value in (("loss", out.loss), *out.terms.items()):

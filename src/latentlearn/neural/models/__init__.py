@@ -6,7 +6,11 @@ trainer.Trainer` knows about a model::
     model.config                      a dataclass of JSON-able fields (saved as config.json)
     model.training_step(batch)        -> StepOutput(loss, terms={"name": scalar tensor, ...})
 
-Optional: ``encode``, ``decode``, ``sample``. Models are registered here by name so that a saved
+Optional: ``encode``, ``decode``, ``sample``; ``loss_weights`` (dict name -> float, the weights
+``training_step`` reads, which a weight schedule sets); and, for a model trained by several
+optimisers (FactorVAE's discriminator, a GAN's critic), ``players() -> list of Player``, with
+``training_step(batch, player=name)`` and optionally ``after_step(player_name)`` (e.g. WGAN's
+weight clipping) called after that player's optimiser step. Models are registered here by name so that a saved
 folder (``config.json`` naming the model) is rebuilt without ``elif name == ...`` chains and
 without pickled code.
 """
@@ -20,7 +24,7 @@ import torch
 
 from ...exceptions import CheckpointError, UnknownNameError
 
-__all__ = ["StepOutput", "register_model", "build_model", "model_name", "MODELS"]
+__all__ = ["StepOutput", "Player", "register_model", "build_model", "model_name", "MODELS"]
 
 
 @dataclass
@@ -29,6 +33,22 @@ class StepOutput:
 
     loss: torch.Tensor
     terms: dict = field(default_factory=dict)
+
+
+@dataclass
+class Player:
+    """One optimiser of a model and the parameters it moves.
+
+    Per batch, each player in the declared order takes ``steps`` optimiser steps on
+    ``training_step(batch, player=name).loss``. ``optimizer`` overrides the trainer's optimiser:
+    ``{"name": "adam", "lr": 1e-4, "betas": (0.5, 0.9)}`` (other keys go to the torch optimiser);
+    the rest of the trainer's settings (weight decay, learning-rate schedule) apply otherwise.
+    """
+
+    name: str
+    parameters: list
+    steps: int = 1
+    optimizer: dict = field(default_factory=dict)
 
 
 #: name -> nn.Module class (each with a ``config_class`` attribute).
@@ -64,7 +84,7 @@ def build_model(name: str, config: dict, **modules):
     """
     from . import autoencoder, vae  # noqa: F401  (registers the built-in models)
     from . import beta_tcvae  # noqa: F401
-    from . import mmd_vae  # noqa: F401
+    from . import factor_vae, mmd_vae  # noqa: F401
 
     if name not in MODELS:
         raise UnknownNameError(f"unknown model {name!r}; known models: {', '.join(sorted(MODELS))}.")

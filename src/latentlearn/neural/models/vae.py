@@ -93,6 +93,8 @@ class VAE(nn.Module):
             self.log_scale = nn.Parameter(torch.full((c.n_features,), math.log(c.scale)))
         else:
             self.register_buffer("log_scale", torch.tensor(math.log(c.scale)), persistent=False)
+        # The loss weights in force; a Trainer with weight_schedules= sets them every step.
+        self.loss_weights = {"beta": float(c.beta)}
 
     # ----------------------------------------------------------------- parts
     def encode(self, x):
@@ -142,7 +144,7 @@ class VAE(nn.Module):
         kl = kl_to_standard_normal(mu, log_var=log_var)      # (batch,)
         rec = -log_px.mean()
         kl_mean = kl.mean()
-        loss = rec + c.beta * kl_mean
+        loss = rec + self.loss_weights["beta"] * kl_mean
         return StepOutput(loss, {"reconstruction": rec.detach(), "kl": kl_mean.detach()})
 
     # ----------------------------------------------------------------- evaluation
