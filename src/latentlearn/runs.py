@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["parse_assignments", "make_estimator", "RunResult", "Figure", "fit_run", "write_run",
            "write_run_folder", "check_out_folder", "run_config", "run_method", "compare_methods",
-           "FIGURES", "held_out_index", "disentanglement_metrics", "evaluate_run",
+           "FIGURES", "disentanglement_metrics", "evaluate_run",
            "DISENTANGLEMENT_METRIC_INFO"]
 
 
@@ -216,11 +216,6 @@ DISENTANGLEMENT_METRIC_INFO = {
                                  "the training data.", None),
 }
 
-#: Latent-code metrics are computed on at most this many inputs (codes are cheap; the scores'
-#: classifiers are not).
-MAX_DISENTANGLEMENT_SAMPLES = 10_000
-
-
 def _register_metric_info():
     from .metrics import METRIC_INFO
     from .metrics.summary import MetricInfo
@@ -237,24 +232,6 @@ def _metric_info_for(metrics: dict) -> dict:
     _register_metric_info()
     return {name: (METRIC_INFO[name].description, METRIC_INFO[name].higher_is_better)
             for name in metrics if name in DISENTANGLEMENT_METRIC_INFO}
-
-
-def held_out_index(estimator, n_samples: int) -> np.ndarray | None:
-    """Indices of the inputs a neural estimator held out for validation, or None.
-
-    The trainer holds out the first ``round(validation_fraction * n)`` inputs of
-    ``numpy.random.default_rng(seed_).permutation(n)`` (:mod:`latentlearn.neural.trainer`); the
-    same split is drawn here so that evaluation uses inputs the model never trained on.
-    """
-    params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
-    fraction = params.get("validation_fraction") or 0.0
-    seed = getattr(estimator, "seed_", None)
-    if fraction <= 0 or seed is None:
-        return None
-    n_val = int(round(fraction * n_samples))
-    if not 1 <= n_val < n_samples:
-        return None
-    return np.sort(np.random.default_rng(seed).permutation(n_samples)[:n_val])
 
 
 def _discrete_factors(factors: np.ndarray, n_bins: int = 20) -> np.ndarray:
@@ -294,7 +271,7 @@ def disentanglement_metrics(estimator, dataset: Dataset, *, random_state=0,
     estimator : fitted estimator
     dataset : Dataset
         The data the run was fitted on (the held-out part is drawn from it, see
-        :func:`held_out_index`).
+        :func:`latentlearn.neural.latent.held_out_index`).
     random_state : int or None, default=0
         Seeds the scores' subsampling and classifiers.
     notes : list, optional
@@ -307,10 +284,11 @@ def disentanglement_metrics(estimator, dataset: Dataset, *, random_state=0,
     """
     from .exceptions import LatentLearnError
 
+    from .neural.latent import evaluation_index
+
     _register_metric_info()
     notes = notes if notes is not None else []
-    held = held_out_index(estimator, dataset.n_samples)
-    index = (np.arange(dataset.n_samples) if held is None else held)[:MAX_DISENTANGLEMENT_SAMPLES]
+    index, held = evaluation_index(estimator, dataset.n_samples)
     out: dict = {}
     if hasattr(getattr(estimator, "model_", None), "encode"):
         from .neural.latent import latent_activity
@@ -359,7 +337,7 @@ def disentanglement_metrics(estimator, dataset: Dataset, *, random_state=0,
         return out
     out.update({k: float(v) for k, v in scores.items()})
     out["disentanglement_n_samples"] = int(len(index))
-    out["disentanglement_held_out"] = int(held is not None)
+    out["disentanglement_held_out"] = int(held)
     return out
 
 

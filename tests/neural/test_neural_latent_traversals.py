@@ -107,3 +107,27 @@ def test_moments_need_a_gaussian_encoder():
     pca = PCA(2).fit(np.random.default_rng(0).random((20, 5)))
     with pytest.raises(ParameterError, match="VAE family"):
         posterior_moments(pca, np.zeros((2, 5)))
+
+
+def test_held_out_index_is_the_trainers_validation_split():
+    """The evaluation's held-out part is the very split the Trainer validated on."""
+    from latentlearn.neural.latent import evaluation_index, held_out_index
+    from latentlearn.neural.trainer import Trainer, TrainerConfig
+
+    rng = np.random.default_rng(3)
+    X = rng.random((40, 6)).astype(np.float32)            # distinct rows
+    est = VAE(latent_dim=2, hidden_dims=(8,), architecture="mlp", epochs=1, batch_size=16,
+              validation_fraction=0.25, random_state=7, device="cpu").fit(X)
+    index = held_out_index(est, len(X))
+    assert index is not None and len(index) == 10
+    trainer = Trainer(est.model_, TrainerConfig(validation_fraction=0.25, seed=est.seed_,
+                                                batch_size=16))
+    trainer.device = torch.device("cpu")                 # set by fit(); _split reads them
+    trainer._shuffle_rng = torch.Generator().manual_seed(0)
+    _, val = trainer._split(X, None)
+    val_rows = val.X.cpu().numpy()
+    found = sorted(int(np.flatnonzero((X == row).all(axis=1))[0]) for row in val_rows)
+    assert found == list(index)
+    assert evaluation_index(est, len(X))[1] is True
+    assert held_out_index(est.set_params(validation_fraction=0.0), len(X)) is None
+    assert evaluation_index(est, len(X), max_samples=5)[0].tolist() == [0, 1, 2, 3, 4]

@@ -26,12 +26,13 @@ TRAVERSAL_SPAN = 3.0
 def _activity(result):
     """KL per dimension and active units of a VAE-family estimator, or None for others."""
     from ..exceptions import ParameterError
-    from ..neural.latent import latent_activity
+    from ..neural.latent import evaluation_index, latent_activity
 
     if not hasattr(getattr(result.estimator, "model_", None), "encode"):
         return None
+    index, _ = evaluation_index(result.estimator, result.dataset.n_samples)  # as the metrics
     try:
-        return latent_activity(result.estimator, result.dataset.X[:5000])
+        return latent_activity(result.estimator, result.dataset.X[index])
     except ParameterError:
         return None
 
@@ -84,13 +85,17 @@ def figure_latent_traversals(result):
 @figure_maker(order=114)
 def figure_kl_per_dimension(result):
     """Mean KL(q(z_j|x) || N(0, 1)) per latent dimension, active units coloured (VAE family)."""
+    from ..neural.latent import evaluation_index
+
     activity = _activity(result)
     if activity is None:
         return
     kl = activity["kl_per_dimension"]
     active = activity["code_variance"] > 0.01
+    held = evaluation_index(result.estimator, result.dataset.n_samples)[1]
     yield Figure("kl_per_dimension", "KL per latent dimension",
-                 f"Mean KL(q(z_j|x) || N(0, 1)) of each dimension over the data (nats; they sum "
+                 f"Mean KL(q(z_j|x) || N(0, 1)) of each dimension over the "
+                 f"{'held-out ' if held else ''}data (nats; they sum "
                  f"to the KL term, {kl.sum():.2f}). {activity['active_units']} of {kl.size} "
                  f"units are active (coloured: Var_x(E[z_j|x]) > 0.01, Burda et al. 2016); a "
                  f"grey dimension with KL near 0 has collapsed to the prior.",

@@ -37,7 +37,8 @@ from ..exceptions import DataError, ParameterError
 
 __all__ = ["attribute_vector", "apply_attribute", "stroke_thickness", "slant",
            "latent_arithmetic", "latent_traversals", "posterior_moments", "kl_per_dimension",
-           "active_units", "latent_activity"]
+           "active_units", "latent_activity", "held_out_index",
+           "evaluation_index"]
 
 
 def _images(X, image_shape):
@@ -172,6 +173,38 @@ def latent_traversals(estimator, X, *, dims=None, span=3.0, steps=9, relative=Tr
 
 
 # --------------------------------------------------------------------------- KL per dimension
+def held_out_index(estimator, n_samples: int) -> np.ndarray | None:
+    """Indices of the inputs a neural estimator held out for validation, or None.
+
+    The trainer holds out the first ``round(validation_fraction * n)`` inputs of
+    ``numpy.random.default_rng(seed_).permutation(n)`` (:class:`~latentlearn.neural.trainer.
+    Trainer`); the same split is drawn here so that evaluation uses inputs the model never
+    trained on.
+    """
+    params = estimator.get_params(deep=False) if hasattr(estimator, "get_params") else {}
+    fraction = params.get("validation_fraction") or 0.0
+    seed = getattr(estimator, "seed_", None)
+    if fraction <= 0 or seed is None:
+        return None
+    n_val = int(round(fraction * n_samples))
+    if not 1 <= n_val < n_samples:
+        return None
+    return np.sort(np.random.default_rng(seed).permutation(n_samples)[:n_val])
+
+
+#: The latent-code measures use at most this many inputs (codes are cheap; the scores'
+#: classifiers are not).
+MAX_EVALUATION_SAMPLES = 10_000
+
+
+def evaluation_index(estimator, n_samples: int, max_samples: int = MAX_EVALUATION_SAMPLES):
+    """``(index, held_out)``: the inputs to measure a latent code on, the held-out ones when the
+    estimator held some out (:func:`held_out_index`), else the first ``max_samples``."""
+    held = held_out_index(estimator, n_samples)
+    index = np.arange(n_samples) if held is None else held
+    return index[:max_samples], held is not None
+
+
 def posterior_moments(estimator, X, *, batch_size=1024):
     """``mu(x)`` and ``log sigma^2(x)`` of a Gaussian encoder ``q(z|x)``, each (n, latent_dim).
 

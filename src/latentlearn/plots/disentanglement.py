@@ -65,7 +65,7 @@ def plot_latent_traversals(traversals, image_shape, *, offsets=None, row_labels=
         ax.set_yticks([])
         if offsets is not None:
             ax.set_xticks([c * (w + 1) + (w - 1) / 2 for c in range(steps)],
-                          [f"{o:+.1f}" for o in offsets], fontsize="x-small")
+                          [f"{o:+.3g}" for o in offsets], fontsize="x-small")
         else:
             ax.set_xticks([])
         if i == 0 and row_labels is not None:
