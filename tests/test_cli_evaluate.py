@@ -108,6 +108,25 @@ def test_evaluate_writes_scores_on_the_held_out_part(dsprites_run, tmp_path, mon
     assert "latent_traversals.png" in (run / "figures.json").read_text()
     assert not list(run.glob(".figures.partial-*"))
     assert "mig" in result.output
+    result = invoke("evaluate", run, "--no-sampled")
+    assert result.exit_code == 0, result.output
+    assert stand_in.calls[-1]["encode"] is None and stand_in.calls[-1]["source"] is None
+    assert "latentlearn evaluate RUN" in result.output
+
+
+def test_fit_leaves_the_sampled_scores_to_evaluate(tmp_path, monkeypatch):
+    stand_in = StandIn()
+    monkeypatch.setattr(metrics_module, "disentanglement_scores", stand_in, raising=False)
+    run = tmp_path / "run"
+    result = invoke("fit", "vae", "--data", "dsprites", "--data-option", "n_samples=60",
+                    *VAE_ARGS, "--out", run)
+    assert result.exit_code == 0, result.output
+    (call,) = stand_in.calls
+    assert call["encode"] is None and len(call["codes"]) == 60       # no held-out part
+    metrics = read(run / "metrics.json")
+    assert metrics["mig"] == 0.25 and "beta_vae_score" not in metrics
+    assert metrics["disentanglement_held_out"] == 0
+    assert "Mutual information gap" in (run / "report.html").read_text()
 
 
 def test_evaluate_without_the_metrics_function_says_so(dsprites_run, tmp_path, monkeypatch):

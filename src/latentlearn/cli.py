@@ -233,6 +233,9 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run folder written by
 @_user_errors
 def evaluate(
     run_dir: Annotated[Path, typer.Argument(help="A run folder written by `latentlearn fit`.")],
+    sampled: Annotated[bool, typer.Option(
+        "--sampled/--no-sampled", help="Compute the beta-VAE and FactorVAE scores on dSprites "
+        "(minutes: they render and encode thousands of batches).")] = True,
     verbose: VerboseOpt = False,
 ):
     """Measure a saved run's latent code on its data and rebuild its report.
@@ -242,7 +245,8 @@ def evaluate(
     VAE, and on data with ground-truth factors the disentanglement scores: MIG (Chen et al.
     2018), SAP (Kumar et al. 2018), DCI (Eastwood & Williams 2018) and, on dSprites, the
     beta-VAE (Higgins et al. 2017) and FactorVAE (Kim & Mnih 2018) scores. Merges them into
-    RUN/metrics.json, draws the figures again and rebuilds RUN/report.html.
+    RUN/metrics.json, draws the figures again and rebuilds RUN/report.html. (`fit` computes
+    all but the beta-VAE and FactorVAE scores, which take minutes.)
     """
     from .runs import evaluate_run
 
@@ -251,7 +255,7 @@ def evaluate(
         raise FileNotFoundError(f"{run_dir} is not a folder; pass a run folder written by "
                                 f"`latentlearn fit`.")
     with _Stages() as stages:
-        computed, notes = evaluate_run(run_dir, callback=stages)
+        computed, notes = evaluate_run(run_dir, sampled_scores=sampled, callback=stages)
     for note in notes:
         err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
     if computed:

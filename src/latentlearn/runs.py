@@ -183,7 +183,11 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
         result_metrics["explained_variance"] = float(np.sum(estimator.explained_variance_ratio_))
     if embedding is not None:
         _progress(callback, "measuring the latent dimensions")
-        result_metrics.update(disentanglement_metrics(estimator, dataset, random_state=seed))
+        notes: list[str] = []
+        result_metrics.update(disentanglement_metrics(estimator, dataset, random_state=seed,
+                                                      sampled_scores=False, notes=notes))
+        for note in notes:
+            logger.info("%s", note)
     return RunResult(method=info.name, family=info.family, estimator=estimator, dataset=dataset,
                      seed=seed, embedding=embedding, labels=labels, metrics=result_metrics,
                      duration_s=duration)
@@ -254,7 +258,7 @@ def _discrete_factors(factors: np.ndarray, n_bins: int = 20) -> np.ndarray:
 
 
 def disentanglement_metrics(estimator, dataset: Dataset, *, random_state=0,
-                            notes: list | None = None) -> dict:
+                            sampled_scores: bool = True, notes: list | None = None) -> dict:
     """What a run measures of a model's latent code, on the held-out part when there is one.
 
     - VAE family (a Gaussian encoder): ``kl_per_dimension`` (list of nats) and
@@ -274,6 +278,10 @@ def disentanglement_metrics(estimator, dataset: Dataset, *, random_state=0,
         :func:`latentlearn.neural.latent.held_out_index`).
     random_state : int or None, default=0
         Seeds the scores' subsampling and classifiers.
+    sampled_scores : bool, default=True
+        Compute the beta-VAE and FactorVAE scores (dSprites only). They render and encode
+        thousands of factor-conditioned batches and train classifiers: minutes on a laptop
+        CPU, so ``fit_run`` leaves them to ``latentlearn evaluate``.
     notes : list, optional
         Sentences saying what could not be computed, and why, are appended to it.
 
@@ -319,7 +327,10 @@ def disentanglement_metrics(estimator, dataset: Dataset, *, random_state=0,
                and len(indices) == dataset.n_samples else
                _discrete_factors(dataset.factors[index]))
     encode = source = None
-    if dataset.name == "dsprites" and dataset.n_features == 64 * 64:
+    if dataset.name == "dsprites" and dataset.n_features == 64 * 64 and not sampled_scores:
+        notes.append("the beta-VAE and FactorVAE scores were not computed (they take minutes); "
+                     "run `latentlearn evaluate RUN` for them.")
+    elif dataset.name == "dsprites" and dataset.n_features == 64 * 64:
         try:
             from .datasets.dsprites import DSpritesFactors
         except ImportError:
@@ -510,13 +521,15 @@ def _reload_dataset(run_dir: Path, config: dict) -> Dataset:
     return dataset
 
 
-def evaluate_run(run_dir, *, callback: Callable[[str], None] | None = None):
+def evaluate_run(run_dir, *, sampled_scores: bool = True,
+                 callback: Callable[[str], None] | None = None):
     """Measure the saved model of a run folder on its data again, and rebuild its report.
 
     Loads ``run_dir/model`` (:func:`latentlearn.load`), loads the run's data again from the
     ``dataset.load`` record of ``config.json``, computes :func:`disentanglement_metrics` (on the
     held-out part when the model held one out), merges them into ``metrics.json``, draws the
     figures again and rebuilds ``report.html``. Every file is replaced atomically.
+    ``sampled_scores=False`` skips the slow beta-VAE and FactorVAE scores.
 
     Returns
     -------
@@ -541,7 +554,7 @@ def evaluate_run(run_dir, *, callback: Callable[[str], None] | None = None):
     _progress(callback, "measuring the latent code")
     notes: list[str] = []
     computed = disentanglement_metrics(estimator, dataset, random_state=config.get("seed"),
-                                       notes=notes)
+                                       sampled_scores=sampled_scores, notes=notes)
     metrics_file = run_dir / "metrics.json"
     metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() \
         else {}
