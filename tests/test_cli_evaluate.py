@@ -136,7 +136,7 @@ def test_evaluate_without_the_metrics_function_says_so(dsprites_run, tmp_path, m
     result = invoke("evaluate", run)
     assert result.exit_code == 0, result.output
     assert "disentanglement_scores" in result.output
-    assert "mig" not in read(run / "metrics.json")
+    assert "beta_vae_score" not in read(run / "metrics.json")
 
 
 def test_evaluate_on_data_without_factors(tmp_path, monkeypatch):
