@@ -87,7 +87,14 @@ def _load_data(data: str, options: list[str] | None):
     from .datasets import load
     from .runs import parse_assignments
 
-    return load(data, **parse_assignments(options))
+    options = parse_assignments(options)
+    dataset = load(data, **options)
+    # What `latentlearn evaluate` needs to load the same data again (runs.py writes it into
+    # config.json): a registered name stays a name, a file becomes an absolute path.
+    source = str(Path(data).resolve()) if Path(data).exists() and dataset.extras.get("source") \
+        else str(data)
+    dataset.extras["load_spec"] = {"name": source, "options": options}
+    return dataset
 
 
 def _default_out(*parts: str) -> Path:
@@ -220,6 +227,48 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run folder written by
                                     f"subfolders); pass a folder written by `latentlearn fit`.")
         page = build_comparison(runs, run_dir / "report.html")
     console.print(str(Path(page).resolve()), highlight=False, soft_wrap=True)
+
+
+@app.command()
+@_user_errors
+def evaluate(
+    run_dir: Annotated[Path, typer.Argument(help="A run folder written by `latentlearn fit`.")],
+    sampled: Annotated[bool, typer.Option(
+        "--sampled/--no-sampled", help="Compute the beta-VAE and FactorVAE scores on dSprites "
+        "(minutes: they render and encode thousands of batches).")] = True,
+    verbose: VerboseOpt = False,
+):
+    """Measure a saved run's latent code on its data and rebuild its report.
+
+    Loads RUN/model, loads the run's data again, and computes (on the held-out part when the
+    model held one out) the KL per latent dimension and active units (Burda et al. 2016) of a
+    VAE, and on data with ground-truth factors the disentanglement scores: MIG (Chen et al.
+    2018), SAP (Kumar et al. 2018), DCI (Eastwood & Williams 2018) and, on dSprites, the
+    beta-VAE (Higgins et al. 2017) and FactorVAE (Kim & Mnih 2018) scores. Merges them into
+    RUN/metrics.json, draws the figures again and rebuilds RUN/report.html. (`fit` computes
+    all but the beta-VAE and FactorVAE scores, which take minutes.)
+    """
+    from .runs import evaluate_run
+
+    _setup_logging(verbose)
+    if not run_dir.is_dir():
+        raise FileNotFoundError(f"{run_dir} is not a folder; pass a run folder written by "
+                                f"`latentlearn fit`.")
+    with _Stages() as stages:
+        computed, notes = evaluate_run(run_dir, sampled_scores=sampled, callback=stages)
+    for note in notes:
+        err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    if computed:
+        table = Table("metric", "value")
+        for name, value in computed.items():
+            shown = (", ".join(f"{v:.3g}" for v in value) if isinstance(value, list)
+                     else f"{value:.4g}")
+            table.add_row(name, shown)
+        console.print(table)
+    else:
+        console.print("nothing to measure for this model and data (see the notes above).")
+    console.print(f"updated {run_dir / 'metrics.json'}")
+    console.print(str((run_dir / "report.html").resolve()), highlight=False, soft_wrap=True)
 
 
 @app.command()

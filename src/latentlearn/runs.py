@@ -48,7 +48,8 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["parse_assignments", "make_estimator", "RunResult", "Figure", "fit_run", "write_run",
            "write_run_folder", "check_out_folder", "run_config", "run_method", "compare_methods",
-           "FIGURES"]
+           "FIGURES", "disentanglement_metrics", "evaluate_run",
+           "DISENTANGLEMENT_METRIC_INFO"]
 
 
 # --------------------------------------------------------------------------- parameters
@@ -180,9 +181,175 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
             result_metrics[name.rstrip("_")] = float(value)
     if hasattr(estimator, "explained_variance_ratio_"):
         result_metrics["explained_variance"] = float(np.sum(estimator.explained_variance_ratio_))
+    if embedding is not None:
+        _progress(callback, "measuring the latent dimensions")
+        notes: list[str] = []
+        result_metrics.update(disentanglement_metrics(estimator, dataset, random_state=seed,
+                                                      sampled_scores=False, notes=notes))
+        for note in notes:
+            logger.info("%s", note)
     return RunResult(method=info.name, family=info.family, estimator=estimator, dataset=dataset,
                      seed=seed, embedding=embedding, labels=labels, metrics=result_metrics,
                      duration_s=duration)
+
+
+# --------------------------------------------------------------------------- latent codes
+#: Meanings of the metrics :func:`disentanglement_metrics` writes (the metrics package's own
+#: entries, where it has them, take precedence).
+DISENTANGLEMENT_METRIC_INFO = {
+    "kl_per_dimension": ("Mean KL(q(z_j|x) || N(0, 1)) of each latent dimension over the data, "
+                         "in nats (Kingma & Welling 2014's closed form per dimension).", None),
+    "active_units": ("Latent dimensions with Var_x(E[z_j|x]) > 0.01 (Burda et al. 2016); the "
+                     "others have collapsed to the prior.", None),
+    "mig": ("Mutual information gap (Chen et al. 2018): per factor, the gap between the two "
+            "codes most informative of it, over its entropy; 1 = each factor in one code.", True),
+    "sap": ("SAP score (Kumar et al. 2018): per factor, the gap between the two codes that "
+            "predict it best.", True),
+    "dci_disentanglement": ("DCI disentanglement (Eastwood & Williams 2018): each code predicts "
+                            "one factor (1 - entropy of its importances).", True),
+    "dci_completeness": ("DCI completeness (Eastwood & Williams 2018): each factor is predicted "
+                         "by one code.", True),
+    "dci_informativeness": ("DCI informativeness (Eastwood & Williams 2018): accuracy of "
+                            "predicting the factors from the codes.", True),
+    "beta_vae_score": ("beta-VAE score (Higgins et al. 2017): accuracy of a linear classifier "
+                       "naming the factor held fixed in a batch from code differences.", True),
+    "factor_vae_score": ("FactorVAE score (Kim & Mnih 2018): majority-vote accuracy naming the "
+                         "fixed factor from the least-varying normalised code.", True),
+    "disentanglement_n_samples": ("Inputs the latent-code metrics were computed on.", None),
+    "disentanglement_held_out": ("1 if those inputs were the held-out (validation) part, 0 if "
+                                 "the training data.", None),
+}
+
+def _register_metric_info():
+    from .metrics import METRIC_INFO
+    from .metrics.summary import MetricInfo
+
+    for name, (description, higher) in DISENTANGLEMENT_METRIC_INFO.items():
+        METRIC_INFO.setdefault(name, MetricInfo(description, higher))
+
+
+def _metric_info_for(metrics: dict) -> dict:
+    """``metric_info`` entries (see :func:`write_run_folder`) of the latent-code metrics in
+    ``metrics``, so that a report rebuilt later still explains them."""
+    from .metrics import METRIC_INFO
+
+    _register_metric_info()
+    return {name: (METRIC_INFO[name].description, METRIC_INFO[name].higher_is_better)
+            for name in metrics if name in DISENTANGLEMENT_METRIC_INFO}
+
+
+def _discrete_factors(factors: np.ndarray, n_bins: int = 20) -> np.ndarray:
+    """Factors as integer codes: discrete columns by their distinct values, continuous ones
+    (more than ``n_bins`` distinct non-integer values, e.g. a swiss roll's position) by
+    ``n_bins`` equal-count bins."""
+    factors = np.asarray(factors, dtype=np.float64)
+    if factors.ndim == 1:
+        factors = factors[:, None]
+    out = np.empty(factors.shape, dtype=np.int64)
+    for k in range(factors.shape[1]):
+        column = factors[:, k]
+        values = np.unique(column)
+        if len(values) > n_bins and not np.all(np.equal(np.mod(values, 1), 0)):
+            edges = np.quantile(column, np.linspace(0, 1, n_bins + 1)[1:-1])
+            out[:, k] = np.searchsorted(edges, column, side="right")
+        else:
+            out[:, k] = np.searchsorted(values, column)
+    return out
+
+
+def disentanglement_metrics(estimator, dataset: Dataset, *, random_state=0,
+                            sampled_scores: bool = True, notes: list | None = None) -> dict:
+    """What a run measures of a model's latent code, on the held-out part when there is one.
+
+    - VAE family (a Gaussian encoder): ``kl_per_dimension`` (list of nats) and
+      ``active_units`` (:func:`latentlearn.neural.latent.latent_activity`; Burda et al. 2016).
+    - Data with ground-truth factors (``dataset.factors``) and an estimator with ``transform``:
+      the disentanglement scores of :func:`latentlearn.metrics.disentanglement_scores` on
+      ``codes = transform(X)`` -- MIG (Chen et al. 2018), SAP (Kumar et al. 2018), DCI (Eastwood
+      & Williams 2018), and on dSprites, whose renderer can draw factor-conditioned batches, the
+      beta-VAE (Higgins et al. 2017) and FactorVAE (Kim & Mnih 2018) scores. dSprites is scored
+      by its grid indices; continuous factors are cut into 20 equal-count bins.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+    dataset : Dataset
+        The data the run was fitted on (the held-out part is drawn from it, see
+        :func:`latentlearn.neural.latent.held_out_index`).
+    random_state : int or None, default=0
+        Seeds the scores' subsampling and classifiers.
+    sampled_scores : bool, default=True
+        Compute the beta-VAE and FactorVAE scores (dSprites only). They render and encode
+        thousands of factor-conditioned batches and train classifiers: minutes on a laptop
+        CPU, so ``fit_run`` leaves them to ``latentlearn evaluate``.
+    notes : list, optional
+        Sentences saying what could not be computed, and why, are appended to it.
+
+    Returns
+    -------
+    dict
+        Flat ``name -> number`` (``kl_per_dimension`` is a list).
+    """
+    from .exceptions import LatentLearnError
+
+    from .neural.latent import evaluation_index
+
+    _register_metric_info()
+    notes = notes if notes is not None else []
+    index, held = evaluation_index(estimator, dataset.n_samples)
+    out: dict = {}
+    if hasattr(getattr(estimator, "model_", None), "encode"):
+        from .neural.latent import latent_activity
+
+        try:
+            activity = latent_activity(estimator, dataset.X[index])
+        except LatentLearnError as exc:
+            notes.append(f"KL per dimension not computed: {exc}")
+        else:
+            out["kl_per_dimension"] = [float(v) for v in activity["kl_per_dimension"]]
+            out["active_units"] = int(activity["active_units"])
+    if dataset.factors is None:
+        notes.append(f"the data ({dataset.name or 'unnamed'}) have no ground-truth factors, so "
+                     f"no disentanglement scores were computed.")
+        return out
+    if not hasattr(estimator, "transform"):
+        notes.append(f"{type(estimator).__name__} has no transform (no codes of new inputs), "
+                     f"so no disentanglement scores were computed.")
+        return out
+    try:
+        from .metrics import disentanglement_scores
+    except ImportError:
+        notes.append("this latentlearn has no latentlearn.metrics.disentanglement_scores; no "
+                     "disentanglement scores were computed.")
+        return out
+    indices = dataset.extras.get("factor_indices")
+    factors = (np.asarray(indices)[index] if indices is not None
+               and len(indices) == dataset.n_samples else
+               _discrete_factors(dataset.factors[index]))
+    encode = source = None
+    if dataset.name == "dsprites" and dataset.n_features == 64 * 64 and not sampled_scores:
+        notes.append("the beta-VAE and FactorVAE scores were not computed (they take minutes); "
+                     "run `latentlearn evaluate RUN` for them.")
+    elif dataset.name == "dsprites" and dataset.n_features == 64 * 64:
+        try:
+            from .datasets.dsprites import DSpritesFactors
+        except ImportError:
+            notes.append("no dSprites factor source here; the beta-VAE and FactorVAE scores "
+                         "were skipped.")
+        else:
+            source, encode = DSpritesFactors(), estimator.transform
+    try:
+        codes = np.asarray(estimator.transform(dataset.X[index]))
+        scores = disentanglement_scores(codes, factors, encode=encode, source=source,
+                                        random_state=random_state)
+    except (LatentLearnError, ValueError) as exc:
+        notes.append(f"disentanglement scores not computed: {exc}")
+        logger.warning("disentanglement scores not computed: %s", exc)
+        return out
+    out.update({k: float(v) for k, v in scores.items()})
+    out["disentanglement_n_samples"] = int(len(index))
+    out["disentanglement_held_out"] = int(held)
+    return out
 
 
 # --------------------------------------------------------------------------- figures
@@ -193,10 +360,26 @@ FIGURES = FIGURE_MAKERS
 
 # --------------------------------------------------------------------------- writing
 def _dataset_summary(ds: Dataset) -> dict:
-    return {"name": ds.name, "n_samples": ds.n_samples, "n_features": ds.n_features,
-            "description": ds.description,
-            "image_shape": list(ds.image_shape) if ds.image_shape else None,
-            "has_labels": ds.y is not None}
+    summary = {"name": ds.name, "n_samples": ds.n_samples, "n_features": ds.n_features,
+               "description": ds.description,
+               "image_shape": list(ds.image_shape) if ds.image_shape else None,
+               "has_labels": ds.y is not None, "has_factors": ds.factors is not None}
+    spec = _load_spec(ds)
+    if spec is not None:
+        summary["load"] = spec
+    return summary
+
+
+def _load_spec(ds: Dataset) -> dict | None:
+    """How to load ``ds`` again with :func:`latentlearn.datasets.load`: ``{"name", "options"}``.
+
+    The CLI records what it was given (``extras["load_spec"]``); otherwise a generated data set
+    that records its options (``extras["params"]``, e.g. dSprites) is reloaded by its name.
+    """
+    spec = ds.extras.get("load_spec")
+    if spec is None and isinstance(ds.extras.get("params"), dict) and ds.name:
+        spec = {"name": ds.name, "options": ds.extras["params"]}
+    return None if spec is None else fileio.to_jsonable(spec)
 
 
 def _jsonable_params(estimator) -> dict:
@@ -312,7 +495,104 @@ def write_run(result: RunResult, out, *, overwrite: bool = False,
     figures = make_figures(result)
     return write_run_folder(out, config=config, metrics=result.metrics, figures=figures,
                             arrays={"embedding": result.embedding, "labels": result.labels},
-                            estimator=result.estimator, overwrite=overwrite, callback=callback)
+                            estimator=result.estimator,
+                            metric_info=_metric_info_for(result.metrics) or None,
+                            overwrite=overwrite, callback=callback)
+
+
+def _reload_dataset(run_dir: Path, config: dict) -> Dataset:
+    from .datasets import load
+    from .report import RunFolderError
+
+    summary = config.get("dataset") or {}
+    spec = summary.get("load")
+    if not isinstance(spec, dict) or not spec.get("name"):
+        raise RunFolderError(
+            f"{run_dir / 'config.json'} does not say how its data were loaded (no dataset.load "
+            f"record; runs written before `latentlearn evaluate` existed lack it); fit the run "
+            f"again with `latentlearn fit` to record it.")
+    dataset = load(spec["name"], **(spec.get("options") or {}))
+    if dataset.n_samples != summary.get("n_samples", dataset.n_samples) or \
+            dataset.n_features != summary.get("n_features", dataset.n_features):
+        raise RunFolderError(
+            f"the data loaded again from {spec['name']!r} have {dataset.n_samples} x "
+            f"{dataset.n_features} values but the run was fitted on {summary.get('n_samples')} x "
+            f"{summary.get('n_features')}; the data changed since the run was written.")
+    return dataset
+
+
+def evaluate_run(run_dir, *, sampled_scores: bool = True,
+                 callback: Callable[[str], None] | None = None):
+    """Measure the saved model of a run folder on its data again, and rebuild its report.
+
+    Loads ``run_dir/model`` (:func:`latentlearn.load`), loads the run's data again from the
+    ``dataset.load`` record of ``config.json``, computes :func:`disentanglement_metrics` (on the
+    held-out part when the model held one out), merges them into ``metrics.json``, draws the
+    figures again and rebuilds ``report.html``. Every file is replaced atomically.
+    ``sampled_scores=False`` skips the slow beta-VAE and FactorVAE scores.
+
+    Returns
+    -------
+    (dict, list of str)
+        The metrics computed, and sentences saying what could not be computed and why.
+    """
+    from . import load as load_estimator
+    from .report import RunFolderError, build_report
+
+    run_dir = Path(run_dir)
+    if not (run_dir / "config.json").is_file():
+        raise RunFolderError(f"{run_dir} is not a run folder (no config.json); pass a folder "
+                             f"written by `latentlearn fit`.")
+    if not (run_dir / "model").is_dir():
+        raise RunFolderError(f"{run_dir} has no model/ folder, so there is nothing to evaluate; "
+                             f"fit the method again with `latentlearn fit`.")
+    config = json.loads((run_dir / "config.json").read_text(encoding="utf-8"))
+    _progress(callback, "loading the model")
+    estimator = load_estimator(run_dir / "model")
+    _progress(callback, "loading the data")
+    dataset = _reload_dataset(run_dir, config)
+    _progress(callback, "measuring the latent code")
+    notes: list[str] = []
+    computed = disentanglement_metrics(estimator, dataset, random_state=config.get("seed"),
+                                       sampled_scores=sampled_scores, notes=notes)
+    metrics_file = run_dir / "metrics.json"
+    metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() \
+        else {}
+    metrics.update(computed)
+    fileio.write_json(metrics_file, metrics)
+    info = _metric_info_for(computed)
+    if info:
+        info_file = run_dir / "metric_info.json"
+        known = json.loads(info_file.read_text(encoding="utf-8")) if info_file.is_file() else {}
+        known.update({n: {"description": d, "higher_is_better": h}
+                      for n, (d, h) in info.items()})
+        fileio.write_json(info_file, known)
+
+    _progress(callback, "drawing figures")
+    arrays = {}
+    for name in ("embedding", "labels"):
+        file = run_dir / f"{name}.npy"
+        arrays[name] = np.load(file, allow_pickle=False) if file.is_file() else None
+    if arrays["embedding"] is None and hasattr(estimator, "transform"):
+        arrays["embedding"] = np.asarray(estimator.transform(dataset.X))
+    result = RunResult(method=config.get("method"), family=config.get("family"),
+                       estimator=estimator, dataset=dataset, seed=config.get("seed"),
+                       embedding=arrays["embedding"], labels=arrays["labels"], metrics=metrics)
+    tmp = Path(tempfile.mkdtemp(prefix=".figures.partial-", dir=run_dir))
+    try:
+        entries = []
+        for fig in make_figures(result):
+            fileio.save_figure(fig.figure, tmp / f"{fig.name}.png")
+            entries.append({"file": f"figures/{fig.name}.png", "title": fig.title,
+                            "caption": fig.caption})
+        _replace_dir(tmp, run_dir / "figures")
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    fileio.write_json(run_dir / "figures.json", entries)
+    _progress(callback, "writing report")
+    build_report(run_dir)
+    return computed, notes
 
 
 def run_method(method: str, dataset: Dataset, out, params: dict | None = None, *,

@@ -13,7 +13,8 @@ DISPLAY_ORDER = [
     "figure_embedding", "figure_graph", "figure_unrolled", "figure_shortcut_robustness",
     "figure_explained_variance", "figure_components", "figure_nmf_vs_pca", "figure_centroids",
     "figure_dendrogram", "figure_kmeans_steps", "figure_reconstructions", "figure_samples",
-    "figure_interpolations", "figure_latent_arithmetic", "figure_kl_history", "figure_history",
+    "figure_interpolations", "figure_latent_arithmetic", "figure_latent_traversals",
+    "figure_kl_per_dimension", "figure_kl_history", "figure_history",
 ]
 
 

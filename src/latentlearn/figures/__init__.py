@@ -6,17 +6,18 @@ computes what it needs with the estimators, and draws with :mod:`latentlearn.plo
 matplotlib out). Makers register themselves with :func:`figure_maker`; a run draws every one
 in display order (:func:`make_figures`, used by :func:`latentlearn.runs.write_run`).
 
-=====================  =====================================================================
-module                 figures
-=====================  =====================================================================
-:mod:`.embedding`      the embedding, or the data coloured by cluster
-:mod:`.graphs`         neighbourhood graph, unrolled manifold, Isomap vs convex flow
-:mod:`.decomposition`  explained variance, dictionary, PCA vs NMF dictionaries
-:mod:`.cluster`        centroids, dendrogram, k-means step by step (cliques: optional)
-:mod:`.generative`     reconstructions, samples, interpolations
-:mod:`.neural`         latent arithmetic, training curves
-:mod:`.sne`            KL divergence during optimisation
-=====================  =====================================================================
+========================  =====================================================================
+module                    figures
+========================  =====================================================================
+:mod:`.embedding`         the embedding, or the data coloured by cluster
+:mod:`.graphs`            neighbourhood graph, unrolled manifold, Isomap vs convex flow
+:mod:`.decomposition`     explained variance, dictionary, PCA vs NMF dictionaries
+:mod:`.cluster`           centroids, dendrogram, k-means step by step (cliques: optional)
+:mod:`.generative`        reconstructions, samples, interpolations
+:mod:`.neural`            latent arithmetic, training curves
+:mod:`.disentanglement`   latent traversals, KL per latent dimension (active units)
+:mod:`.sne`               KL divergence during optimisation
+========================  =====================================================================
 """
 
 from ._registry import (FIGURE_MAKERS, Figure, FigureRegistry, MakerInfo, figure_maker,
@@ -24,7 +25,8 @@ from ._registry import (FIGURE_MAKERS, Figure, FigureRegistry, MakerInfo, figure
 
 # Importing the family modules registers their makers (the order is set by each maker's
 # ``order``, not by these imports).
-from . import cluster, decomposition, embedding, generative, graphs, neural, sne  # noqa: E402,F401
+from . import (cluster, decomposition, disentanglement, embedding, generative,  # noqa: E402,F401
+               graphs, neural, sne)
 
 __all__ = ["Figure", "FIGURE_MAKERS", "FigureRegistry", "MakerInfo", "figure_maker",
            "make_figures"]

@@ -16,6 +16,7 @@ from .images import plot_centroids, plot_image_grid, plot_interpolations, plot_r
 from .cluster import plot_clique_sizes, plot_cliques, plot_dendrogram, plot_kmeans_steps
 from .graphs import plot_graph, plot_shortcut_robustness, plot_unrolled
 from .latent import plot_latent_arithmetic, plot_latent_comparison
+from .disentanglement import plot_kl_per_dimension, plot_latent_traversals
 from .bayes import plot_gaussian_approximations, plot_lower_bound
 from ._common import new_figure
 
@@ -36,6 +37,8 @@ __all__ = [
     "plot_shortcut_robustness",
     "plot_latent_comparison",
     "plot_latent_arithmetic",
+    "plot_latent_traversals",
+    "plot_kl_per_dimension",
     "plot_gaussian_approximations",
     "plot_lower_bound",
     "new_figure",
