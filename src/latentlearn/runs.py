@@ -146,6 +146,10 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
     if callback is not None and "callback" in estimator.get_params() and \
             estimator.get_params()["callback"] is None:
         estimator.set_params(callback=_epoch_reporter(callback))
+    if dataset.image_shape is not None and "image_shape" in estimator.get_params() and \
+            estimator.get_params()["image_shape"] is None:
+        # Image data: networks that need the image's shape (conv, burgess) get it from the data.
+        estimator.set_params(image_shape=tuple(dataset.image_shape))
     _progress(callback, f"fitting {info.name}")
     start = time.perf_counter()
     embedding = labels = None
