@@ -423,6 +423,14 @@ def _beta_vae_features(encode, source, sizes, n_points, batch_size, rng):
     return np.concatenate(feats), np.concatenate(labels)
 
 
+def _check_sampled(encode, source, batch_size, n_train, n_eval):
+    """The inputs both sampled scores share: ``(factor sizes, batch_size, n_train, n_eval)``."""
+    if not callable(encode):
+        raise ParameterError("encode must be a callable X -> codes, e.g. vae.transform; "
+                             f"got {type(encode).__name__}.")
+    return (_check_source(source), *_check_sampling(batch_size, n_train, n_eval))
+
+
 def _check_sampling(batch_size, n_train, n_eval):
     return (check_int(batch_size, "batch_size", 2), check_int(n_train, "n_train", 1),
             check_int(n_eval, "n_eval", 1))
@@ -467,11 +475,8 @@ def beta_vae_score(encode, source, *, batch_size: int = 64, n_train: int = 10_00
     float
         Eval accuracy in [0, 1].
     """
-    if not callable(encode):
-        raise ParameterError("encode must be a callable X -> codes, e.g. vae.transform; "
-                             f"got {type(encode).__name__}.")
-    sizes = _check_source(source)
-    batch_size, n_train, n_eval = _check_sampling(batch_size, n_train, n_eval)
+    sizes, batch_size, n_train, n_eval = _check_sampled(encode, source, batch_size, n_train,
+                                                        n_eval)
     rng = _rng(random_state)
     x_train, y_train = _beta_vae_features(encode, source, sizes, n_train, batch_size, rng)
     x_eval, y_eval = _beta_vae_features(encode, source, sizes, n_eval, batch_size, rng)
@@ -536,11 +541,8 @@ def factor_vae_score(encode, source, *, batch_size: int = 64, n_train: int = 10_
     float
         Eval accuracy in [0, 1].
     """
-    if not callable(encode):
-        raise ParameterError("encode must be a callable X -> codes, e.g. vae.transform; "
-                             f"got {type(encode).__name__}.")
-    sizes = _check_source(source)
-    batch_size, n_train, n_eval = _check_sampling(batch_size, n_train, n_eval)
+    sizes, batch_size, n_train, n_eval = _check_sampled(encode, source, batch_size, n_train,
+                                                        n_eval)
     n_variance_estimate = check_int(n_variance_estimate, "n_variance_estimate", 2)
     rng = _rng(random_state)
     z = np.concatenate([_encode(encode, source, source.sample_factors(m, rng))
