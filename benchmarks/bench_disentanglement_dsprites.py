@@ -8,7 +8,7 @@ steps and batch size, and is scored by the same five metrics
 The literature's expectation is beta-TCVAE and FactorVAE above the VAE on MIG; the script prints
 what it measures, whichever way it goes.
 
-Default budget (about 25 minutes on 2 cores): 10,000 training images, 300 steps of batch 64
+Default budget (12 minutes measured on 2 cores): 10,000 training images, 300 steps of batch 64
 (rounded up to whole epochs: 2 epochs, 314 steps), 3 seeds, 5 models, scored on 1,000 held-out
 images; the beta-VAE and FactorVAE scores from 300 training and 300 evaluation points each. The literature trains for 300,000
 steps: at this budget the models are far from converged, and the table says how far the

@@ -151,7 +151,8 @@ class BetaTCVAE(VAE):
         rec = -self.log_px_given_z(x, self._decoder_output(z)).mean(0).mean()
         parts = kl_decomposition(z[0], mu, log_var, c.dataset_size, c.estimator)
         loss = rec + w["alpha"] * parts["mi"] + w["beta"] * parts["tc"] + w["gamma"] * parts["dwkl"]
-        kl = kl_to_standard_normal(mu, log_var=log_var).mean()   # exact, for comparison
+        with torch.no_grad():  # exact, logged for comparison only: no graph to build
+            kl = kl_to_standard_normal(mu, log_var=log_var).mean()
         terms = {"reconstruction": rec, "kl": kl, "mi": parts["mi"], "tc": parts["tc"],
                  "dwkl": parts["dwkl"]}
         return StepOutput(loss, {k: v.detach() for k, v in terms.items()})
