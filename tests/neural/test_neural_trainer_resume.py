@@ -16,7 +16,6 @@ loaded, patience counter reset to 0, best weights dropped, best loss dropped, st
 The second half covers the checkpoint bookkeeping mutmut found untested (see there).
 """
 
-import time
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -195,15 +194,14 @@ def test_the_final_epoch_is_checkpointed_between_intervals(tmp_path):
     extra = {"estimator": {"method": "test"}}
     run = run_config(tmp_path, epochs=3, checkpoint_every=2, lr_schedule="constant",
                      early_stopping_patience=None)
-    start = time.perf_counter()
     history = Trainer(small_vae(), run, extra=extra).fit(X)
-    elapsed = time.perf_counter() - start
     config = read_checkpoint(run.checkpoint_dir).config
     assert config["training"]["epoch"] == 3
     assert config["training"]["trainer_config"] == asdict(run)
     assert config["training"]["scheduler"] is None
     assert config["estimator"] == extra["estimator"]          # extra= reaches every checkpoint
-    assert 0 <= sum(r["time_s"] for r in history) <= elapsed  # per-epoch times, not clocks
+    # time_s is a duration per epoch, not a clock reading (a timestamp would be ~1.8e9 s)
+    assert all(0 <= r["time_s"] < 1e6 for r in history)
 
 
 def test_validation_data_replaces_the_split():
