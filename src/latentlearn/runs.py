@@ -49,7 +49,7 @@ logger = logging.getLogger(__name__)
 __all__ = ["parse_assignments", "make_estimator", "RunResult", "Figure", "fit_run", "write_run",
            "write_run_folder", "check_out_folder", "run_config", "run_method", "compare_methods",
            "FIGURES", "disentanglement_metrics", "evaluate_run",
-           "DISENTANGLEMENT_METRIC_INFO"]
+           "DISENTANGLEMENT_METRIC_INFO", "sample_quality_metrics", "MAX_SAMPLE_METRIC_SAMPLES"]
 
 
 # --------------------------------------------------------------------------- parameters
@@ -356,6 +356,94 @@ def disentanglement_metrics(estimator, dataset: Dataset, *, random_state=0,
     return out
 
 
+# --------------------------------------------------------------------------- samples
+#: `evaluate --metrics` compares at most this many generated samples with as many real ones.
+MAX_SAMPLE_METRIC_SAMPLES = 2000
+
+_SAMPLE_FEATURES = ("auto", "mnist", "raw")
+
+
+def _looks_like_mnist(dataset: Dataset, real: np.ndarray) -> bool:
+    shape = tuple(dataset.image_shape or ())
+    return (shape in ((28, 28), (28, 28, 1)) and real.shape[1] == 28 * 28
+            and real.size > 0 and float(real.min()) >= 0.0 and float(real.max()) <= 1.0)
+
+
+def sample_quality_metrics(estimator, dataset: Dataset,
+                           metrics=("fd", "kd", "precision_recall"), *, features="auto",
+                           max_samples: int = MAX_SAMPLE_METRIC_SAMPLES, random_state=0,
+                           notes: list | None = None) -> dict:
+    """Sample-quality scores of a generative model: its samples against the run's data.
+
+    Draws as many samples (``estimator.sample(n, random_state=)``) as there are real rows to
+    compare with: the held-out part when the model held one out, else all rows, at most
+    ``max_samples`` (a random subset drawn with ``random_state``). Scores them with
+    :func:`latentlearn.metrics.sample_quality`: Frechet distance (Heusel et al. 2017), kernel
+    distance (Binkowski et al. 2018), precision and recall (Kynkaanniemi et al. 2019), MMD^2
+    (Gretton et al. 2012).
+
+    Parameters
+    ----------
+    estimator : fitted estimator with ``sample``
+    dataset : Dataset
+    metrics : iterable of str or comma-separated str, default=("fd", "kd", "precision_recall")
+        Also ``"mmd"``.
+    features : {"auto", "mnist", "raw"}, default="auto"
+        "auto": the shipped mnist network (FID-style numbers, not comparable with
+        Inception-based FID) for 28x28 images in [0, 1] such as mnist5k, else the raw values.
+    max_samples : int, default=2000
+    random_state : int or None, default=0
+    notes : list, optional
+        Sentences saying what could not be computed, and why, are appended to it.
+
+    Returns
+    -------
+    dict
+        The scores (``frechet_distance``, ``kernel_distance``, ``precision``, ``recall``,
+        ``mmd2``) and ``sample_metrics_n_samples``, ``sample_metrics_mnist_features``,
+        ``sample_metrics_held_out``.
+    """
+    from .exceptions import DataError
+    from .metrics import sample_quality
+    from .metrics.sample_quality import sample_metric_names
+    from .neural.latent import evaluation_index
+
+    notes = notes if notes is not None else []
+    if not hasattr(estimator, "sample"):
+        raise ParameterError(f"{type(estimator).__name__} cannot generate samples, so it has no "
+                             f"sample-quality metrics; fit a generative model (vae, gan, "
+                             f"wgan_gp, vq_vae, pca...).")
+    if features not in _SAMPLE_FEATURES:
+        raise ParameterError(f"features={features!r}; choose from "
+                             f"{', '.join(_SAMPLE_FEATURES)}.")
+    if not isinstance(max_samples, (int, np.integer)) or max_samples < 2:
+        raise ParameterError(f"max_samples={max_samples!r} must be an integer >= 2.")
+    names = sample_metric_names(metrics)
+    index, held = evaluation_index(estimator, dataset.n_samples, max_samples=dataset.n_samples)
+    if len(index) > max_samples:
+        rng = np.random.default_rng(random_state)
+        index = np.sort(rng.choice(index, size=max_samples, replace=False))
+    real = np.asarray(dataset.X[index], dtype=np.float64)
+    use_mnist = features == "mnist" or (features == "auto" and _looks_like_mnist(dataset, real))
+    fake = np.asarray(estimator.sample(len(real), random_state=random_state))
+    if use_mnist:
+        from .metrics.feature_network import mnist_features
+
+        real, fake = mnist_features(real), mnist_features(fake)
+    out: dict = {}
+    for name in names:
+        try:
+            out.update(sample_quality(real, fake, metrics=[name], features=None,
+                                      random_state=random_state))
+        except DataError as exc:
+            notes.append(f"{name} not computed: {exc}")
+            logger.warning("%s not computed: %s", name, exc)
+    out["sample_metrics_n_samples"] = int(len(real))
+    out["sample_metrics_mnist_features"] = int(use_mnist)
+    out["sample_metrics_held_out"] = int(held)
+    return out
+
+
 # --------------------------------------------------------------------------- figures
 #: The figure makers a run draws, in display order: the registry of :mod:`latentlearn.figures`
 #: (iterating it gives each maker; ``FIGURE_MAKERS.entries()`` their names and orders).
@@ -525,7 +613,8 @@ def _reload_dataset(run_dir: Path, config: dict) -> Dataset:
     return dataset
 
 
-def evaluate_run(run_dir, *, sampled_scores: bool = True,
+def evaluate_run(run_dir, *, sampled_scores: bool = True, metrics=None, features="auto",
+                 max_samples: int = MAX_SAMPLE_METRIC_SAMPLES,
                  callback: Callable[[str], None] | None = None):
     """Measure the saved model of a run folder on its data again, and rebuild its report.
 
@@ -534,6 +623,10 @@ def evaluate_run(run_dir, *, sampled_scores: bool = True,
     held-out part when the model held one out), merges them into ``metrics.json``, draws the
     figures again and rebuilds ``report.html``. Every file is replaced atomically.
     ``sampled_scores=False`` skips the slow beta-VAE and FactorVAE scores.
+
+    ``metrics`` (e.g. ``"fd,kd,precision_recall"`` or a list; also ``"mmd"``) adds the
+    sample-quality scores of :func:`sample_quality_metrics` for a model that can ``sample``,
+    with ``features`` ("auto", "mnist" or "raw") and at most ``max_samples`` samples.
 
     Returns
     -------
@@ -557,8 +650,22 @@ def evaluate_run(run_dir, *, sampled_scores: bool = True,
     dataset = _reload_dataset(run_dir, config)
     _progress(callback, "measuring the latent code")
     notes: list[str] = []
+    if metrics is not None:  # checked before the slow part, so a typo fails at once
+        from .metrics.sample_quality import sample_metric_names
+
+        sample_metric_names(metrics)
+        if not hasattr(estimator, "sample"):
+            raise ParameterError(
+                f"the model in {run_dir} ({type(estimator).__name__}) cannot generate samples, "
+                f"so --metrics does not apply; fit a generative model (vae, gan, wgan_gp, "
+                f"vq_vae, pca...).")
     computed = disentanglement_metrics(estimator, dataset, random_state=config.get("seed"),
                                        sampled_scores=sampled_scores, notes=notes)
+    if metrics is not None:
+        _progress(callback, "drawing samples and scoring them")
+        computed.update(sample_quality_metrics(
+            estimator, dataset, metrics, features=features, max_samples=max_samples,
+            random_state=config.get("seed") or 0, notes=notes))
     metrics_file = run_dir / "metrics.json"
     metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() \
         else {}

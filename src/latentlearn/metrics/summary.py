@@ -111,6 +111,30 @@ METRIC_INFO: dict[str, MetricInfo] = {
     "factor_vae_score": MetricInfo(
         "FactorVAE score (Kim & Mnih 2018): accuracy of a majority vote naming the factor held "
         "fixed from the least-varying code dimension (chance = 1 / n_factors).", True),
+    "frechet_distance": MetricInfo(
+        "Frechet distance (Heusel et al. 2017) between Gaussians fitted to features of real and "
+        "generated samples (0 = same mean and covariance). With the mnist features it is "
+        "FID-style, not comparable with Inception-based FID.", False),
+    "kernel_distance": MetricInfo(
+        "Kernel distance (Binkowski et al. 2018, KID-style): unbiased MMD^2 with the cubic "
+        "polynomial kernel between features of real and generated samples (~0 = same "
+        "distribution; may be slightly negative).", False),
+    "precision": MetricInfo(
+        "Precision (Kynkaanniemi et al. 2019): share of generated samples inside the k-NN "
+        "manifold of the real ones (sample quality).", True),
+    "recall": MetricInfo(
+        "Recall (Kynkaanniemi et al. 2019): share of real samples inside the k-NN manifold of "
+        "the generated ones (coverage of the data).", True),
+    "mmd2": MetricInfo(
+        "MMD^2 (Gretton et al. 2012), Gaussian kernel with the median bandwidth, between real "
+        "and generated samples (~0 = same distribution).", False),
+    "sample_metrics_n_samples": MetricInfo(
+        "Generated samples, and as many real ones, the sample-quality metrics compared."),
+    "sample_metrics_mnist_features": MetricInfo(
+        "1 if the sample-quality metrics compared features of latentlearn's mnist network, 0 "
+        "if the raw values."),
+    "sample_metrics_held_out": MetricInfo(
+        "1 if the real samples were the held-out (validation) part, 0 if the training data."),
 }
 
 
