@@ -236,17 +236,31 @@ def evaluate(
     sampled: Annotated[bool, typer.Option(
         "--sampled/--no-sampled", help="Compute the beta-VAE and FactorVAE scores on dSprites "
         "(minutes: they render and encode thousands of batches).")] = True,
+    metrics: Annotated[Optional[str], typer.Option(
+        "--metrics", help="Sample-quality metrics of a generative model, comma-separated: fd "
+        "(Frechet distance, Heusel et al. 2017), kd (kernel distance, Binkowski et al. 2018), "
+        "precision_recall (Kynkaanniemi et al. 2019), mmd (Gretton et al. 2012); e.g. "
+        "--metrics fd,kd,precision_recall.")] = None,
+    features: Annotated[str, typer.Option(
+        "--features", help="Feature space of --metrics: auto (the shipped mnist network for "
+        "28x28 images in [0, 1], else raw), mnist or raw. mnist numbers are FID-style, not "
+        "comparable with Inception-based FID.")] = "auto",
+    max_samples: Annotated[int, typer.Option(
+        "--max-samples", min=2, help="Most generated (and real) samples --metrics compares.")
+    ] = 2000,
     verbose: VerboseOpt = False,
 ):
-    """Measure a saved run's latent code on its data and rebuild its report.
+    """Measure a saved run's latent code (and, with --metrics, its samples) and rebuild its report.
 
     Loads RUN/model, loads the run's data again, and computes (on the held-out part when the
     model held one out) the KL per latent dimension and active units (Burda et al. 2016) of a
     VAE, and on data with ground-truth factors the disentanglement scores: MIG (Chen et al.
     2018), SAP (Kumar et al. 2018), DCI (Eastwood & Williams 2018) and, on dSprites, the
-    beta-VAE (Higgins et al. 2017) and FactorVAE (Kim & Mnih 2018) scores. Merges them into
+    beta-VAE (Higgins et al. 2017) and FactorVAE (Kim & Mnih 2018) scores. With --metrics, a
+    model that can sample draws as many samples as there are held-out (or all) rows, up to
+    --max-samples, and scores them against those rows. Merges everything into
     RUN/metrics.json, draws the figures again and rebuilds RUN/report.html. (`fit` computes
-    all but the beta-VAE and FactorVAE scores, which take minutes.)
+    all but the beta-VAE and FactorVAE scores, which take minutes, and the sample metrics.)
     """
     from .runs import evaluate_run
 
@@ -255,7 +269,9 @@ def evaluate(
         raise FileNotFoundError(f"{run_dir} is not a folder; pass a run folder written by "
                                 f"`latentlearn fit`.")
     with _Stages() as stages:
-        computed, notes = evaluate_run(run_dir, sampled_scores=sampled, callback=stages)
+        computed, notes = evaluate_run(run_dir, sampled_scores=sampled, metrics=metrics,
+                                       features=features, max_samples=max_samples,
+                                       callback=stages)
     for note in notes:
         err_console.print(f"[yellow]note:[/] {note}", highlight=False, soft_wrap=True)
     if computed:

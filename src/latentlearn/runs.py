@@ -654,6 +654,9 @@ def evaluate_run(run_dir, *, sampled_scores: bool = True, metrics=None, features
         from .metrics.sample_quality import sample_metric_names
 
         sample_metric_names(metrics)
+        if features not in _SAMPLE_FEATURES:
+            raise ParameterError(f"features={features!r}; choose from "
+                                 f"{', '.join(_SAMPLE_FEATURES)}.")
         if not hasattr(estimator, "sample"):
             raise ParameterError(
                 f"the model in {run_dir} ({type(estimator).__name__}) cannot generate samples, "
