@@ -3,7 +3,7 @@ JSON records, it classifies the mnist5k images its training script held out, it 
 data, and importing latentlearn.metrics does not import torch."""
 
 import hashlib
-import json
+import importlib.util
 import subprocess
 import sys
 from pathlib import Path
@@ -88,3 +88,27 @@ def test_importing_the_metrics_does_not_import_torch():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+def test_the_training_script_is_seeded(tmp_path):
+    pytest.importorskip("torch")
+    spec = importlib.util.spec_from_file_location(
+        "train_feature_network", ROOT / "scripts" / "train_feature_network.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    digests = []
+    for name in ("a", "b"):
+        script.main(["--epochs", "1", "--n-train", "400", "--threads", "1", "--out",
+                     str(tmp_path / name)])
+        config = feature_network_config_at(tmp_path / name)
+        weights = (tmp_path / name / "mnist_features.safetensors").read_bytes()
+        assert hashlib.sha256(weights).hexdigest() == config["sha256"]
+        assert config["training"]["n_train"] == 400
+        digests.append(config["sha256"])
+    assert digests[0] == digests[1]  # same seed, same weights, bit for bit
+
+
+def feature_network_config_at(folder):
+    import json
+
+    return json.loads((folder / "mnist_features.json").read_text())

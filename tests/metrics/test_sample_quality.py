@@ -2,8 +2,6 @@
 (Heusel et al. 2017), the kernel distance (Binkowski et al. 2018), improved precision and recall
 (Kynkaanniemi et al. 2019) and the MMD of samples (Gretton et al. 2012)."""
 
-import itertools
-
 import numpy as np
 import pytest
 import scipy.linalg
