@@ -810,11 +810,12 @@ class ContrastiveEmbedding(_NeuralEstimator):
                             f"row of X (shape ({n},)).")
         classes, codes, counts = np.unique(y, return_inverse=True, return_counts=True)
         if classes.size < 2:
-            raise DataError(f"y has one class ({classes[0]!r}); dissimilar pairs need at least "
+            raise DataError(f"y has one class ({classes[0].tolist()!r}); dissimilar pairs need at least "
                             f"two classes. Leave y out for kNN pairs.")
         if counts.min() < 2:
             lone = classes[counts < 2]
-            raise DataError(f"class {lone[0]!r} of y has a single input, which has no similar "
+            raise DataError(f"class {lone[0].tolist()!r} "
+                            f"of y has a single input, which has no similar "
                             f"partner; each class needs at least two ({lone.size} classes have "
                             f"one).")
         return {"labels": codes.astype(np.int64)}
