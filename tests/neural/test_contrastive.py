@@ -300,3 +300,16 @@ def test_cli_fit_contrastive_on_digits(tmp_path):
     assert 0 < metrics["knn_accuracy"] <= 1 and "reconstruction_error" not in metrics
     back = latentlearn.load(out / "model")
     assert back.transform(load("digits").X[:3]).shape == (3, 2)
+
+
+def test_plot_pair_distances_draws_both_curves_and_the_margin():
+    """Planted: the margin line left out -> two lines."""
+    from latentlearn.plots import plot_pair_distances
+
+    fig = plot_pair_distances([1, 2, 3], [0.5, 0.3, 0.2], [0.6, 0.9, 1.0], margin=1.0)
+    lines = fig.axes[0].get_lines()
+    assert len(lines) == 3
+    np.testing.assert_array_equal(lines[1].get_ydata(), [0.6, 0.9, 1.0])
+    assert lines[2].get_ydata()[0] == 1.0
+    with pytest.raises(DataError, match="one length"):
+        plot_pair_distances([1, 2], [0.5], [0.6, 0.9])
