@@ -91,6 +91,7 @@ def test_knn_pairs_are_the_brute_force_neighbours_and_negatives_the_others():
     planted: the exclusion step skipped for the last neighbour -> a negative is a neighbour."""
     k = 4
     est = small(n_neighbors=k)
+    est.seed_ = 0
     pairs = est._pairs(X, None)
     ref = NearestNeighbors(n_neighbors=k, algorithm="brute").fit(X).kneighbors()[1]
     assert pairs["neighbors"].shape == (90, k)
@@ -120,6 +121,7 @@ def test_label_pairs_are_same_class_positives_and_other_class_negatives():
     planted: negatives drawn without skipping the class block -> same-class negatives."""
     y = np.repeat(np.array(["b", "a", "c"]), [10, 25, 5])[RNG.permutation(40)]
     est = small(n_neighbors=3)
+    est.seed_ = 0
     pairs = est._pairs(X[:40], y)
     net = _network(6, n_neighbors=3, negatives_per_positive=2)
     net.attach_training_data(X[:40], **pairs)

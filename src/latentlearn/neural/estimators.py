@@ -772,8 +772,8 @@ class ContrastiveEmbedding(_NeuralEstimator):
         if n > _MAX_INDEXED_SAMPLES:
             raise DataError(f"X has {n} samples; ContrastiveEmbedding trains on at most "
                             f"{_MAX_INDEXED_SAMPLES} (subsample X).")
-        pairs = self._pairs(data, y)
         self.seed_ = _seed_from(self.random_state)
+        pairs = self._pairs(data, y)
         device = resolve_device(self.device)
         self.image_shape_ = None if image_shape is None else tuple(int(s) for s in image_shape)
         config = self._model_config(n_features, image_shape)
@@ -804,7 +804,7 @@ class ContrastiveEmbedding(_NeuralEstimator):
                 raise ParameterError(f"n_neighbors={k} must be smaller than n_samples={n} (each "
                                      f"input's neighbours are the other inputs); lower "
                                      f"n_neighbors or pass more samples.")
-            graph = kneighbors_graph(data, k, symmetrize="none", random_state=0)
+            graph = kneighbors_graph(data, k, symmetrize="none", random_state=self.seed_)
             return {"neighbors": graph.indices.reshape(n, k)}
         y = np.asarray(y)
         if y.ndim != 1 or y.shape[0] != n:
