@@ -315,3 +315,14 @@ def test_plot_pair_distances_draws_both_curves_and_the_margin():
     assert lines[2].get_ydata()[0] == 1.0
     with pytest.raises(DataError, match="one length"):
         plot_pair_distances([1, 2], [0.5], [0.6, 0.9])
+
+
+def test_validation_fraction_logs_the_pair_loss_of_held_out_anchors():
+    """The trainer's validation path drives the pair sampler too (a wiring check: val_*
+    entries for every term, finite, not copies of the training ones)."""
+    est = small(validation_fraction=0.2, epochs=2).fit(X)
+    last = est.history_[-1]
+    for key in ("loss", "positive_distance", "negative_distance", "similar_loss"):
+        assert np.isfinite(last[f"val_{key}"]) and last[f"val_{key}"] != last[key]
+    with pytest.raises(ParameterError, match="validation"):
+        small(early_stopping_patience=2).fit(X)
