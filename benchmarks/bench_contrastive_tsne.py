@@ -25,6 +25,22 @@ coloured by digit). The default run takes about two minutes on one core.
 
     OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 PYTHONPATH=src python benchmarks/bench_contrastive_tsne.py
     ... --epochs 40 --loss triplet --out /tmp/bench_contrastive
+
+Measured with the defaults (one thread of a shared 2-core machine; seed 0 of the split)::
+
+    method                          fit s  transf. s  trust tr  trust te  10NN tr  10NN te
+    ContrastiveEmbedding (kNN)       45.0       0.01     0.851     0.832    0.720    0.681
+    TSNE (barnes_hut)                26.0       3.39     0.980     0.935    0.928    0.908
+    pixels (784-D)                      -          -         1         1    0.930    0.924
+
+t-SNE keeps neighbourhoods far better; the network places new digits ~300 times faster and
+loses about as much from training to held-out digits (0.04 vs 0.02). Why DrLIM loses here:
+90% of the 5-NN pairs in pixels are of one digit, yet the 2-D code reaches a 10-NN accuracy
+of only 0.72 on its own training digits -- one margin for every non-neighbour keeps only the
+5-NN graph, where t-SNE's heavy-tailed kernel over ~90 neighbours (perplexity 30) also pulls
+clusters apart; and with the labels as pairs (``fit(X, y)``) the same MLP reaches 0.889 on
+held-out digits, the generalisation this network and 4,000 digits allow. ``--loss triplet``
+(margin 1 on squared distances, no normalisation): 0.455 held-out.
 """
 
 from __future__ import annotations
