@@ -17,6 +17,7 @@ module                    figures
 :mod:`.neural`            latent arithmetic, training curves
 :mod:`.disentanglement`   latent traversals, KL per latent dimension (active units)
 :mod:`.sne`               KL divergence during optimisation
+:mod:`.contrastive`       pair distances of a DrLIM / triplet embedding
 ========================  =====================================================================
 """
 
@@ -27,6 +28,7 @@ from ._registry import (FIGURE_MAKERS, Figure, FigureRegistry, MakerInfo, figure
 # ``order``, not by these imports).
 from . import (cluster, decomposition, disentanglement, embedding, generative,  # noqa: E402,F401
                graphs, neural, sne)
+from . import contrastive  # noqa: E402,F401
 
 __all__ = ["Figure", "FIGURE_MAKERS", "FigureRegistry", "MakerInfo", "figure_maker",
            "make_figures"]

@@ -216,11 +216,20 @@ def declare(cls) -> None:
     """Build ``cls``'s parameter table, constraints, ``__init__`` and Parameters docs.
 
     Reads ``cls._new_parameters`` (Params this class adds; they follow ``latent_dim`` in the
-    signature, after those its parents added) and ``cls._default_overrides`` (name -> default)
-    from the class body itself, and the parent's ``_param_table``.
+    signature, after those its parents added), ``cls._default_overrides`` (name -> default) and
+    ``cls._removed_parameters`` (names of inherited parameters that mean nothing for this
+    class, e.g. ``decoder`` for an encoder-only model) from the class body itself, and the
+    parent's ``_param_table``.
     """
     inherited = dict(getattr(cls, "_param_table", None) or
                      {p.name: p for p in TRAINING_PARAMETERS})
+    removed = tuple(cls.__dict__.get("_removed_parameters", ()))
+    unknown = sorted(set(removed) - set(inherited))
+    if unknown or TRAINING_PARAMETERS[0].name in removed:
+        raise TypeError(f"{cls.__name__}._removed_parameters names {unknown or removed}, which "
+                        f"it does not inherit or cannot lose.")
+    for name in removed:
+        del inherited[name]
     own = cls.__dict__.get("_new_parameters", ())
     clash = [p.name for p in own if p.name in inherited]
     if clash:
