@@ -14,7 +14,7 @@ slopes (Snell's law linearised) the shift is proportional to the surface gradien
 sampled by interpolation (:func:`scipy.ndimage.map_coordinates`). The amplitudes are scaled so
 that ``sum_k a_k |kappa_k| = amplitude``: no pixel is ever shifted by more than ``amplitude``
 pixels. Each wave completes a whole number of periods over the video (``omega_k = 2 pi m_k /
-n_frames``, ``m_k`` a positive integer below ``n_frames / 2``), so the displacement of every
+n_frames``, ``m_k`` a positive integer below ``n_frames``), so the displacement of every
 pixel averages to exactly zero over the frames: the premise of Efros et al.'s method, that the
 undistorted view is the centre of the frames a patch goes through.
 
@@ -121,7 +121,7 @@ def water_displacement(shape, n_frames, waves) -> np.ndarray:
 
 
 def make_water_video(image, n_frames=64, *, amplitude=2.0, n_waves=6,
-                     wavelengths=(32.0, 128.0), periods=(1, 4), order=1,
+                     wavelengths=(32.0, 128.0), periods=None, order=1,
                      random_state=0) -> WaterVideo:
     """A video of ``image`` seen through a moving water surface (module docstring).
 
@@ -138,9 +138,10 @@ def make_water_video(image, n_frames=64, *, amplitude=2.0, n_waves=6,
         Range of the waves' wavelengths in pixels (drawn log-uniformly); the displacement
         field is smooth on this scale. Efros et al.'s method assumes it is nearly a shift
         within a patch: wavelengths several times the patch size.
-    periods : (int, int), default=(1, 4)
+    periods : (int, int) or None, default=None
         Range of the whole number of periods each wave completes over the video (its speed is
-        ``wavelength * periods / n_frames`` pixels per frame). Must stay below ``n_frames / 2``.
+        ``wavelength * periods / n_frames`` pixels per frame), below ``n_frames``; ``None``:
+        ``(1, min(4, n_frames - 1))``.
     order : int, default=1
         Spline order of the interpolation (1: bilinear).
     random_state : int or numpy Generator, default=0
@@ -169,11 +170,12 @@ def make_water_video(image, n_frames=64, *, amplitude=2.0, n_waves=6,
     if len(wavelengths) != 2 or min(wavelengths) <= 0:
         raise ParameterError(f"wavelengths must be two positive numbers (a range in pixels); "
                              f"got {wavelengths!r}.")
+    if periods is None:
+        periods = (1, max(1, min(4, n_frames - 1)))
     if (len(periods) != 2 or int(periods[0]) < 1 or int(periods[1]) < int(periods[0])
-            or 2 * int(periods[1]) >= max(n_frames, 3)):
+            or (n_frames > 1 and int(periods[1]) >= n_frames)):
         raise ParameterError(f"periods must be a range (low, high) of whole numbers with "
-                             f"1 <= low <= high < n_frames / 2 = {n_frames / 2}; got "
-                             f"{periods!r}.")
+                             f"1 <= low <= high < n_frames = {n_frames}; got {periods!r}.")
     rng = np.random.default_rng(random_state)
     waves = _draw_waves(n_frames, n_waves, float(amplitude), wavelengths, periods, rng)
     shape = img.shape[:2]
