@@ -308,7 +308,7 @@ def water(
     method: Annotated[str, typer.Option(help="convex_flow, isomap or laplacian_eigenmaps.")]
     = "convex_flow",
     n_centers: Annotated[int, typer.Option(help="Patches nearest the centre averaged.")] = 1,
-    n_jobs: Annotated[int, typer.Option(help="Processes over the patch locations.")] = 1,
+    n_jobs: Annotated[int, typer.Option(help="Threads over the patch locations.")] = 1,
     seed: SeedOpt = 0,
     overwrite: OverwriteOpt = False,
 ):

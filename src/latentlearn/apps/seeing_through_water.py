@@ -351,7 +351,8 @@ def restore(frames, *, patch_size=16, stride=None, method="convex_flow", n_cente
     tol : float, default=1e-3
         Relative duality gap the convex flow runs to.
     n_jobs : int, default=1
-        Processes over the patch locations (joblib; -1: all cores).
+        Threads over the patch locations (joblib; -1: all cores). The convex-flow kernel
+        runs without Python's lock, so the locations' flows run side by side.
     random_state : int, default=0
 
     Returns
@@ -371,9 +372,11 @@ def restore(frames, *, patch_size=16, stride=None, method="convex_flow", n_cente
     else:
         from joblib import Parallel, cpu_count, delayed
 
+        # Threads: the convex-flow kernel releases the GIL (numba nogil), so threads share the
+        # frames without copies or worker start-up (a process imports latentlearn anew).
         workers = cpu_count() if n_jobs < 0 else n_jobs
         parts = np.array_split(np.arange(len(locations)), min(len(locations), 4 * workers))
-        blocks = Parallel(n_jobs=n_jobs)(
+        blocks = Parallel(n_jobs=n_jobs, prefer="threads")(
             delayed(_location_block)(frames, locations[part], *args) for part in parts)
     chosen = np.concatenate([b[0] for b in blocks])
     gaps = np.array([g for b in blocks for g in b[1]])
