@@ -26,11 +26,12 @@ def video():
 
 
 def test_static_video_gives_the_clean_image(video):
-    frames = np.repeat(video.image[None], 10, axis=0)
+    clean = video.image[:29, :27]  # sizes the stride does not divide: the border patches
+    frames = np.repeat(clean[None], 10, axis=0)
     for method in ("convex_flow", "isomap"):
         result = restore(frames, patch_size=8, method=method)
-        np.testing.assert_allclose(result.image, video.image, rtol=0, atol=1e-13)
-        np.testing.assert_allclose(result.closest_to_median, video.image, rtol=0, atol=1e-13)
+        np.testing.assert_allclose(result.image, clean, rtol=0, atol=1e-13)
+        np.testing.assert_allclose(result.closest_to_median, clean, rtol=0, atol=1e-13)
 
 
 def test_ours_beats_the_mean(video):

@@ -438,7 +438,8 @@ def convex_flow_distances(G, *, capacity="auto", power=4.0, max_iter=300, tol=1e
     D : ndarray of shape (n_nodes, n_nodes)
         Symmetric distances (the lengths of each pair's flow).
     info : dict
-        ``"n_iter"`` (sweeps made), ``"gap"`` (of the returned flow), ``"capacity"``, ``"loads"`` (final edge loads),
+        ``"n_iter"`` (sweeps made), ``"gap"`` (of the returned flow), ``"capacity"``,
+        ``"loads"`` (final edge loads),
         ``"initial_loads"`` (Isomap's), ``"edges"`` (n_edges, 2).
     """
     G = sparse.csr_matrix(G, dtype=np.float64)
