@@ -127,3 +127,12 @@ def test_matches_cvxpy_on_a_small_graph():
     # Capacity binds: the flow moved off the shortest paths, so its lengths grew.
     assert np.abs(info["loads"] - info["initial_loads"]).max() > 0.5
     assert np.all(D >= shortest_path(G, directed=False) - 1e-9)
+
+
+def test_warns_when_max_iter_runs_out():
+    from sklearn.exceptions import ConvergenceWarning
+
+    cut = load("triangle", n_samples=60, shortcuts=True)
+    with pytest.warns(ConvergenceWarning, match="max_iter=2"):
+        flow = ConvexFlowEmbedding(extra_edges=cut.extras["edges"], max_iter=2).fit(cut.X)
+    assert flow.n_iter_ == 2 and flow.gap_ > 1e-3

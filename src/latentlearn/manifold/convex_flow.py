@@ -62,12 +62,14 @@ reach beyond toy sizes.
 from __future__ import annotations
 
 import logging
+import warnings
 from numbers import Integral, Real
 
 import numba
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import shortest_path
+from sklearn.exceptions import ConvergenceWarning
 
 from ..base import Interval, LatentEstimator, Options
 from ..exceptions import DataError
@@ -581,6 +583,10 @@ class ConvexFlowEmbedding(LatentEstimator):
             G.data = np.maximum(G.data, 1e-12 * (positive.max() if positive.size else 1.0))
         D, info = _convex_flow_distances(G, capacity=self.capacity, power=self.power,
                                          max_iter=self.max_iter, tol=self.tol)
+        if self.max_iter and info["gap"] >= self.tol:
+            warnings.warn(f"convex flow stopped at max_iter={self.max_iter} sweeps with a "
+                          f"relative duality gap {info['gap']:.3g} above tol={self.tol}; raise "
+                          f"max_iter or tol.", ConvergenceWarning, stacklevel=2)
         Y, values = classical_mds(D, self.n_components, return_eigenvalues=True)
         self.graph_ = G
         self.dist_matrix_ = D
