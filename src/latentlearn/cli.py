@@ -299,8 +299,8 @@ def water(
     frames: Annotated[Optional[Path], typer.Option(help="The video: a .npy array (n_frames, "
                                                    "height, width[, 3]) or a folder of "
                                                    "images.")] = None,
-    demo: Annotated[bool, typer.Option("--demo", help="Use a generated video of a test "
-                                       "pattern under moving water.")] = False,
+    demo: Annotated[bool, typer.Option("--demo", help="Use a generated video: scikit-learn's "
+                                       "china.jpg under moving water.")] = False,
     clean: Annotated[Optional[Path], typer.Option(help="The clean image (.npy or an image), "
                                                   "to score PSNR and SSIM against.")] = None,
     out: Annotated[Path, typer.Option(help="Run folder to write.")] = Path("runs/water"),

@@ -136,3 +136,19 @@ def test_warns_when_max_iter_runs_out():
     with pytest.warns(ConvergenceWarning, match="max_iter=2"):
         flow = ConvexFlowEmbedding(extra_edges=cut.extras["edges"], max_iter=2).fit(cut.X)
     assert flow.n_iter_ == 2 and flow.gap_ > 1e-3
+
+
+def test_frank_wolfe_and_gradient_projection_agree_within_their_gaps():
+    from latentlearn.manifold.convex_flow import frank_wolfe_flow
+
+    X = load("triangle", n_samples=40).X
+    G = kneighbors_graph(X, 5)
+    _, fw = frank_wolfe_flow(G, max_iter=200, tol=1e-12)
+    _, gp = convex_flow_distances(G, tol=1e-5)
+    lengths = np.asarray(G.maximum(G.T)[gp["edges"][:, 0], gp["edges"][:, 1]]).ravel()
+    c = gp["capacity"]
+    assert fw["capacity"] == c and fw["gap"] > 10 * gp["gap"]
+    phi_fw, phi_gp = _phi(fw["loads"], lengths, c, 4.0), _phi(gp["loads"], lengths, c, 4.0)
+    # Phi(f) - Phi* <= gap * t(f).f for either flow, so each lies within the other's bound.
+    t_fw = lengths * (1 + (fw["loads"] / c) ** 4)
+    assert phi_gp - 1e-9 <= phi_fw <= phi_gp + fw["gap"] * (t_fw @ fw["loads"])

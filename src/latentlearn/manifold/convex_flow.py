@@ -82,7 +82,7 @@ from ..neighbors.graphs import (
 from ..registry import register
 from .mds import classical_mds
 
-__all__ = ["ConvexFlowEmbedding", "convex_flow_distances"]
+__all__ = ["ConvexFlowEmbedding", "convex_flow_distances", "frank_wolfe_flow"]
 
 logger = logging.getLogger(__name__)
 
@@ -411,6 +411,63 @@ def _path_flow(indptr, indices, edge_of, lengths, capacity, power, max_iter, tol
             D[s, u] = d
             D[u, s] = d
     return D, f, n_iter, gap
+
+
+def _line_search(f, y, lengths, capacity, power, iters=40):
+    """``gamma`` in [0, 1] minimising ``Phi(f + gamma (y - f))`` (bisection on its slope)."""
+    delta = y - f
+
+    def slope(g):
+        flow = f + g * delta
+        return float(np.sum(lengths * (1.0 + (flow / capacity) ** power) * delta))
+
+    if slope(1.0) <= 0:
+        return 1.0
+    lo, hi = 0.0, 1.0
+    for _ in range(iters):
+        mid = 0.5 * (lo + hi)
+        if slope(mid) > 0:
+            hi = mid
+        else:
+            lo = mid
+    return 0.5 * (lo + hi)
+
+
+def frank_wolfe_flow(G, *, capacity="auto", power=4.0, max_iter=30, tol=1e-3):
+    """The same flow by Frank-Wolfe (LeBlanc et al. 1975), kept as the baseline of
+    ``benchmarks/bench_convex_flow.py`` (this module's solver before gradient projection).
+
+    Each iteration prices the edges at ``t(f)``, routes every pair on its cheapest path (the
+    all-or-nothing flow ``y``) and moves ``f <- f + gamma (y - f)`` with the exact line-search
+    ``gamma``; the pairs' path lengths move alike. Returns ``(D, info)`` as
+    :func:`convex_flow_distances`.
+    """
+    G = sparse.csr_matrix(G, dtype=np.float64)
+    check_connected(G)
+    n = G.shape[0]
+    rows, cols, lengths, edge_id = _edge_table(G)
+    both_rows, both_cols = np.concatenate([rows, cols]), np.concatenate([cols, rows])
+
+    def priced(costs):
+        return sparse.csr_matrix((np.concatenate([costs, costs]), (both_rows, both_cols)),
+                                 shape=(n, n))
+
+    f, D = _all_or_nothing(priced(lengths), lengths, edge_id)
+    initial = f.copy()
+    c = 2.0 * float(np.mean(f)) if capacity == "auto" else float(capacity)
+    gap, n_iter = np.inf, 0
+    for n_iter in range(1, max_iter + 1):
+        t = lengths * (1.0 + (f / c) ** power)
+        y, D_y = _all_or_nothing(priced(t), lengths, edge_id)
+        gap = float(np.dot(t, f - y) / np.dot(t, f))
+        if gap < tol:
+            break
+        gamma = _line_search(f, y, lengths, c, power)
+        f += gamma * (y - f)
+        D += gamma * (D_y - D)
+    D = 0.5 * (D + D.T)
+    return D, {"n_iter": n_iter, "gap": gap, "capacity": c, "loads": f,
+               "initial_loads": initial, "edges": np.column_stack([rows, cols])}
 
 
 def convex_flow_distances(G, *, capacity="auto", power=4.0, max_iter=300, tol=1e-3):
