@@ -100,7 +100,7 @@ def _cvxpy_flow(G, c, p):
     f = cp.sum(x[:m], axis=1) + cp.sum(x[m:], axis=1)
     cost = cp.sum(cp.multiply(lengths, f + c / (p + 1) * cp.power(f / c, p + 1)))
     problem = cp.Problem(cp.Minimize(cost), [incidence @ x == demand])
-    problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-12, tol_gap_rel=1e-12, tol_feas=1e-12,
+    problem.solve(solver=cp.CLARABEL, tol_gap_abs=1e-10, tol_gap_rel=1e-10, tol_feas=1e-10,
                   max_iter=500)
     return edges, lengths, np.asarray(f.value).ravel(), problem.value
 
