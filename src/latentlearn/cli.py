@@ -311,6 +311,44 @@ def bayes(
 
 @app.command()
 @_user_errors
+def water(
+    frames: Annotated[Optional[Path], typer.Option(help="The video: a .npy array (n_frames, "
+                                                   "height, width[, 3]) or a folder of "
+                                                   "images.")] = None,
+    demo: Annotated[bool, typer.Option("--demo", help="Use a generated video: scikit-learn's "
+                                       "china.jpg under moving water.")] = False,
+    clean: Annotated[Optional[Path], typer.Option(help="The clean image (.npy or an image), "
+                                                  "to score PSNR and SSIM against.")] = None,
+    out: Annotated[Path, typer.Option(help="Run folder to write.")] = Path("runs/water"),
+    patch_size: Annotated[int, typer.Option(help="Side of the square patches.")] = 16,
+    method: Annotated[str, typer.Option(help="convex_flow, isomap or laplacian_eigenmaps.")]
+    = "convex_flow",
+    n_centers: Annotated[int, typer.Option(help="Patches nearest the centre averaged.")] = 1,
+    n_jobs: Annotated[int, typer.Option(help="Threads over the patch locations.")] = 1,
+    seed: SeedOpt = 0,
+    overwrite: OverwriteOpt = False,
+):
+    """Seeing through water (Efros et al. 2004): recover an image filmed through moving water.
+
+    At each patch location the frames' patches are embedded (convex-flow embedding) and the
+    patch nearest the centre is taken; the report compares it with the mean and the median.
+    """
+    from .apps.seeing_through_water import write_water_run
+
+    if frames is None and not demo:
+        raise ValueError("pass --frames PATH (a .npy file or a folder of images) or --demo.")
+    with _Stages() as stages:
+        run_dir = write_water_run(out, frames=frames, clean=clean, demo=demo,
+                                  patch_size=patch_size, method=method, n_centers=n_centers,
+                                  n_jobs=n_jobs, seed=seed, overwrite=overwrite,
+                                  callback=stages)
+    console.print(f"wrote {run_dir}")
+    console.print(str((Path(run_dir) / "report.html").resolve()), highlight=False,
+                  soft_wrap=True)
+
+
+@app.command()
+@_user_errors
 def sample(
     run_dir: Annotated[Path, typer.Argument(help="A run folder of a generative model "
                                             "(e.g. written by `latentlearn fit vae`).")],

@@ -11,7 +11,8 @@ Every loader returns one :class:`Dataset` record (``X`` float32 of shape
 
 Modules: ``builtin`` (mnist5k, digits: real data shipped with dependencies, never downloaded),
 ``generators`` (swiss_roll, s_curve, blobs, gaussian_ring, triangle), ``dsprites`` (our own
-renderer of the dSprites factor grid), ``files`` (npy, npz, csv, parquet, image folders),
+renderer of the dSprites factor grid), ``water`` (videos of an image seen through moving water,
+after Efros et al. 2004, "Seeing through water"), ``files`` (npy, npz, csv, parquet, image folders),
 ``_registry`` (name -> loader and :func:`load`).
 """
 
@@ -34,6 +35,13 @@ from .generators import (
     make_s_curve,
     make_swiss_roll,
     make_triangle,
+)
+from .water import (
+    WaterVideo,
+    load_china_image,
+    make_test_pattern,
+    make_water_video,
+    water_displacement,
 )
 
 __all__ = [
@@ -59,4 +67,9 @@ __all__ = [
     "read_csv",
     "read_parquet",
     "read_image_folder",
+    "WaterVideo",
+    "make_water_video",
+    "water_displacement",
+    "make_test_pattern",
+    "load_china_image",
 ]
