@@ -326,3 +326,19 @@ def test_bad_input_is_named(images):
         small(n_codes=1).fit(images[:64])
     with pytest.raises((ParameterError, ValueError), match="codebook_update"):
         small(codebook_update="kmeans").fit(images[:64])
+
+
+def test_scikit_learn_parameter_contract():
+    from sklearn.base import clone
+    from sklearn.utils.estimator_checks import (check_no_attributes_set_in_init,
+                                                check_parameters_default_constructible)
+
+    check_parameters_default_constructible("VQVAE", VQVAE())
+    check_no_attributes_set_in_init("VQVAE", VQVAE())
+    est = VQVAE(8, n_codes=32)
+    assert clone(est).get_params() == est.get_params() and est.latent_dim == 8
+    params = VQVAE().get_params()
+    assert params["commitment_cost"] == 0.25 and params["ema_decay"] == 0.99
+    assert params["architecture"] == "auto"
+    for name in params:
+        assert f"\n{name} : " in VQVAE.__doc__, name        # every parameter documented

@@ -700,7 +700,7 @@ class VQVAE(GenerativeMixin, _NeuralEstimator):
     _model_class = _vqvae.VQVAE
     _config_class = _vqvae.VQVAEConfig
     _new_parameters = (
-        Param("n_codes", 128, (Interval(Integral, 2, None),), "int",
+        Param("n_codes", 64, (Interval(Integral, 2, None),), "int",
               "K, the number of code vectors in the codebook.", to="model"),
         Param("grid_size", 4, (Interval(Integral, 1, None),), "int",
               'architecture="mlp": code vectors per input (a 1-D grid); with "conv" the grid '
@@ -731,7 +731,7 @@ class VQVAE(GenerativeMixin, _NeuralEstimator):
               "Attention heads of the prior (prior_dim must be divisible by it).", to="model"),
         Param("prior_learning_rate", 1e-3, (Interval(Real, 0, None, closed="neither"),),
               "float", "Adam step size of the prior.", to="model", convert=float),
-        Param("prior_steps", 1, (Interval(Integral, 1, None),), "int",
+        Param("prior_steps", 2, (Interval(Integral, 1, None),), "int",
               "Prior optimiser steps per batch.", to="model"),
     )
     _default_overrides = {"latent_dim": 16, "architecture": "auto", "hidden_dims": (256,)}

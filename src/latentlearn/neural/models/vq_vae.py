@@ -47,9 +47,10 @@ Common slips, and the correct forms:
   divide by zero and the averaging weights codes by batches, not by vectors. The correct form
   averages the sums and the counts apart and divides, as above;
 - perplexity from per-batch counts read as the codebook's usage over the data: a batch of B x 49
-  vectors cannot show more than B x 49 codes and the mean of per-batch perplexities is below the
-  perplexity of the pooled counts (entropy is concave). The per-step value is logged here
-  (``perplexity``); the usage over a data set is ``exp(H)`` of the counts of all its codes
+  vectors cannot show more than B x 49 codes, and the mean of per-batch perplexities is not the
+  perplexity of the pooled counts (exp of an entropy does not commute with the mean). The
+  per-step value is logged here (``perplexity``, and its epoch mean in the history); the usage
+  over a data set is ``exp(H)`` of the pooled counts of all its codes
   (:func:`codebook_perplexity` of ``transform(X)``).
 
 The prior: a small causal transformer (Vaswani et al. 2017; as the prior over VQ codes of Esser,
@@ -133,7 +134,8 @@ class VectorQuantizer(nn.Module):
 
     In training mode, ``forward`` updates the EMA statistics, the usage counters and restarts dead
     codes (from torch's global random generator, which the Trainer checkpoints); in eval mode it
-    changes nothing.
+    changes nothing. These updates happen in the forward pass, so a step the Trainer's NaN guard
+    refuses has already moved the EMA statistics (the weights it leaves untouched).
     """
 
     def __init__(self, n_codes: int, code_dim: int, *, update: str = "loss",
@@ -392,7 +394,7 @@ class _MLPGridDecoder(nn.Module):
 class VQVAEConfig:
     n_features: int
     latent_dim: int = 16            # D, the dimension of each code vector
-    n_codes: int = 128              # K
+    n_codes: int = 64               # K
     architecture: str = "conv"      # "conv" (images) or "mlp"
     image_shape: tuple | None = None
     conv_channels: tuple = (32, 64)  # two halvings: 28 x 28 -> a 7 x 7 grid
@@ -412,7 +414,7 @@ class VQVAEConfig:
     prior_heads: int = 4
     prior_dropout: float = 0.0
     prior_learning_rate: float = 1e-3
-    prior_steps: int = 1            # prior optimiser steps per batch
+    prior_steps: int = 2            # prior optimiser steps per batch
 
 
 @register_model("vq_vae")
