@@ -241,7 +241,7 @@ def test_training_reduces_reconstruction_error_and_prior_nll(fitted, images):
     assert h[-1]["prior_nll"] < h[0]["prior_nll"]
     assert h[-1]["prior_nll"] < math.log(16) - 0.3           # better than uniform over K
     for r in h:
-        assert r["steps.vqvae"] == r["steps.prior"] == r["step"]
+        assert r["steps.vqvae"] == r["step"] and r["steps.prior"] == 2 * r["step"]  # prior_steps
         assert 1.0 <= r["perplexity"] <= 16.0
         assert r["loss"] == pytest.approx(r["reconstruction"] + 0.25 * r["commitment"], rel=1e-5)
     untrained = small(epochs=1).fit(images[:64])
