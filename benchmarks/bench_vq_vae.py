@@ -12,8 +12,10 @@ K codes, dimension D, EMA codebook updates with decay 0.99 and Laplace smoothing
 den Oord et al. 2017, appendix A.1), the straight-through gradient (theirs defaults to the
 rotation trick of Fifty et al. 2024; ``--their-rotation-trick`` measures that too), commitment
 beta = 0.25 on the squared error summed over the grid per input (theirs is a mean over elements,
-rescaled by cells x D to the same loss), no dead-code restarts (ours and theirs restart by
-different rules). Prints, side by side with ratios (ours / theirs): the held-out
+rescaled by cells x D to the same loss), and no dead-code restarts unless asked for
+(``--dead-code-restart 20 --their-dead-code-threshold 2``: each library's own rule, ours a code
+unused for 20 batches, theirs a code whose EMA count fell below 2, each reset to encoder
+outputs of the batch). Prints, side by side with ratios (ours / theirs): the held-out
 reconstruction error (binary cross-entropy and squared error per image), the codebook
 perplexity ``exp(H)`` of the codes of the held-out images, and the time per training step
 (forward, backward and Adam step; both run in the same process, steps interleaved, so machine
@@ -90,6 +92,10 @@ def main():
     ap.add_argument("--n-test", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--quantizer-reps", type=int, default=200)
+    ap.add_argument("--dead-code-restart", type=int, default=0,
+                    help="ours: reset codes unused for this many batches (0: never)")
+    ap.add_argument("--their-dead-code-threshold", type=float, default=0.0,
+                    help="theirs: reset codes whose EMA count is below this (0: never)")
     ap.add_argument("--their-rotation-trick", action="store_true",
                     help="theirs with its default rotation trick instead of straight-through")
     args = ap.parse_args()
@@ -107,11 +113,12 @@ def main():
     enc = GridEncoder((28, 28), (32, 64), D)
     dec = GridDecoder(enc.sizes, 1, (32, 64), D)
     ours_q = VectorQuantizer(K, D, update="ema", decay=args.decay, epsilon=1e-5,
-                             dead_code_restart=0)
+                             dead_code_restart=args.dead_code_restart)
     theirs_q = VectorQuantize(dim=D, codebook_size=K, decay=args.decay, eps=1e-5,
-                              commitment_weight=1.0, threshold_ema_dead_code=0,
+                              commitment_weight=1.0,
+                              threshold_ema_dead_code=args.their_dead_code_threshold,
                               kmeans_init=False, rotation_trick=args.their_rotation_trick,
-                              straight_through=not args.their_rotation_trick)
+                              straight_through=False)   # True adds a Gumbel-softmax path
     with torch.no_grad():   # the same initial codebook (and EMA statistics: counts 1, sums e)
         theirs_q._codebook.embed.copy_(ours_q.codebook[None])
         theirs_q._codebook.embed_avg.copy_(ours_q.codebook[None])
@@ -168,6 +175,7 @@ def main():
     print(f"mnist5k: {X_train.shape[0]} train / {X_test.shape[0]} held-out images, {args.steps} "
           f"steps of batch {args.batch_size}, K={K}, D={D}, EMA decay {args.decay}, beta "
           f"{args.beta}, theirs {'rotation trick' if args.their_rotation_trick else 'straight-through'}"
+          f", restarts ours {args.dead_code_restart} / theirs {args.their_dead_code_threshold}"
           f"; torch {torch.__version__}, vector-quantize-pytorch {version}, "
           f"{torch.get_num_threads()} threads")
     print(f"{'':38s} {'ours':>10s} {'theirs':>10s} {'ours/theirs':>12s}")

@@ -4,6 +4,7 @@ perplexity over training (van den Oord et al. 2017; Razavi et al. 2019)."""
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.ticker import MaxNLocator
 
 from ..exceptions import DataError
 from ._common import figure_and_axes
@@ -75,6 +76,7 @@ def plot_codebook_perplexity(epochs, perplexity, n_codes, *, codes_used=None, ax
                 label="codes used per batch")
     ax.axhline(float(n_codes), color="0.5", ls="--", lw=1, label=f"K = {int(n_codes)}")
     ax.set_xlabel("epoch")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_ylabel("codes")
     ax.set_ylim(0, 1.05 * float(n_codes))
     ax.legend(loc="lower right", fontsize="small")
