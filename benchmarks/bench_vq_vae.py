@@ -15,7 +15,8 @@ beta = 0.25 on the squared error summed over the grid per input (theirs is a mea
 rescaled by cells x D to the same loss), and no dead-code restarts unless asked for
 (``--dead-code-restart 20 --their-dead-code-threshold 2``: each library's own rule, ours a code
 unused for 20 batches, theirs a code whose EMA count fell below 2, each reset to encoder
-outputs of the batch). Prints, side by side with ratios (ours / theirs): the held-out
+outputs of the batch; ``--dead-code-threshold 2 --their-dead-code-threshold 2``: both by
+their rule). Prints, side by side with ratios (ours / theirs): the held-out
 reconstruction error (binary cross-entropy and squared error per image), the codebook
 perplexity ``exp(H)`` of the codes of the held-out images, and the time per training step
 (forward, backward and Adam step; both run in the same process, steps interleaved, so machine
@@ -94,6 +95,9 @@ def main():
     ap.add_argument("--quantizer-reps", type=int, default=200)
     ap.add_argument("--dead-code-restart", type=int, default=0,
                     help="ours: reset codes unused for this many batches (0: never)")
+    ap.add_argument("--dead-code-threshold", type=float, default=0.0,
+                    help="ours: also reset codes whose moving-average use per batch is below "
+                         "this (their rule; 0: never)")
     ap.add_argument("--their-dead-code-threshold", type=float, default=0.0,
                     help="theirs: reset codes whose EMA count is below this (0: never)")
     ap.add_argument("--their-rotation-trick", action="store_true",
@@ -113,7 +117,8 @@ def main():
     enc = GridEncoder((28, 28), (32, 64), D)
     dec = GridDecoder(enc.sizes, 1, (32, 64), D)
     ours_q = VectorQuantizer(K, D, update="ema", decay=args.decay, epsilon=1e-5,
-                             dead_code_restart=args.dead_code_restart)
+                             dead_code_restart=args.dead_code_restart,
+                             dead_code_threshold=args.dead_code_threshold)
     theirs_q = VectorQuantize(dim=D, codebook_size=K, decay=args.decay, eps=1e-5,
                               commitment_weight=1.0,
                               threshold_ema_dead_code=args.their_dead_code_threshold,
@@ -175,7 +180,8 @@ def main():
     print(f"mnist5k: {X_train.shape[0]} train / {X_test.shape[0]} held-out images, {args.steps} "
           f"steps of batch {args.batch_size}, K={K}, D={D}, EMA decay {args.decay}, beta "
           f"{args.beta}, theirs {'rotation trick' if args.their_rotation_trick else 'straight-through'}"
-          f", restarts ours {args.dead_code_restart} / theirs {args.their_dead_code_threshold}"
+          f", restarts ours {args.dead_code_restart} batches unused or use < "
+          f"{args.dead_code_threshold} / theirs use < {args.their_dead_code_threshold}"
           f"; torch {torch.__version__}, vector-quantize-pytorch {version}, "
           f"{torch.get_num_threads()} threads")
     print(f"{'':38s} {'ours':>10s} {'theirs':>10s} {'ours/theirs':>12s}")

@@ -342,3 +342,17 @@ def test_scikit_learn_parameter_contract():
     assert params["architecture"] == "auto"
     for name in params:
         assert f"\n{name} : " in VQVAE.__doc__, name        # every parameter documented
+
+
+def test_rarely_used_codes_are_restarted_below_the_usage_threshold():
+    torch.manual_seed(0)
+    q = VectorQuantizer(3, 1, decay=0.5, dead_code_threshold=0.8).train()
+    with torch.no_grad():
+        q.codebook.copy_(torch.tensor([[0.0], [1.0], [10.0]]))
+    z = torch.tensor([0.0] * 7 + [1.0] + [10.0]).view(1, 9, 1)   # uses 7, 1, 1
+    out = q(z)      # usage 0.5 * 1 + 0.5 * n: 4, 1, 1 -- none below 0.8
+    assert int(out.restarted) == 0
+    z2 = torch.tensor([0.0] * 8 + [10.0]).view(1, 9, 1)          # code 1 unused: 0.5 < 0.8
+    out = q(z2)
+    assert int(out.restarted) == 1 and float(q.usage[1]) == 1.0
+    assert float(q.codebook[1, 0].detach()) in (0.0, 10.0)        # an encoder output of z2

@@ -723,6 +723,10 @@ class VQVAE(GenerativeMixin, _NeuralEstimator):
         Param("dead_code_restart", 20, (Interval(Integral, 0, None),), "int",
               "Reset a code that no vector chose in this many consecutive batches to a random "
               "encoder output of the batch; 0 never resets.", to="model"),
+        Param("dead_code_threshold", 0.0, (Interval(Real, 0, None),), "float",
+              "Also reset a code whose moving average (decay ema_decay) of uses per batch falls "
+              "below this, rarely used codes included (vector-quantize-pytorch's "
+              "threshold_ema_dead_code rule); 0 never does.", to="model", convert=float),
         Param("prior_dim", 64, (Interval(Integral, 1, None),), "int",
               "Width of the prior's causal transformer.", to="model"),
         Param("prior_layers", 2, (Interval(Integral, 1, None),), "int",

@@ -30,7 +30,9 @@ loss is then ``-log p(x | z_q) + beta ||z_e - sg[e]||^2``.
 
 Dead codes: a code that no vector of the last ``dead_code_restart`` batches chose is reset to a
 random encoder output of the current batch (with ``N_i = 1``, ``m_i = e_i`` under EMA), the
-restart of Dhariwal et al. 2020 (Jukebox) and Zeghidour et al. 2021 (SoundStream).
+restart of Dhariwal et al. 2020 (Jukebox) and Zeghidour et al. 2021 (SoundStream); optionally
+(``dead_code_threshold``) also a code whose moving average of uses per batch is below a
+threshold.
 
 Codebook usage: the perplexity ``exp(H(p))`` of ``p``, the share of the batch's vectors assigned
 to each code -- K when all codes are used equally, 1 when one code takes everything.
@@ -131,6 +133,11 @@ class VectorQuantizer(nn.Module):
         The EMA's gamma and Laplace-smoothing epsilon.
     dead_code_restart : int
         Reset a code no vector chose in this many consecutive training batches; 0: never.
+    dead_code_threshold : float
+        Also reset a code whose moving average (decay ``decay``) of vectors per batch falls
+        below this (the rule of vector-quantize-pytorch's ``threshold_ema_dead_code``, which
+        restarts rarely used codes too); 0: never. The average starts at 1, so a threshold above
+        1 resets every code to encoder outputs at the first step.
 
     In training mode, ``forward`` updates the EMA statistics, the usage counters and restarts dead
     codes (from torch's global random generator, which the Trainer checkpoints); in eval mode it
@@ -139,13 +146,15 @@ class VectorQuantizer(nn.Module):
     """
 
     def __init__(self, n_codes: int, code_dim: int, *, update: str = "loss",
-                 decay: float = 0.99, epsilon: float = 1e-5, dead_code_restart: int = 0):
+                 decay: float = 0.99, epsilon: float = 1e-5, dead_code_restart: int = 0,
+                 dead_code_threshold: float = 0.0):
         super().__init__()
         if update not in ("loss", "ema"):
             raise ParameterError(f"codebook_update={update!r} is not known; use 'loss' or 'ema'.")
         self.n_codes, self.code_dim, self.update = int(n_codes), int(code_dim), update
         self.decay, self.epsilon = float(decay), float(epsilon)
         self.dead_code_restart = int(dead_code_restart)
+        self.dead_code_threshold = float(dead_code_threshold)
         init = torch.empty(n_codes, code_dim).uniform_(-1.0, 1.0) / math.sqrt(code_dim)
         if update == "loss":
             self.codebook = nn.Parameter(init)
@@ -155,6 +164,7 @@ class VectorQuantizer(nn.Module):
             self.register_buffer("ema_sum", init.clone())               # m_i
         # Training batches since each code was last chosen (checkpointed with the weights).
         self.register_buffer("unused_steps", torch.zeros(n_codes, dtype=torch.long))
+        self.register_buffer("usage", torch.ones(n_codes))             # moving average of n_i
 
     def forward(self, z_e: torch.Tensor) -> QuantizerOutput:
         batch, D = z_e.shape[0], z_e.shape[-1]
@@ -195,15 +205,21 @@ class VectorQuantizer(nn.Module):
     def _restart_dead_codes(self, flat, counts):
         self.unused_steps.add_(1)
         self.unused_steps[counts > 0] = 0
-        if self.dead_code_restart <= 0:
-            return torch.zeros((), dtype=torch.long, device=flat.device)
-        dead = torch.nonzero(self.unused_steps >= self.dead_code_restart).flatten()
+        self.usage.mul_(self.decay).add_(counts.to(flat.dtype), alpha=1.0 - self.decay)
+        dead = torch.zeros(self.n_codes, dtype=torch.bool, device=flat.device)
+        if self.dead_code_restart > 0:
+            dead |= self.unused_steps >= self.dead_code_restart
+        if self.dead_code_threshold > 0:
+            dead |= self.usage < self.dead_code_threshold
+        dead = torch.nonzero(dead).flatten()
         if dead.numel():
             pick = torch.randint(flat.shape[0], (dead.numel(),), device=flat.device)
+            reset = max(1.0, self.dead_code_threshold)    # the count a restarted code starts at
             self.codebook[dead] = flat[pick]
             if self.update == "ema":
-                self.ema_sum[dead] = flat[pick]
-                self.ema_count[dead] = 1.0
+                self.ema_sum[dead] = flat[pick] * reset
+                self.ema_count[dead] = reset
+            self.usage[dead] = reset
             self.unused_steps[dead] = 0
         return torch.tensor(dead.numel(), device=flat.device)
 
@@ -409,6 +425,7 @@ class VQVAEConfig:
     ema_decay: float = 0.99         # gamma
     ema_epsilon: float = 1e-5       # Laplace smoothing of the EMA counts
     dead_code_restart: int = 0      # batches unused before a code is reset; 0: never
+    dead_code_threshold: float = 0.0  # reset codes whose average use per batch is below; 0: never
     prior_dim: int = 64             # width of the prior's transformer
     prior_layers: int = 2
     prior_heads: int = 4
@@ -448,7 +465,8 @@ class VQVAE(nn.Module):
                                  f"VQ-VAE; use 'conv' (images), 'mlp' or 'auto'.")
         self.quantizer = VectorQuantizer(c.n_codes, c.latent_dim, update=c.codebook_update,
                                          decay=c.ema_decay, epsilon=c.ema_epsilon,
-                                         dead_code_restart=c.dead_code_restart)
+                                         dead_code_restart=c.dead_code_restart,
+                                         dead_code_threshold=c.dead_code_threshold)
         self.n_cells = math.prod(self.grid_shape)
         self.prior = CodePrior(c.n_codes, self.n_cells, dim=c.prior_dim, n_layers=c.prior_layers,
                                n_heads=c.prior_heads, dropout=c.prior_dropout)
