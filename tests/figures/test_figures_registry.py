@@ -14,7 +14,8 @@ DISPLAY_ORDER = [
     "figure_explained_variance", "figure_components", "figure_nmf_vs_pca", "figure_centroids",
     "figure_dendrogram", "figure_kmeans_steps", "figure_reconstructions", "figure_samples",
     "figure_interpolations", "figure_latent_arithmetic", "figure_latent_traversals",
-    "figure_kl_per_dimension", "figure_kl_history", "figure_pair_distances", "figure_history",
+    "figure_kl_per_dimension", "figure_codebook_usage", "figure_codebook_perplexity",
+    "figure_prior_nll", "figure_kl_history", "figure_pair_distances", "figure_history",
 ]
 
 

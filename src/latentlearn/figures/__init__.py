@@ -18,6 +18,7 @@ module                    figures
 :mod:`.disentanglement`   latent traversals, KL per latent dimension (active units)
 :mod:`.sne`               KL divergence during optimisation
 :mod:`.contrastive`       pair distances of a DrLIM / triplet embedding
+:mod:`.codebook`          codebook usage and perplexity (VQ-VAE)
 ========================  =====================================================================
 """
 
@@ -26,9 +27,9 @@ from ._registry import (FIGURE_MAKERS, Figure, FigureRegistry, MakerInfo, figure
 
 # Importing the family modules registers their makers (the order is set by each maker's
 # ``order``, not by these imports).
-from . import (cluster, decomposition, disentanglement, embedding, generative,  # noqa: E402,F401
-               graphs, neural, sne)
 from . import contrastive  # noqa: E402,F401
+from . import (cluster, codebook, decomposition, disentanglement, embedding,  # noqa: E402,F401
+               generative, graphs, neural, sne)
 
 __all__ = ["Figure", "FIGURE_MAKERS", "FigureRegistry", "MakerInfo", "figure_maker",
            "make_figures"]

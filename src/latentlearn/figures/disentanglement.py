@@ -40,6 +40,7 @@ def _activity(result):
 def _traversable(result) -> bool:
     est, shape = result.estimator, result.dataset.image_shape
     return (shape is not None and len(shape) == 2 and result.embedding is not None
+            and np.issubdtype(np.asarray(result.embedding).dtype, np.floating)  # not indices
             and all(hasattr(est, a) for a in ("transform", "inverse_transform", "sample",
                                               "history_")))
 

@@ -24,6 +24,7 @@ def figure_latent_arithmetic(result):
     r = result
     shape = r.dataset.image_shape
     if (shape is None or len(shape) != 2 or r.embedding is None or r.dataset.n_samples < 50
+            or not np.issubdtype(np.asarray(r.embedding).dtype, np.floating)  # not code indices
             or not (hasattr(r.estimator, "sample") and hasattr(r.estimator, "inverse_transform"))
             or not hasattr(r.estimator, "history_")):
         return

@@ -27,7 +27,7 @@ that declaration. What fit learns ends in ``_`` (``model_``,
 =========================  ===================================================================
 
 The names registered for the command line: ``ae``, ``denoising_ae``, ``sparse_ae``, ``vae``,
-``beta_tcvae``, ``mmd_vae``, ``factor_vae`` (family ``"neural"``, kind ``"neural"``).
+``beta_tcvae``, ``mmd_vae``, ``factor_vae``, ``vq_vae``, ``contrastive`` (family ``"neural"``, kind ``"neural"``).
 """
 
 from __future__ import annotations
@@ -43,18 +43,22 @@ import numpy as np
 import torch
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .. import persistence
 from ..base import GenerativeMixin, Interval, Options, check_parameters
 from ..exceptions import CheckpointError, DataError, ParameterError
+from ..neighbors import kneighbors_graph
 from ..registry import register
 from .checkpoint import read_checkpoint, save_model
 from .models import autoencoder as _ae
 from .models import beta_tcvae as _tcvae
+from .models import contrastive as _contrastive
 from .models import mmd_vae as _mmdvae
 from .models import factor_vae as _fvae
 from .models import vae as _vae
+from .models import vq_vae as _vqvae
 from .networks import network_names, network_spec, user_class_name
 from .parameters import TRAINING_PARAMETERS, Param, declare
 from .trainer import Trainer, TrainerConfig, resolve_device
@@ -62,7 +66,8 @@ from .trainer import Trainer, TrainerConfig, resolve_device
 logger = logging.getLogger(__name__)
 
 __all__ = ["Autoencoder", "DenoisingAutoencoder",
-           "SparseAutoencoder", "VAE", "BetaTCVAE", "MMDVAE", "FactorVAE",
+           "SparseAutoencoder", "VAE", "BetaTCVAE", "MMDVAE", "FactorVAE", "VQVAE",
+           "ContrastiveEmbedding",
            "load_neural_estimator"]
 
 
@@ -663,13 +668,6 @@ class FactorVAE(VAE):
 
 
 # --------------------------------------------------------------------------- contrastive (DrLIM)
-from sklearn.utils.metaestimators import available_if  # noqa: E402
-
-from ..neighbors import kneighbors_graph  # noqa: E402
-from .models import contrastive as _contrastive  # noqa: E402
-
-__all__ += ["ContrastiveEmbedding"]
-
 # float32 index columns (the Trainer's batches) are exact up to 2**24 inputs.
 _MAX_INDEXED_SAMPLES = 2**24
 
@@ -834,3 +832,176 @@ class ContrastiveEmbedding(_NeuralEstimator):
     @available_if(_never)
     def interpolate(self, x1, x2, steps=10, method="auto"):  # pragma: no cover
         raise NotImplementedError
+
+
+# --------------------------------------------------------------------------- VQ-VAE
+@_register("vq_vae")
+class VQVAE(GenerativeMixin, _NeuralEstimator):
+    """VQ-VAE (van den Oord et al. 2017): a grid of discrete codes and a learned prior over them.
+
+    The encoder maps each input to a grid of ``latent_dim``-dimensional vectors (D; the
+    issue's ``code_dim``): 7 x 7 for 28 x 28 images with the convolutional networks, a 1-D grid
+    of ``grid_size`` vectors with the MLP ones. Each vector is replaced by its nearest entry of
+    a codebook of ``n_codes`` (K) vectors; the decoder reconstructs from the codes, the
+    straight-through estimator carrying its gradient to the encoder. Loss per input::
+
+        -log p(x | z_q) + ||sg[z_e] - e||^2 + commitment_cost * ||z_e - sg[e]||^2
+
+    or, with ``codebook_update="ema"``, the codes set by exponential moving averages (van den
+    Oord et al. 2017, appendix A.1; Razavi et al. 2019) and the loss without its middle term.
+    Codes unused for ``dead_code_restart`` batches are reset to encoder outputs of the batch.
+
+    A causal transformer over the grid's code indices in raster order (in place of the PixelCNN
+    prior of van den Oord et al. 2016 / 2017) is trained as a second player on every batch's
+    code indices, detached from the encoder, so that :meth:`sample` draws indices ancestrally
+    and decodes them. See :mod:`latentlearn.neural.models.vq_vae` for the formulas and the
+    common slips.
+
+    ``transform`` gives the code indices (n_samples, n_cells) as integers,
+    ``inverse_transform`` decodes such indices.
+
+    Attributes
+    ----------
+    model_ : latentlearn.neural.models.vq_vae.VQVAE
+    grid_shape_ : tuple of int
+        The shape of the grid of codes per input ((7, 7) for 28 x 28 images).
+    history_ : list of dict
+        Per epoch: loss, reconstruction, commitment (``||z_e - e||^2``), codebook (with
+        ``codebook_update="loss"``), perplexity (mean over the epoch's batches of the per-batch
+        ``exp(H)`` of code usage), codes_used, restarted_codes, prior.loss and prior_nll (nats
+        per code), and val_* with a validation split.
+    """
+
+    _model_class = _vqvae.VQVAE
+    _config_class = _vqvae.VQVAEConfig
+    _new_parameters = (
+        Param("n_codes", 64, (Interval(Integral, 2, None),), "int",
+              "K, the number of code vectors in the codebook.", to="model"),
+        Param("grid_size", 4, (Interval(Integral, 1, None),), "int",
+              'architecture="mlp": code vectors per input (a 1-D grid); with "conv" the grid '
+              "is the image halved once per conv_channels entry and this is not used.",
+              to="model"),
+        Param("reconstruction", "bce", (Options({"bce", "mse"}),), "",
+              "Reconstruction loss, summed over features: binary cross-entropy (data in [0, 1]) "
+              "or squared error (a Gaussian decoder of fixed variance, as the paper).",
+              to="model"),
+        Param("commitment_cost", 0.25, (Interval(Real, 0, None),), "float",
+              "beta, the weight of the commitment loss (0.25 in van den Oord et al. 2017).",
+              to="model", convert=float),
+        Param("codebook_update", "ema", (Options({"loss", "ema"}),), "",
+              '"loss": the codebook loss moves the codes; "ema": exponential moving averages '
+              "of the assigned encoder outputs (van den Oord et al. 2017, appendix A.1).",
+              to="model"),
+        Param("ema_decay", 0.99, (Interval(Real, 0, 1, closed="left"),), "float",
+              'gamma of the moving averages (codebook_update="ema").', to="model",
+              convert=float),
+        Param("dead_code_restart", 20, (Interval(Integral, 0, None),), "int",
+              "Reset a code that no vector chose in this many consecutive batches to a random "
+              "encoder output of the batch; 0 never resets.", to="model"),
+        Param("dead_code_threshold", 0.0, (Interval(Real, 0, None),), "float",
+              "Also reset a code whose moving average (decay ema_decay) of uses per batch falls "
+              "below this, rarely used codes included (vector-quantize-pytorch's "
+              "threshold_ema_dead_code rule); 0 never does.", to="model", convert=float),
+        Param("prior_dim", 64, (Interval(Integral, 1, None),), "int",
+              "Width of the prior's causal transformer.", to="model"),
+        Param("prior_layers", 2, (Interval(Integral, 1, None),), "int",
+              "Transformer blocks of the prior.", to="model"),
+        Param("prior_heads", 4, (Interval(Integral, 1, None),), "int",
+              "Attention heads of the prior (prior_dim must be divisible by it).", to="model"),
+        Param("prior_learning_rate", 1e-3, (Interval(Real, 0, None, closed="neither"),),
+              "float", "Adam step size of the prior.", to="model", convert=float),
+        Param("prior_steps", 2, (Interval(Integral, 1, None),), "int",
+              "Prior optimiser steps per batch.", to="model"),
+    )
+    _default_overrides = {"latent_dim": 16, "architecture": "auto", "hidden_dims": (256,)}
+
+    def _model_config(self, n_features: int, image_shape):
+        for role in ("encoder", "decoder"):
+            if getattr(self, role) is not None:
+                raise ParameterError(f"VQVAE: {role}={getattr(self, role)!r} is not supported; "
+                                     f"the VQ-VAE builds its own grid networks (architecture="
+                                     f"'conv' or 'mlp').")
+        if self.architecture == "burgess":
+            raise ParameterError("VQVAE: architecture='burgess' is not available; use 'auto', "
+                                 "'conv' (images) or 'mlp'.")
+        config = super()._model_config(n_features, image_shape)
+        return config
+
+    @property
+    def grid_shape_(self):
+        check_is_fitted(self, "model_")
+        return tuple(self.model_.grid_shape)
+
+    def _codes(self, x):
+        return self.model_.codes(x)
+
+    def transform(self, X):
+        """Code indices of ``X``: (n_samples, n_cells) int64, the grid in raster order."""
+        return super().transform(X)
+
+    def inverse_transform(self, Z):
+        """Decoded means of code indices ``Z`` (n_samples, n_cells): (n_samples, n_features)."""
+        check_is_fitted(self, "model_")
+        Z = check_array(Z, dtype=None, input_name="Z")
+        n_cells, K = self.model_.n_cells, self.model_.config.n_codes
+        if Z.shape[1] != n_cells:
+            raise DataError(f"Z has {Z.shape[1]} columns but each input has {n_cells} codes "
+                            f"(a grid of {self.grid_shape_}).")
+        if not np.issubdtype(Z.dtype, np.integer):
+            if not np.all(np.isfinite(Z)) or np.any(Z != np.round(Z)):
+                raise DataError("Z must hold integer code indices (from transform), not "
+                                "continuous codes.")
+        if Z.size and (Z.min() < 0 or Z.max() >= K):
+            raise DataError(f"Z holds code indices outside [0, {K}) (n_codes={K}).")
+        return self._map(self.model_.decode_codes, Z.astype(np.int64))
+
+    def interpolate(self, x1, x2, steps=10, method="linear"):
+        """Decoded quantised mixes between ``x1`` and ``x2``: (steps, n_features).
+
+        The encoder outputs ``z_e`` are mixed linearly, ``(1 - t) z_e(x1) + t z_e(x2)``, each
+        mix is quantised to its nearest codes and decoded (ends: the reconstructions).
+        """
+        check_is_fitted(self, "model_")
+        if not isinstance(steps, (Integral, np.integer)) or steps < 2:
+            raise ParameterError(f"steps={steps!r} must be an integer >= 2.")
+        if method not in ("auto", "linear"):
+            raise ParameterError(f"method={method!r} is not available for the VQ-VAE; use "
+                                 f"'linear'.")
+        X = self._validate(np.stack([np.ravel(x1), np.ravel(x2)]), reset=False)
+        model = self.model_
+        with torch.no_grad():
+            z = model.encode(torch.as_tensor(X).to(self._device()))
+            t = torch.linspace(0.0, 1.0, int(steps), device=z.device).view(-1, *[1] * (z.ndim - 1))
+            mixes = (1 - t) * z[:1] + t * z[1:]                        # (steps, *grid, D)
+            flat = mixes.reshape(-1, mixes.shape[-1])
+            idx = _vqvae.nearest_codes(flat, model.quantizer.codebook)
+            return model.decode_codes(idx.view(int(steps), -1)).cpu().numpy()
+
+    def codebook_usage(self, X):
+        """Count of each code over the grids of ``X``: (n_codes,) int64."""
+        codes = self.transform(X)
+        return np.bincount(codes.ravel(), minlength=self.model_.config.n_codes)
+
+    def sample(self, n_samples=1, random_state=None):
+        """New inputs: code grids drawn from the prior, decoded: (n_samples, n_features)."""
+        check_is_fitted(self, "model_")
+        if not isinstance(n_samples, (Integral, np.integer)) or isinstance(n_samples, bool) \
+                or n_samples < 1:
+            raise ParameterError(f"n_samples={n_samples!r} must be an integer >= 1 (the number "
+                                 f"of new inputs to draw).")
+        generator = torch.Generator().manual_seed(_seed_from(random_state))
+        with torch.no_grad():
+            return self.model_.sample(int(n_samples), generator=generator).cpu().numpy()
+
+    def prior_nll(self, X):
+        """The prior's ``-log p(k(x))`` per input, in nats (sum over the grid): (n_samples,)."""
+        check_is_fitted(self, "model_")
+        X = self._validate(getattr(X, "X", X), reset=False)
+
+        def nll(x):
+            codes = self.model_.codes(x)
+            logits = self.model_.prior(codes)
+            return torch.nn.functional.cross_entropy(
+                logits.transpose(1, 2), codes, reduction="none").sum(1)
+
+        return self._map(nll, X)

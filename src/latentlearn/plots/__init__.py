@@ -19,6 +19,7 @@ from .latent import plot_latent_arithmetic, plot_latent_comparison
 from .disentanglement import plot_kl_per_dimension, plot_latent_traversals
 from .bayes import plot_gaussian_approximations, plot_lower_bound
 from .contrastive import plot_pair_distances
+from .codebook import plot_codebook_perplexity, plot_codebook_usage
 from ._common import new_figure
 
 __all__ = [
@@ -43,5 +44,7 @@ __all__ = [
     "plot_gaussian_approximations",
     "plot_lower_bound",
     "plot_pair_distances",
+    "plot_codebook_usage",
+    "plot_codebook_perplexity",
     "new_figure",
 ]
