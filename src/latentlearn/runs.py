@@ -169,8 +169,12 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
 
     _progress(callback, "measuring")
     result_metrics: dict = {"fit_time_s": duration}
-    if embedding is not None:
+    # Discrete codes (a VQ-VAE's code indices) are labels of codebook entries, not coordinates:
+    # distances between them, hence the embedding and latent-code metrics, mean nothing.
+    continuous = embedding is not None and not np.issubdtype(embedding.dtype, np.integer)
+    if continuous:
         result_metrics.update(metrics.embedding_report(X, embedding, y, random_state=seed))
+    if embedding is not None:
         if hasattr(estimator, "inverse_transform"):
             recon = estimator.inverse_transform(embedding)
             result_metrics["reconstruction_error"] = metrics.reconstruction_error(X, recon)
@@ -185,7 +189,7 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
             result_metrics[name.rstrip("_")] = float(value)
     if hasattr(estimator, "explained_variance_ratio_"):
         result_metrics["explained_variance"] = float(np.sum(estimator.explained_variance_ratio_))
-    if embedding is not None:
+    if continuous:
         _progress(callback, "measuring the latent dimensions")
         notes: list[str] = []
         result_metrics.update(disentanglement_metrics(estimator, dataset, random_state=seed,

@@ -60,7 +60,19 @@ def test_a_vq_vae_run_gets_the_codebook_figures_and_no_continuous_code_figures(d
             "reconstructions"} <= set(names)
     # code indices are not continuous codes: no latent arithmetic or traversals
     assert "latent_arithmetic" not in names and "latent_traversals" not in names
+    assert "embedding" not in names      # integer code indices are not coordinates
     plt.close("all")
+
+
+def test_a_vq_vae_run_reports_no_embedding_metrics_on_its_code_indices(data):
+    from latentlearn.runs import fit_run
+
+    params = {"latent_dim": 2, "n_codes": 6, "conv_channels": (4, 8), "prior_dim": 8,
+              "prior_heads": 2, "prior_layers": 1, "epochs": 1, "batch_size": 32,
+              "device": "cpu"}
+    result = fit_run("vq_vae", data, params, seed=0)
+    assert "reconstruction_error" in result.metrics
+    assert not {"trustworthiness", "continuity", "knn_accuracy"} & set(result.metrics)
 
 
 def test_codebook_figures_skip_other_models(data):

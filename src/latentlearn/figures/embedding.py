@@ -3,6 +3,8 @@ data coloured by cluster."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..plots import plot_embedding
 from ._registry import Figure, figure_maker
 
@@ -23,7 +25,9 @@ def figure_embedding(result):
     Figure
     """
     r = result
-    if r.embedding is not None and r.embedding.shape[1] >= 2:
+    # Integer codes (a VQ-VAE's code indices) are not coordinates: nothing to scatter.
+    if r.embedding is not None and r.embedding.shape[1] >= 2 and \
+            not np.issubdtype(r.embedding.dtype, np.integer):
         colour, what = r.dataset.y, "true labels"
         if colour is None and r.dataset.factors is not None:
             colour = r.dataset.factors[:, 0]
