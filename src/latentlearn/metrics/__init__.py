@@ -7,6 +7,8 @@ Embedding (:mod:`.embedding`): :func:`trustworthiness`, :func:`continuity` (Venn
 factors: :func:`mutual_information_gap` (Chen et al. 2018), :func:`sap_score` (Kumar et al. 2018),
 :func:`dci` (Eastwood & Williams 2018), :func:`beta_vae_score` (Higgins et al. 2017),
 :func:`factor_vae_score` (Kim & Mnih 2018), all at once by :func:`disentanglement_scores`.
+Generators on data of known modes (:mod:`.modes`): :func:`mode_coverage` (modes covered and the
+share of high-quality samples, Metz et al. 2017, Srivastava et al. 2017).
 Summaries for a run's metrics.json (:mod:`.summary`):
 :func:`embedding_report`, :func:`cluster_report`, and :data:`METRIC_INFO`, the one-line meaning
 of each metric name.
@@ -16,6 +18,7 @@ from .clustering import adjusted_rand, normalized_mutual_info, silhouette
 from .disentanglement import (beta_vae_score, dci, dci_from_importance, disentanglement_scores,
                               factor_vae_score, mutual_information_gap, sap_score)
 from .embedding import continuity, knn_accuracy, trustworthiness
+from .modes import mode_coverage
 from .reconstruction import reconstruction_error
 from .summary import METRIC_INFO, MetricInfo, cluster_report, embedding_report
 
@@ -34,6 +37,7 @@ __all__ = [
     "beta_vae_score",
     "factor_vae_score",
     "disentanglement_scores",
+    "mode_coverage",
     "embedding_report",
     "cluster_report",
     "METRIC_INFO",

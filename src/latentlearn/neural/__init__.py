@@ -1,17 +1,17 @@
 """Neural models: autoencoders and the VAE, one trainer, checkpoints without pickle.
 
 Public names (estimators, scikit-learn style): :class:`Autoencoder`, :class:`DenoisingAutoencoder`,
-:class:`SparseAutoencoder`, :class:`VAE` and its family (:class:`BetaTCVAE`, :class:`MMDVAE`, :class:`FactorVAE`); the :class:`Trainer` and :class:`TrainerConfig`;
+:class:`SparseAutoencoder`, :class:`VAE` and its family (:class:`BetaTCVAE`, :class:`MMDVAE`, :class:`FactorVAE`); the GAN family (:class:`GAN`, :class:`WGAN`, :class:`WGANGP`); the :class:`Trainer` and :class:`TrainerConfig`;
 :func:`load_neural_estimator`; latent arithmetic (:mod:`.latent`). The ``nn.Module`` models and
 their configs live in :mod:`latentlearn.neural.models`; the estimators' parameters are declared
 once in :mod:`.parameters`.
 """
 
-from .estimators import (MMDVAE, VAE, Autoencoder, BetaTCVAE, DenoisingAutoencoder, FactorVAE,
+from .estimators import (GAN, MMDVAE, VAE, WGAN, WGANGP, Autoencoder, BetaTCVAE, DenoisingAutoencoder, FactorVAE,
                          SparseAutoencoder, interpolate_codes, load_neural_estimator)
 from .trainer import Trainer, TrainerConfig, TrainingDivergedError, resolve_device
 
 __all__ = ["Autoencoder", "DenoisingAutoencoder", "SparseAutoencoder", "VAE", "BetaTCVAE",
-           "MMDVAE", "FactorVAE", "Trainer",
+           "MMDVAE", "FactorVAE", "GAN", "WGAN", "WGANGP", "Trainer",
            "TrainerConfig", "TrainingDivergedError", "resolve_device", "interpolate_codes",
            "load_neural_estimator"]

@@ -85,6 +85,7 @@ def build_model(name: str, config: dict, **modules):
     from . import autoencoder, vae  # noqa: F401  (registers the built-in models)
     from . import beta_tcvae  # noqa: F401
     from . import factor_vae, mmd_vae  # noqa: F401
+    from . import gan  # noqa: F401
 
     if name not in MODELS:
         raise UnknownNameError(f"unknown model {name!r}; known models: {', '.join(sorted(MODELS))}.")
