@@ -17,6 +17,7 @@ module                    figures
 :mod:`.neural`            latent arithmetic, training curves
 :mod:`.disentanglement`   latent traversals, KL per latent dimension (active units)
 :mod:`.sne`               KL divergence during optimisation
+:mod:`.adversarial`       GANs: both players' losses, the W estimate, samples over training
 ========================  =====================================================================
 """
 
@@ -25,7 +26,7 @@ from ._registry import (FIGURE_MAKERS, Figure, FigureRegistry, MakerInfo, figure
 
 # Importing the family modules registers their makers (the order is set by each maker's
 # ``order``, not by these imports).
-from . import (cluster, decomposition, disentanglement, embedding, generative,  # noqa: E402,F401
+from . import (adversarial, cluster, decomposition, disentanglement, embedding, generative,  # noqa: E402,F401
                graphs, neural, sne)
 
 __all__ = ["Figure", "FIGURE_MAKERS", "FigureRegistry", "MakerInfo", "figure_maker",

@@ -111,6 +111,15 @@ METRIC_INFO: dict[str, MetricInfo] = {
     "factor_vae_score": MetricInfo(
         "FactorVAE score (Kim & Mnih 2018): accuracy of a majority vote naming the factor held "
         "fixed from the least-varying code dimension (chance = 1 / n_factors).", True),
+    "modes_covered": MetricInfo(
+        "Known modes of the data that receive at least 20% of their expected share of "
+        "high-quality samples (Metz et al. 2017, Srivastava et al. 2017); fewer than n_modes "
+        "shows mode collapse.", True),
+    "n_modes": MetricInfo("Number of known modes of the data (e.g. gaussian_ring's Gaussians)."),
+    "high_quality_share": MetricInfo(
+        "Share of generated samples within 3 standard deviations of a known mode (Srivastava "
+        "et al. 2017).", True),
+    "mode_n_samples": MetricInfo("Generated samples the mode coverage was measured on."),
 }
 
 

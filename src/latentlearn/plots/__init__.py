@@ -18,6 +18,7 @@ from .graphs import plot_graph, plot_shortcut_robustness, plot_unrolled
 from .latent import plot_latent_arithmetic, plot_latent_comparison
 from .disentanglement import plot_kl_per_dimension, plot_latent_traversals
 from .bayes import plot_gaussian_approximations, plot_lower_bound
+from .adversarial import plot_sample_snapshots
 from ._common import new_figure
 
 __all__ = [
@@ -41,5 +42,6 @@ __all__ = [
     "plot_kl_per_dimension",
     "plot_gaussian_approximations",
     "plot_lower_bound",
+    "plot_sample_snapshots",
     "new_figure",
 ]

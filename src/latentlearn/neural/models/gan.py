@@ -146,9 +146,11 @@ def gradient_penalty(critic, real, fake, generator=None) -> torch.Tensor:
     et al. 2017), differentiable w.r.t. the critic's weights."""
     eps = torch.rand(real.shape[0], *([1] * (real.ndim - 1)), generator=generator,
                      device=real.device, dtype=real.dtype)
-    x_hat = (eps * real + (1 - eps) * fake).requires_grad_(True)
-    out = critic(x_hat)
-    (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=True)
+    differentiable = torch.is_grad_enabled()
+    with torch.enable_grad():   # also under no_grad (a validation pass): the penalty needs it
+        x_hat = (eps * real + (1 - eps) * fake).detach().requires_grad_(True)
+        out = critic(x_hat)
+        (grad,) = torch.autograd.grad(out.sum(), x_hat, create_graph=differentiable)
     norms = grad.reshape(grad.shape[0], -1).norm(dim=1)
     return ((norms - 1.0) ** 2).mean()
 
