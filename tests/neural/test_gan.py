@@ -146,28 +146,33 @@ def test_wgan_gp_critic_estimates_the_wasserstein_distance():
     assert estimate / lipschitz == pytest.approx(w1, rel=0.1), (estimate / lipschitz, w1)  # 6%
 
 
-def test_wgan_clipped_critic_over_its_lipschitz_constant_estimates_w1():
-    """Kantorovich-Rubinstein: (E_p f - E_q f) / ||f||_L <= W1, with equality for the best f.
-
-    A clipped critic is K-Lipschitz for an unknown K, so its raw estimate is about K W1; divided
-    by K measured on the data's range (max |f'| on a grid, by autograd) it estimates W1.
-    For a shift (N(0, 1) vs N(1.5, 1)) the best f is linear, which the clipped MLP can reach.
+def test_wgan_clipped_critic_estimates_a_multiple_of_w1():
+    """Weight clipping makes the critic K-Lipschitz for an unknown K (Arjovsky et al. 2017):
+    its estimate is about K W1, a relative measure. Measured here on shifts N(0, 1) vs
+    N(delta, 1), whose best critic is linear for every delta: the estimate over W1 is the same
+    K for two shifts, and by the Kantorovich-Rubinstein duality the estimate over the critic's
+    measured Lipschitz constant never exceeds W1. (It does not reach W1: with every weight at
+    the clip bound the ReLU critic is not linear, its slope peaking between the two means;
+    measured ratio 0.78.)
     """
-    torch.manual_seed(0)
-    model = WGANModel(WGANConfig(n_features=1, hidden=(64, 64)))
-    real_fn = lambda n: torch.randn(n, 1)                           # noqa: E731
-    fake_fn = lambda n: 1.5 + torch.randn(n, 1)                     # noqa: E731
-    _train_critic(model, real_fn, fake_fn, 1500, 5e-3, optimizer=torch.optim.RMSprop)
-    assert max(p.abs().max().item() for p in model.discriminator.parameters()) <= 0.01
-    g = torch.Generator().manual_seed(3)
-    u, v = torch.randn(100_000, 1, generator=g), 1.5 + torch.randn(100_000, 1, generator=g)
-    with torch.no_grad():
-        estimate = model.discriminator_step(u, v).terms["wasserstein_estimate"].item()
-    lipschitz = _lipschitz(model.discriminator, -4.0, 5.5)
-    w1 = wasserstein_1d(u.numpy().ravel(), v.numpy().ravel())
-    assert estimate > 0
-    assert estimate / lipschitz == pytest.approx(w1, rel=0.1), (estimate / lipschitz, w1)
-    assert estimate / lipschitz <= w1 * 1.01    # the duality's bound (up to sampling noise)
+    ratios = []
+    for delta in (0.75, 1.5):
+        torch.manual_seed(0)
+        model = WGANModel(WGANConfig(n_features=1, hidden=(64, 64)))
+        _train_critic(model, lambda n: torch.randn(n, 1),
+                      lambda n, d=delta: d + torch.randn(n, 1), 1000, 5e-3,
+                      optimizer=torch.optim.RMSprop)
+        assert max(p.abs().max().item() for p in model.discriminator.parameters()) <= 0.01
+        g = torch.Generator().manual_seed(3)
+        u = torch.randn(100_000, 1, generator=g)
+        v = delta + torch.randn(100_000, 1, generator=g)
+        with torch.no_grad():
+            estimate = model.discriminator_step(u, v).terms["wasserstein_estimate"].item()
+        w1 = wasserstein_1d(u.numpy().ravel(), v.numpy().ravel())
+        lipschitz = _lipschitz(model.discriminator, -4.0, 4.0 + delta)
+        assert 0 < estimate / lipschitz <= w1 * 1.01, (estimate / lipschitz, w1)
+        ratios.append(estimate / w1)
+    assert ratios[0] == pytest.approx(ratios[1], rel=0.1), ratios
 
 
 # --------------------------------------------------------------------------- losses
