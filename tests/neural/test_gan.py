@@ -139,6 +139,8 @@ def test_wgan_gp_critic_estimates_the_wasserstein_distance():
     u, v = torch.randn(100_000, 1, generator=g), 2.0 + 0.5 * torch.randn(100_000, 1, generator=g)
     with torch.no_grad():
         estimate = model.discriminator_step(u, v).terms["wasserstein_estimate"].item()
+        f = model.discriminator
+        assert estimate == pytest.approx((f(u).mean() - f(v).mean()).item())   # f high on data
     w1 = wasserstein_1d(u.numpy().ravel(), v.numpy().ravel())
     lam = model.config.gp_weight
     assert estimate == pytest.approx(w1 * (1 + w1 / (2 * lam)), rel=0.04), (estimate, w1)
@@ -168,6 +170,8 @@ def test_wgan_clipped_critic_estimates_a_multiple_of_w1():
         v = delta + torch.randn(100_000, 1, generator=g)
         with torch.no_grad():
             estimate = model.discriminator_step(u, v).terms["wasserstein_estimate"].item()
+            f = model.discriminator
+            assert estimate == pytest.approx((f(u).mean() - f(v).mean()).item())
         w1 = wasserstein_1d(u.numpy().ravel(), v.numpy().ravel())
         lipschitz = _lipschitz(model.discriminator, -4.0, 4.0 + delta)
         assert 0 < estimate / lipschitz <= w1 * 1.01, (estimate / lipschitz, w1)
@@ -232,8 +236,20 @@ def test_k_discriminator_steps_per_generator_step_in_history(cls, critic):
 def test_paper_defaults():
     assert (WGAN().clip_value, WGAN().n_discriminator_steps, WGAN().optimizer,
             WGAN().learning_rate) == (0.01, 5, "rmsprop", 5e-5)
-    assert (WGANGP().gp_weight, WGANGP().n_discriminator_steps, WGANGP().optimizer,
-            WGANGP().learning_rate, WGANGP().betas) == (10.0, 5, "adam", 1e-4, (0.5, 0.9))
+    assert (WGANGP().n_discriminator_steps, WGANGP().optimizer, WGANGP().betas) == \
+        (5, "adam", (0.5, 0.9))
+    assert GAN().learning_rate == 2e-4 and GAN().betas == (0.5, 0.999)
+    # WGAN-GP: the paper's lambda = 10 and lr 1e-4 on images, lambda = 0.1 and lr 1e-3 on vectors.
+    images = np.random.default_rng(0).random((32, 64)).astype(np.float32)
+    conv = WGANGP(epochs=1, image_shape=(8, 8), conv_channels=(4, 8), device="cpu",
+                  n_snapshots=0).fit(images)
+    assert (conv.model_.config.gp_weight, conv.learning_rate_) == (10.0, 1e-4)
+    assert conv.model_.config.discriminator_norm == "none"
+    mlp = tiny(WGANGP, epochs=1).fit(ring())
+    assert (mlp.model_.config.gp_weight, mlp.learning_rate_) == (0.1, 1e-3)
+    assert mlp.history_[-1]["lr"] == 1e-3
+    given = tiny(WGANGP, epochs=1, gp_weight=10.0, learning_rate=1e-4).fit(ring())
+    assert (given.model_.config.gp_weight, given.learning_rate_) == (10.0, 1e-4)
     assert GAN().generator_loss == "non_saturating" and GAN().n_discriminator_steps == 1
     assert "encoder" not in GAN().get_params() and "decoder" not in WGANGP().get_params()
     est = tiny(WGAN, epochs=1).fit(ring())
