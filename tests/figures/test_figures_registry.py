@@ -15,6 +15,8 @@ DISPLAY_ORDER = [
     "figure_dendrogram", "figure_kmeans_steps", "figure_reconstructions", "figure_samples",
     "figure_interpolations", "figure_latent_arithmetic", "figure_latent_traversals",
     "figure_kl_per_dimension", "figure_kl_history", "figure_history",
+    # GANs (latentlearn.figures.adversarial)
+    "figure_adversarial_losses", "figure_wasserstein_estimate", "figure_sample_snapshots",
 ]
 
 

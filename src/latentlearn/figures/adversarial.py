@@ -23,7 +23,7 @@ def _history(result):
     return history if any("generator.loss" in r for r in history) else []
 
 
-@figure_maker(order=125)
+@figure_maker(order=135)
 def figure_adversarial_losses(result):
     """The discriminator's (critic's) loss and the generator's, per epoch."""
     history = _history(result)
@@ -34,7 +34,7 @@ def figure_adversarial_losses(result):
                      plot_history(history, keys=["loss", "generator.loss"], x="epoch"))
 
 
-@figure_maker(order=126)
+@figure_maker(order=136)
 def figure_wasserstein_estimate(result):
     """The critic's W1 estimate ``E_p[f] - E_g[f]`` (WGAN, WGAN-GP) or the GAN's value V."""
     history = _history(result)
@@ -53,7 +53,7 @@ def figure_wasserstein_estimate(result):
                      plot_history(history, keys=["value"], x="epoch"))
 
 
-@figure_maker(order=127)
+@figure_maker(order=137)
 def figure_sample_snapshots(result):
     """Samples of one fixed noise batch at epochs spread over training."""
     try:
