@@ -338,3 +338,17 @@ def test_conv_architecture_on_images():
     assert est.sample_snapshots_["samples"].shape == (2, 64, 64)
     with pytest.raises(ParameterError, match="burgess"):
         GAN(architecture="burgess", epochs=1, device="cpu").fit(X)
+
+
+def test_declare_removes_parameters_a_family_does_not_have():
+    import inspect
+
+    from latentlearn.neural.estimators import _NeuralEstimator
+
+    params = inspect.signature(GAN).parameters
+    assert "encoder" not in params and "decoder" not in params
+    assert params["epochs"].default is None and list(params)[0] == "latent_dim"
+    with pytest.raises(TypeError, match="_removed_parameters"):
+        type("Bad", (_NeuralEstimator,), {"_removed_parameters": ("latent_dim",)})
+    with pytest.raises(TypeError, match="_removed_parameters"):
+        type("Bad", (_NeuralEstimator,), {"_removed_parameters": ("nope",)})
