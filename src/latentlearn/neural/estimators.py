@@ -698,7 +698,8 @@ class _AdversarialEstimator(GenerativeMixin, _NeuralEstimator, auto_wrap_output_
               "0.5 as Radford et al. 2016); ignored by other optimisers.", convert=tuple),
         Param("output", "auto", (Options({"auto", "linear", "sigmoid"}),), "",
               'The generator\'s output: "sigmoid" (samples in [0, 1], images), "linear" '
-              '(unbounded); "auto": sigmoid when the training data lie in [0, 1], else linear.'),
+              '(unbounded); "auto": sigmoid when the training data lie in [0, 1] (or come from a '
+              'DataLoader), else linear.'),
         Param("n_snapshots", 8, (Interval(Integral, 0, None),), "int",
               "Epochs (spread over training, the initial weights first) at which the samples "
               "of one fixed noise batch are kept in sample_snapshots_; 0 keeps none."),
