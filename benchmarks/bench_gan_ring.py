@@ -12,6 +12,21 @@ share of high-quality samples (within 3 std of any mode), the measures of Metz e
 Srivastava et al. 2017 (latentlearn.metrics.mode_coverage), and the fit time. GAN (Goodfellow
 et al. 2014), WGAN (Arjovsky et al. 2017) and WGAN-GP (Gulrajani et al. 2017) use their
 estimators' defaults apart from the number of batches.
+
+Measured (1,000 batches, seeds 0-2, 1 thread; the 2-core machine shared with ~6 other jobs, so
+the times are ~6x those of an idle machine: 151 s of CPU for the whole table)::
+
+    method                      modes covered   high quality    fit s   per seed
+    wgan_gp                       6.7 (+-1.2)      0.30 (+-0.05)    174.4   7/0.33 8/0.33 5/0.23
+    wgan                          0.0 (+-0.0)      0.07 (+-0.00)     80.2   0/0.07 0/0.07 0/0.07
+    gan (non-saturating)          0.7 (+-0.5)      0.26 (+-0.19)     28.6   1/0.30 0/0.00 1/0.47
+    gan (minimax)                 0.0 (+-0.0)      0.08 (+-0.01)     44.7   0/0.09 0/0.08 0/0.06
+
+The non-saturating GAN collapses: up to half its samples are good, all on one mode. The minimax
+GAN barely moves (its generator loss saturates while D rejects every sample), nor does WGAN at
+the paper's RMSprop 5e-5 in 1,000 steps. WGAN-GP with its defaults (4,000 batches, the CLI's
+`latentlearn fit wgan_gp --data gaussian_ring`) covers 8 of 8 modes with 72% and 87%
+high-quality samples (seeds 0 and 1).
 """
 
 from __future__ import annotations
