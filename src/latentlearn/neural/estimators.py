@@ -732,7 +732,6 @@ class _AdversarialEstimator(GenerativeMixin, _NeuralEstimator, auto_wrap_output_
                         max(1, -(-_GAN_STEP_BUDGET[architecture] // max(n_batches, 1))))
         self.learning_rate_ = float(self.learning_rate if self.learning_rate is not None else
                                     self._auto_learning_rate[architecture])
-        self._architecture = architecture
         return data, n_features, image_shape
 
     def _model_config(self, n_features: int, image_shape):
