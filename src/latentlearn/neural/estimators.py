@@ -912,8 +912,8 @@ class WGANGP(_AdversarialEstimator):
     whose slope starts with the wrong sign is held there by the penalty's wall at zero slope
     (``lambda (|f'| - 1)^2 = 10``), and with lr 1e-4 the ring needs far more than the default
     4,000 batches. Measured on ``gaussian_ring`` (2,000 batches, seed 0): lambda = 10 and lr
-    1e-3 cover 0 of 8 modes, lambda = 0.1 and lr 1e-4 6 of 8 with 23% high-quality samples, lambda = 0.1 and
-    lr 1e-3 8 of 8 with 59%.
+    1e-3 cover 0 of 8 modes, lambda = 0.1 and lr 1e-4 6 of 8 with 23% high-quality samples,
+    lambda = 0.1 and lr 1e-3 8 of 8 with 59%.
 
     Attributes
     ----------
