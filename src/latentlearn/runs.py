@@ -49,7 +49,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["parse_assignments", "make_estimator", "RunResult", "Figure", "fit_run", "write_run",
            "write_run_folder", "check_out_folder", "run_config", "run_method", "compare_methods",
            "FIGURES", "disentanglement_metrics", "evaluate_run",
-           "DISENTANGLEMENT_METRIC_INFO", "sample_quality_metrics", "MAX_SAMPLE_METRIC_SAMPLES"]
+           "DISENTANGLEMENT_METRIC_INFO", "sample_quality_metrics", "MAX_SAMPLE_METRIC_SAMPLES",
+           "mode_metrics"]
 
 
 # --------------------------------------------------------------------------- parameters
@@ -189,6 +190,7 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
             result_metrics[name.rstrip("_")] = float(value)
     if hasattr(estimator, "explained_variance_ratio_"):
         result_metrics["explained_variance"] = float(np.sum(estimator.explained_variance_ratio_))
+    result_metrics.update(mode_metrics(estimator, dataset, random_state=seed))
     if continuous:
         _progress(callback, "measuring the latent dimensions")
         notes: list[str] = []
@@ -199,6 +201,24 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
     return RunResult(method=info.name, family=info.family, estimator=estimator, dataset=dataset,
                      seed=seed, embedding=embedding, labels=labels, metrics=result_metrics,
                      duration_s=duration)
+
+
+def mode_metrics(estimator, dataset: Dataset, *, n_samples: int = 2000, random_state=0) -> dict:
+    """Mode coverage of a generator fitted on data of known modes (``extras["centers"]`` and
+    ``extras["params"]["std"]``, e.g. ``gaussian_ring``): ``modes_covered``, ``n_modes`` and
+    ``high_quality_share`` of ``n_samples`` draws (:func:`latentlearn.metrics.mode_coverage`;
+    Metz et al. 2017, Srivastava et al. 2017), and ``mode_n_samples``. Empty otherwise."""
+    from .metrics import mode_coverage
+
+    centers = (dataset.extras or {}).get("centers")
+    std = ((dataset.extras or {}).get("params") or {}).get("std")
+    if centers is None or std is None or not hasattr(estimator, "sample") or \
+            np.asarray(centers).shape[-1] != dataset.n_features:
+        return {}
+    samples = np.asarray(estimator.sample(n_samples, random_state=random_state))
+    out = mode_coverage(samples, centers, float(std))
+    out["mode_n_samples"] = int(n_samples)
+    return out
 
 
 # --------------------------------------------------------------------------- latent codes

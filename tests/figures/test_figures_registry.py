@@ -16,6 +16,8 @@ DISPLAY_ORDER = [
     "figure_interpolations", "figure_latent_arithmetic", "figure_latent_traversals",
     "figure_kl_per_dimension", "figure_codebook_usage", "figure_codebook_perplexity",
     "figure_prior_nll", "figure_kl_history", "figure_pair_distances", "figure_history",
+    # GANs (latentlearn.figures.adversarial)
+    "figure_adversarial_losses", "figure_wasserstein_estimate", "figure_sample_snapshots",
 ]
 
 

@@ -19,6 +19,7 @@ module                    figures
 :mod:`.sne`               KL divergence during optimisation
 :mod:`.contrastive`       pair distances of a DrLIM / triplet embedding
 :mod:`.codebook`          codebook usage and perplexity (VQ-VAE)
+:mod:`.adversarial`       GANs: both players' losses, the W estimate, samples over training
 ========================  =====================================================================
 """
 
@@ -27,9 +28,8 @@ from ._registry import (FIGURE_MAKERS, Figure, FigureRegistry, MakerInfo, figure
 
 # Importing the family modules registers their makers (the order is set by each maker's
 # ``order``, not by these imports).
-from . import contrastive  # noqa: E402,F401
-from . import (cluster, codebook, decomposition, disentanglement, embedding,  # noqa: E402,F401
-               generative, graphs, neural, sne)
+from . import (adversarial, cluster, codebook, contrastive, decomposition,  # noqa: E402,F401
+               disentanglement, embedding, generative, graphs, neural, sne)
 
 __all__ = ["Figure", "FIGURE_MAKERS", "FigureRegistry", "MakerInfo", "figure_maker",
            "make_figures"]

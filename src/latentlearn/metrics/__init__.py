@@ -7,6 +7,8 @@ Embedding (:mod:`.embedding`): :func:`trustworthiness`, :func:`continuity` (Venn
 factors: :func:`mutual_information_gap` (Chen et al. 2018), :func:`sap_score` (Kumar et al. 2018),
 :func:`dci` (Eastwood & Williams 2018), :func:`beta_vae_score` (Higgins et al. 2017),
 :func:`factor_vae_score` (Kim & Mnih 2018), all at once by :func:`disentanglement_scores`.
+Generators on data of known modes (:mod:`.modes`): :func:`mode_coverage` (modes covered and the
+share of high-quality samples, Metz et al. 2017, Srivastava et al. 2017).
 Sample quality (:mod:`.sample_quality`), generated samples against real data:
 :func:`frechet_distance` (Heusel et al. 2017), :func:`kernel_distance` (Binkowski et al. 2018),
 :func:`precision_recall` (Kynkaanniemi et al. 2019), :func:`sample_mmd2` (Gretton et al. 2012),
@@ -21,6 +23,7 @@ from .clustering import adjusted_rand, normalized_mutual_info, silhouette
 from .disentanglement import (beta_vae_score, dci, dci_from_importance, disentanglement_scores,
                               factor_vae_score, mutual_information_gap, sap_score)
 from .embedding import continuity, knn_accuracy, trustworthiness
+from .modes import mode_coverage
 from .reconstruction import reconstruction_error
 from .sample_quality import (PrecisionRecall, frechet_distance, frechet_distance_gaussians,
                              kernel_distance, precision_recall, sample_mmd2, sample_quality)
@@ -48,6 +51,7 @@ __all__ = [
     "PrecisionRecall",
     "sample_mmd2",
     "sample_quality",
+    "mode_coverage",
     "embedding_report",
     "cluster_report",
     "METRIC_INFO",

@@ -135,6 +135,15 @@ METRIC_INFO: dict[str, MetricInfo] = {
         "if the raw values."),
     "sample_metrics_held_out": MetricInfo(
         "1 if the real samples were the held-out (validation) part, 0 if the training data."),
+    "modes_covered": MetricInfo(
+        "Known modes of the data that receive at least 20% of their expected share of "
+        "high-quality samples (Metz et al. 2017, Srivastava et al. 2017); fewer than n_modes "
+        "shows mode collapse.", True),
+    "n_modes": MetricInfo("Number of known modes of the data (e.g. gaussian_ring's Gaussians)."),
+    "high_quality_share": MetricInfo(
+        "Share of generated samples within 3 standard deviations of a known mode (Srivastava "
+        "et al. 2017).", True),
+    "mode_n_samples": MetricInfo("Generated samples the mode coverage was measured on."),
 }
 
 

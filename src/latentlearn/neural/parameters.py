@@ -3,7 +3,8 @@
 Every deep estimator shares some twenty training parameters (epochs, batch size, optimiser,
 schedule, early stopping, checkpoints...) and adds a few of its model's own. Instead of
 restating them in each constructor, a class lists only what it adds (``_new_parameters``) and
-the shared defaults it changes (``_default_overrides``); :func:`declare` -- called from
+the shared defaults it changes (``_default_overrides``), and, rarely, the shared ones it does
+not have (``_removed_parameters``: a GAN has no encoder); :func:`declare` -- called from
 ``__init_subclass__`` of the estimators' base -- then gives the class
 
 - ``_param_table``: name -> :class:`Param` with this class's default;
@@ -217,17 +218,18 @@ def declare(cls) -> None:
 
     Reads ``cls._new_parameters`` (Params this class adds; they follow ``latent_dim`` in the
     signature, after those its parents added), ``cls._default_overrides`` (name -> default) and
-    ``cls._removed_parameters`` (names of inherited parameters that mean nothing for this
-    class, e.g. ``decoder`` for an encoder-only model) from the class body itself, and the
-    parent's ``_param_table``.
+    ``cls._removed_parameters`` (names of inherited parameters the class does not have, e.g. a
+    GAN's ``encoder``; a removed one may be declared again in ``_new_parameters``) from the
+    class body itself, and the parent's ``_param_table``.
     """
     inherited = dict(getattr(cls, "_param_table", None) or
                      {p.name: p for p in TRAINING_PARAMETERS})
-    removed = tuple(cls.__dict__.get("_removed_parameters", ()))
-    unknown = sorted(set(removed) - set(inherited))
+    removed = cls.__dict__.get("_removed_parameters", ())
+    unknown = sorted(set(removed) - set(inherited) - {TRAINING_PARAMETERS[0].name})
     if unknown or TRAINING_PARAMETERS[0].name in removed:
-        raise TypeError(f"{cls.__name__}._removed_parameters names {unknown or removed}, which "
-                        f"it does not inherit or cannot lose.")
+        raise TypeError(f"{cls.__name__}._removed_parameters names {sorted(removed)}; only "
+                        f"inherited parameters other than {TRAINING_PARAMETERS[0].name!r} can "
+                        f"be removed.")
     for name in removed:
         del inherited[name]
     own = cls.__dict__.get("_new_parameters", ())

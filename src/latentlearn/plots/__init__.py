@@ -20,6 +20,7 @@ from .disentanglement import plot_kl_per_dimension, plot_latent_traversals
 from .bayes import plot_gaussian_approximations, plot_lower_bound
 from .contrastive import plot_pair_distances
 from .codebook import plot_codebook_perplexity, plot_codebook_usage
+from .adversarial import plot_sample_snapshots
 from ._common import new_figure
 
 __all__ = [
@@ -46,5 +47,6 @@ __all__ = [
     "plot_pair_distances",
     "plot_codebook_usage",
     "plot_codebook_perplexity",
+    "plot_sample_snapshots",
     "new_figure",
 ]

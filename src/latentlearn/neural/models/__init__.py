@@ -87,6 +87,7 @@ def build_model(name: str, config: dict, **modules):
     from . import factor_vae, mmd_vae  # noqa: F401
     from . import contrastive  # noqa: F401
     from . import vq_vae  # noqa: F401
+    from . import gan  # noqa: F401
 
     if name not in MODELS:
         raise UnknownNameError(f"unknown model {name!r}; known models: {', '.join(sorted(MODELS))}.")
