@@ -20,8 +20,9 @@ digits:
   the reference;
 - fit and transform wall times (one thread; nothing else compared runs in the process).
 
-``--out DIR`` writes ``results.json`` and ``held_out.png`` (the held-out digits in both maps,
-coloured by digit). The default run takes about two minutes on one core.
+``--out DIR`` writes ``results.json``, ``held_out.png`` (the held-out digits in both maps,
+coloured by digit) and ``report.html``, latentlearn's comparison page of the two maps (training
+and held-out digits, the metrics above side by side; a run folder per method beside it). The default run takes about two minutes on one core.
 
     OMP_NUM_THREADS=1 NUMBA_NUM_THREADS=1 PYTHONPATH=src python benchmarks/bench_contrastive_tsne.py
     ... --epochs 40 --loss triplet --out /tmp/bench_contrastive
@@ -114,6 +115,7 @@ def main(argv=None):
     name = f"ContrastiveEmbedding ({args.loss}, {'label' if args.labels else 'kNN'} pairs)"
     rows.append(_measure(name, X_tr, y_tr, X_te, y_te, Z_tr, Z_te, fit_s, transform_s))
     maps[name] = Z_te
+    fitted = {name: ("contrastive", est, Z_tr)}
 
     if not args.skip_tsne:
         tsne = TSNE(2, random_state=args.seed)
@@ -126,6 +128,7 @@ def main(argv=None):
         name = f"TSNE ({tsne.method_})"
         rows.append(_measure(name, X_tr, y_tr, X_te, y_te, Y_tr, Y_te, fit_s, transform_s))
         maps[name] = Y_te
+        fitted[name] = ("tsne", tsne, Y_tr)
     rows.append(reference)
 
     head = (f"{'method':<48} {'fit s':>7} {'transf. s':>9} {'trust tr':>8} {'trust te':>8} "
@@ -151,7 +154,53 @@ def main(argv=None):
             plot_embedding(Z, y_te, ax=ax, title=f"{name}: {len(te)} held-out digits")
         save_figure(fig, args.out / "held_out.png")
         print(f"wrote {args.out / 'results.json'} and {args.out / 'held_out.png'}")
+        page = _comparison_report(args.out, rows, fitted, maps, y_tr, y_te, args.seed)
+        print(f"wrote {page}")
     return rows
+
+
+def _comparison_report(out, rows, fitted, maps, y_tr, y_te, seed):
+    """One comparison page (latentlearn's report) of the two maps: a run folder per method with
+    the training and held-out metrics and both maps, then ``out/report.html`` side by side."""
+    from latentlearn.figures import Figure
+    from latentlearn.plots import new_figure, plot_embedding
+    from latentlearn.report import build_comparison
+    from latentlearn.runs import run_config, write_run_folder
+
+    info = {"trustworthiness_train": ("Trustworthiness (k = 10) of the training map.", True),
+            "trustworthiness_held_out": ("Trustworthiness (k = 10) of the 1,000 held-out digits "
+                                         "placed by transform.", True),
+            "knn_accuracy_train": ("10-NN accuracy of the digit labels on the training map "
+                                   "(leave-one-out).", True),
+            "knn_accuracy_held_out": ("10-NN accuracy of held-out digits placed by transform, "
+                                      "classified by the training map.", True),
+            "fit_time_s": ("Fit time on the training digits (s).", False),
+            "transform_time_s": ("Time to place the held-out digits (s).", False)}
+    folders = []
+    for row in rows:
+        if row["method"] not in fitted:
+            continue
+        method, est, Z_tr = fitted[row["method"]]
+        figures = []
+        for what, Z, y in (("training", Z_tr, y_tr), ("held-out", maps[row["method"]], y_te)):
+            fig = new_figure((5.2, 4.6))
+            plot_embedding(Z, y, ax=fig.subplots(), title=f"{row['method']}: {len(Z)} {what} "
+                                                           f"digits")
+            figures.append(Figure(f"map_{what.replace('-', '_')}", f"The {what} digits",
+                                  f"{len(Z)} {what} mnist5k digits, coloured by their label "
+                                  f"(never seen by the method).", fig))
+        metrics = {"trustworthiness_train": row["trust_train"],
+                   "trustworthiness_held_out": row["trust_test"],
+                   "knn_accuracy_train": row["knn_train_loo"],
+                   "knn_accuracy_held_out": row["knn_test"],
+                   "fit_time_s": row["fit_s"], "transform_time_s": row["transform_s"]}
+        config = run_config(method, "neural" if method == "contrastive" else "sne",
+                            {k: str(v) for k, v in est.get_params().items()}, seed,
+                            {"name": "mnist5k", "n_samples": len(Z_tr),
+                             "n_features": 784}, row["fit_s"])
+        folders.append(write_run_folder(out / method, config=config, metrics=metrics,
+                                        figures=figures, metric_info=info, overwrite=True))
+    return build_comparison(folders, out / "report.html")
 
 
 if __name__ == "__main__":

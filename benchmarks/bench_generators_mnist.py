@@ -138,6 +138,9 @@ def main(argv=None) -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--set", dest="sets", action="append", metavar="MODEL.KEY=VALUE")
     parser.add_argument("--json", default=None, help="also write the raw results here")
+    parser.add_argument("--samples-png", default=None,
+                        help="also write the first seed's samples of every model side by side "
+                             "(64 each) to this PNG")
     args = parser.parse_args(argv)
 
     import torch
@@ -147,6 +150,7 @@ def main(argv=None) -> None:
     registered = {m.name for m in list_methods()}
     X = load("mnist5k").X
     rows: dict[str, dict] = {}
+    grids: dict[str, np.ndarray] = {}
 
     order = np.random.default_rng(0).permutation(len(X))
     floor = sample_quality(X[order[:2500]], X[order[2500:]],
@@ -163,6 +167,8 @@ def main(argv=None) -> None:
             budget = Budget(60.0 * args.budget_minutes, args.max_steps)
             estimator, fit_s = fit_one(name, X, seed, params, budget)
             samples = estimator.sample(args.n_samples, random_state=seed)
+            if seed == args.seeds[0]:
+                grids[name] = tile(samples[:64])
             scores = sample_quality(X, samples, metrics=("fd", "kd", "precision_recall"),
                                     features="mnist", random_state=seed)
             runs.append({**scores, "fit_s": fit_s, "steps": budget.steps})
@@ -186,6 +192,33 @@ def main(argv=None) -> None:
     if args.json:
         with open(args.json, "w", encoding="utf-8") as fh:
             json.dump(rows, fh, indent=2, default=str)
+    if args.samples_png and grids:
+        save_side_by_side(grids, args.samples_png, args.budget_minutes)
+
+
+def tile(samples: np.ndarray, n_cols: int = 8) -> np.ndarray:
+    """64 flattened 28x28 images as one (8*29, 8*29) array with 1-pixel gaps."""
+    n = len(samples)
+    rows = -(-n // n_cols)
+    out = np.ones((rows * 29, n_cols * 29))
+    for i, image in enumerate(np.clip(samples, 0, 1).reshape(n, 28, 28)):
+        r, c = divmod(i, n_cols)
+        out[r * 29:r * 29 + 28, c * 29:c * 29 + 28] = image
+    return out
+
+
+def save_side_by_side(grids: dict, path: str, budget_minutes: float) -> None:
+    from latentlearn.fileio import save_figure
+    from latentlearn.plots import new_figure
+
+    fig = new_figure((3.2 * len(grids), 3.6))
+    axes = fig.subplots(1, len(grids), squeeze=False)[0]
+    for ax, (name, grid) in zip(axes, grids.items()):
+        ax.imshow(grid, cmap="gray_r", vmin=0, vmax=1)
+        ax.set_title(name)
+        ax.axis("off")
+    fig.suptitle(f"mnist5k samples, {budget_minutes:g} min of training each (seed 0)")
+    save_figure(fig, path)
 
 
 if __name__ == "__main__":
