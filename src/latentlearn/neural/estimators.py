@@ -199,21 +199,37 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
         check_parameters(self)
         data, n_features, image_shape = self._fit_input(X)
         self.seed_ = _seed_from(self.random_state)
+        return self._train(data, n_features, image_shape)
+
+    def _train(self, data, n_features, image_shape, inputs=None):
+        """Build the model (seeded by ``seed_``) and train it: the part of fit every family
+        shares. ``inputs`` is what the trainer iterates over (``data`` by default)."""
         device = resolve_device(self.device)
         self.image_shape_ = None if image_shape is None else tuple(int(s) for s in image_shape)
         config = self._model_config(n_features, image_shape)
         with _seeded(self.seed_, device):
             model = self._model_class(config, **self._user_modules())
-        callbacks = [self.callback] if self.callback is not None else []
+        callbacks = self._callbacks(model, device)
+        callbacks += [self.callback] if self.callback is not None else []
         trainer = Trainer(model, self._trainer_config(self.seed_), callbacks,
                           extra=self._record(require_name=False))
-        self.history_ = trainer.fit(data, resume=self.resume)
+        with self._training_data(model, data):
+            self.history_ = trainer.fit(data if inputs is None else inputs, resume=self.resume)
         self.model_ = model.eval()
         self.device_ = str(device)
         self.n_epochs_ = len(self.history_)
         self.n_iter_ = trainer.step
         self.stopped_early_ = trainer.stopped_early
         return self
+
+    def _callbacks(self, model, device) -> list:
+        """Callbacks the estimator itself hands the trainer, before the user's ``callback``."""
+        return []
+
+    @contextmanager
+    def _training_data(self, model, data):
+        """Held around training, e.g. to attach data the model reads by index."""
+        yield
 
     # ----------------------------------------------------------------- batched inference
     def _device(self):
@@ -772,28 +788,26 @@ class ContrastiveEmbedding(_NeuralEstimator):
             raise DataError(f"X has {n} samples; ContrastiveEmbedding trains on at most "
                             f"{_MAX_INDEXED_SAMPLES} (subsample X).")
         self.seed_ = _seed_from(self.random_state)
-        pairs = self._pairs(data, y)
-        device = resolve_device(self.device)
-        self.image_shape_ = None if image_shape is None else tuple(int(s) for s in image_shape)
-        config = self._model_config(n_features, image_shape)
-        config.pairs = self.pairs_ = "labels" if "labels" in pairs else "knn"
-        with _seeded(self.seed_, device):
-            model = self._model_class(config, **self._user_modules())
-        callbacks = [self.callback] if self.callback is not None else []
-        trainer = Trainer(model, self._trainer_config(self.seed_), callbacks,
-                          extra=self._record(require_name=False))
-        model.attach_training_data(data, **pairs)
+        self._pair_arrays = self._pairs(data, y)
+        self.pairs_ = "labels" if "labels" in self._pair_arrays else "knn"
         anchors = np.arange(n, dtype=np.float32)[:, None]     # (n, 1): the trainer's "inputs"
         try:
-            self.history_ = trainer.fit(anchors, resume=self.resume)
+            return self._train(data, n_features, image_shape, inputs=anchors)
+        finally:
+            del self._pair_arrays
+
+    def _model_config(self, n_features: int, image_shape):
+        config = super()._model_config(n_features, image_shape)
+        config.pairs = self.pairs_
+        return config
+
+    @contextmanager
+    def _training_data(self, model, data):
+        model.attach_training_data(data, **self._pair_arrays)
+        try:
+            yield
         finally:
             model.detach_training_data()
-        self.model_ = model.eval()
-        self.device_ = str(device)
-        self.n_epochs_ = len(self.history_)
-        self.n_iter_ = trainer.step
-        self.stopped_early_ = trainer.stopped_early
-        return self
 
     def _pairs(self, data, y) -> dict:
         """``{"neighbors": (n, k) indices}`` or ``{"labels": (n,) class codes}``, checked."""
@@ -1105,43 +1119,15 @@ class _AdversarialEstimator(GenerativeMixin, _NeuralEstimator, auto_wrap_output_
         return config
 
     # ----------------------------------------------------------------- fit
-    def fit(self, X, y=None):
-        """Train the two players on ``X``; ``y`` is ignored.
-
-        Parameters
-        ----------
-        X : array-like of shape (n_samples, n_features), Dataset or torch DataLoader
-        y : ignored
-
-        Returns
-        -------
-        self
-        """
-        check_parameters(self)
-        data, n_features, image_shape = self._fit_input(X)
-        self.seed_ = _seed_from(self.random_state)
-        device = resolve_device(self.device)
-        self.image_shape_ = None if image_shape is None else tuple(int(s) for s in image_shape)
-        config = self._model_config(n_features, image_shape)
-        with _seeded(self.seed_, device):
-            model = self._model_class(config)
+    def _callbacks(self, model, device) -> list:
         model.to(device).take_snapshot(0)   # a resumed run reads its snapshots back instead
-        user = self.callback
 
         def snapshots(event, logs):
             if event == "epoch":
                 model.take_snapshot(int(logs["epoch"]))
-            return bool(user(event, logs)) if user is not None else False
+            return False
 
-        trainer = Trainer(model, self._trainer_config(self.seed_), [snapshots],
-                          extra=self._record(require_name=False))
-        self.history_ = trainer.fit(data, resume=self.resume)
-        self.model_ = model.eval()
-        self.device_ = str(device)
-        self.n_epochs_ = len(self.history_)
-        self.n_iter_ = trainer.step
-        self.stopped_early_ = trainer.stopped_early
-        return self
+        return [snapshots]
 
     # ----------------------------------------------------------------- generating
     def sample(self, n_samples=1, random_state=None):
