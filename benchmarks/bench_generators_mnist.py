@@ -186,7 +186,7 @@ def main(argv=None) -> None:
     for name, row in rows.items():
         runs = row["runs"]
         cells = [mean_std([r[m] for r in runs]) for m in METRICS]
-        print(f"{name:<16}{cells[0]:>20}{cells[1]:>22}{cells[2]:>18}{cells[3]:>18}"
+        print(f"{name:<16}{cells[0]:>20} {cells[1]:>21} {cells[2]:>17} {cells[3]:>17}"
               f"{np.mean([r['steps'] for r in runs]):>8.0f}"
               f"{np.mean([r['fit_s'] for r in runs]):>8.0f}")
     if args.json:
