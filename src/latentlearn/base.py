@@ -36,6 +36,7 @@ __all__ = [
     "Interval",
     "Options",
     "check_parameters",
+    "describe_constraint",
     "LatentEstimator",
     "GenerativeMixin",
     "check_random_state",
@@ -121,6 +122,12 @@ def _accepts(constraint, value) -> bool:
         return isinstance(value, constraint) and not (
             constraint is not bool and isinstance(value, bool))
     raise TypeError(f"unknown parameter constraint {constraint!r}")
+
+
+def describe_constraint(constraint) -> str:
+    """What one entry of a ``_parameter_constraints`` list allows, in words (for errors and
+    ``latentlearn methods NAME``)."""
+    return _describe(constraint)
 
 
 def _describe(constraint) -> str:

@@ -21,9 +21,10 @@ from .exceptions import LatentLearnError
 
 app = typer.Typer(
     name="latentlearn",
-    help="Unsupervised representation learning: fit, measure, look at and compare methods.",
+    help="Unsupervised representation learning: fit, measure, look at and compare methods.\n\n"
+    "Shell completion: `latentlearn --install-completion` (bash, zsh, fish, PowerShell), or "
+    "`latentlearn --show-completion` to print the script.",
     no_args_is_help=True,
-    add_completion=False,
     pretty_exceptions_enable=False,
 )
 console = Console()
@@ -38,8 +39,30 @@ DataOptions = Annotated[Optional[list[str]], typer.Option(
 SetOpt = Annotated[Optional[list[str]], typer.Option(
     "--set", "-s", help="Method parameter as key=value, repeatable (e.g. n_components=2).")]
 SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same seed, same result.")]
-OverwriteOpt = Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log what the library does.")]
+# A bool option declared with one name is an on/off flag; metavar="" keeps typer from showing
+# a "<bool>" value column that suggests `--overwrite true`.
+OverwriteOpt = Annotated[bool, typer.Option("--overwrite", metavar="",
+                                            help="Replace --out if it exists.")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", metavar="",
+                                          help="Log what the library does.")]
+
+
+def _version_callback(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        console.print(f"latentlearn {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option(
+        "--version", metavar="", callback=_version_callback, is_eager=True,
+        help="Print the version and exit.")] = False,
+):
+    # The app's help (with the shell-completion line) is set on typer.Typer above.
+    pass
 
 
 def _user_errors(func):
@@ -115,13 +138,27 @@ def datasets():
 
 @app.command()
 @_user_errors
-def methods():
-    """List the methods that `fit` and `compare` accept."""
-    from .registry import list_methods
+def methods(
+    name: Annotated[Optional[str], typer.Argument(
+        help="A method name: show its parameters (default, allowed values, meaning).")] = None,
+):
+    """List the methods that `fit` and `compare` accept, or the parameters of one (NAME).
 
-    table = Table("name", "family", "what it is")
-    for info in list_methods():
-        table.add_row(info.name, info.family, info.summary)
+    A parameter is set with `latentlearn fit NAME --set key=value`.
+    """
+    from .registry import describe_parameters, get_method, list_methods
+
+    if name is None:
+        table = Table("name", "family", "what it is")
+        for info in list_methods():
+            table.add_row(info.name, info.family, info.summary)
+        console.print(table)
+        return
+    info = get_method(name)  # an unknown name: one line naming close matches
+    table = Table("parameter", "default", "allowed", "meaning",
+                  title=f"{info.name} ({info.cls.__name__}, {info.family}): {info.summary}")
+    for param in describe_parameters(info.name):
+        table.add_row(param.name, param.default, param.allowed, param.meaning)
     console.print(table)
 
 
@@ -315,7 +352,7 @@ def water(
     frames: Annotated[Optional[Path], typer.Option(help="The video: a .npy array (n_frames, "
                                                    "height, width[, 3]) or a folder of "
                                                    "images.")] = None,
-    demo: Annotated[bool, typer.Option("--demo", help="Use a generated video: scikit-learn's "
+    demo: Annotated[bool, typer.Option("--demo", metavar="", help="Use a generated video: scikit-learn's "
                                        "china.jpg under moving water.")] = False,
     clean: Annotated[Optional[Path], typer.Option(help="The clean image (.npy or an image), "
                                                   "to score PSNR and SSIM against.")] = None,

@@ -25,6 +25,7 @@ import csv
 import gzip
 import io
 import logging
+import math
 import operator
 import re
 from pathlib import Path
@@ -106,7 +107,44 @@ def _natural_key(path: Path):
 # Arrays: .npy and .npz
 # --------------------------------------------------------------------------------------------
 
+def _check_npy_size(path: Path) -> None:
+    """DataError when a ``.npy`` header declares more bytes than the file holds.
+
+    Read before ``np.load`` allocates: a 192-byte file whose header declares shape
+    (100000000000, 1000000) would otherwise end in a MemoryError. Anything that is not a
+    readable version 1 or 2 ``.npy`` header (an ``.npz`` archive, a damaged header) is left
+    to ``np.load``, which reports it.
+    """
+    with open(path, "rb") as fh:
+        if fh.read(len(np.lib.format.MAGIC_PREFIX)) != np.lib.format.MAGIC_PREFIX:
+            return
+        fh.seek(0)
+        try:
+            version = np.lib.format.read_magic(fh)
+            if version == (1, 0):
+                shape, _, dtype = np.lib.format.read_array_header_1_0(fh)
+            elif version == (2, 0):
+                shape, _, dtype = np.lib.format.read_array_header_2_0(fh)
+            else:
+                return
+        except (ValueError, OSError, EOFError):
+            return
+        if dtype.hasobject:
+            return
+        header_size = fh.tell()
+    file_size = path.stat().st_size
+    declared = math.prod(shape) * dtype.itemsize  # Python ints: no overflow
+    if declared > file_size - header_size:
+        raise DataError(
+            f"{path}: the header declares an array of shape {tuple(shape)} and dtype {dtype}, "
+            f"{declared:,} bytes of data, but the file is only {file_size:,} bytes "
+            f"({file_size - header_size:,} after its {header_size}-byte header); it is "
+            "truncated or its header is damaged; re-save it with numpy.save."
+        )
+
+
 def _load_numpy(path: Path):
+    _check_npy_size(path)
     try:
         return np.load(path, allow_pickle=False)
     except ValueError as exc:
