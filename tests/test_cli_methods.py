@@ -100,27 +100,34 @@ def test_parameter_table_matches_signature_and_a_numpydoc_reader(info):
         ref = reference.get(name, "")
         assert bool(row.meaning) == bool(ref), (name, row.meaning, ref)
         assert ref.startswith(_plain(row.meaning)), (name, row.meaning, ref)
+        # A whole sentence (or the whole description), not a line cut short.
+        assert _plain(row.meaning) == ref or row.meaning[-1] in ".!?", (name, row.meaning)
 
 
 def test_completion_offered_and_mentioned():
+    import typer.main
+
+    options = {p.name for p in typer.main.get_command(cli.app).params}
+    assert {"install_completion", "show_completion"} <= options
+    result = invoke("--show-completion", "bash")
+    assert result.exit_code == 0, result.output
+    assert "_LATENTLEARN_COMPLETE=complete_bash" in result.output
     result = invoke("--help")
     assert result.exit_code == 0
-    assert "--install-completion" in result.output and "--show-completion" in result.output
     assert "latentlearn --install-completion" in " ".join(result.output.split())
 
 
 @pytest.mark.parametrize("command", [c.name or c.callback.__name__
                                      for c in cli.app.registered_commands])
-def test_bool_options_are_flags(command):
-    """Every bool option is a flag (--x or --x/--no-x), never `--x true`."""
+def test_bool_options_are_flags_in_help(command):
+    """Every bool option is a flag (--x or --x/--no-x) shown without a value, never `--x true`."""
     import typer.main
 
     click_command = typer.main.get_command(cli.app).commands[command]
+    help_lines = invoke(command, "--help").output.splitlines()
     for param in click_command.params:
-        if getattr(param, "type", None) is not None and param.type.name == "boolean" \
-                and param.param_type_name == "option":
-            assert param.is_flag, (command, param.name)
-            result = invoke(command, "--help")
-            assert "<bool>" not in "".join(
-                line for line in result.output.splitlines()
-                if re.search(rf"{param.opts[0]}\b(?!-)", line)), result.output
+        if param.param_type_name != "option" or param.bare_type() != "bool":
+            continue
+        assert param.is_flag, (command, param.name)
+        line = [ln for ln in help_lines if re.search(rf"{param.opts[0]}(?![-\w])", ln)]
+        assert line and "<bool>" not in line[0], (command, param.name, help_lines)

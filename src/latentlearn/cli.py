@@ -271,7 +271,7 @@ def report(run_dir: Annotated[Path, typer.Argument(help="A run folder written by
 def evaluate(
     run_dir: Annotated[Path, typer.Argument(help="A run folder written by `latentlearn fit`.")],
     sampled: Annotated[bool, typer.Option(
-        "--sampled/--no-sampled", help="Compute the beta-VAE and FactorVAE scores on dSprites "
+        "--sampled/--no-sampled", metavar="", help="Compute the beta-VAE and FactorVAE scores on dSprites "
         "(minutes: they render and encode thousands of batches).")] = True,
     metrics: Annotated[Optional[str], typer.Option(
         "--metrics", help="Sample-quality metrics of a generative model, comma-separated: fd "
