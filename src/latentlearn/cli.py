@@ -14,7 +14,8 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
+                           TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn)
 from rich.table import Table
 
 from .exceptions import LatentLearnError
@@ -88,19 +89,26 @@ def _setup_logging(verbose: bool) -> None:
 
 
 class _Stages:
-    """A spinner that shows the stage the library reports through its callback."""
+    """Progress of the stages the library reports through its callback: a spinner for a stage
+    of unknown length, a bar (percentage, elapsed, time left) for a loop of known length."""
 
     def __init__(self):
-        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"),
-                                 TimeElapsedColumn(), console=err_console, transient=True)
+        self.progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TaskProgressColumn(), TimeElapsedColumn(),
+                                 TimeRemainingColumn(), console=err_console, transient=True)
+        self.total = None
 
     def __enter__(self):
         self.progress.__enter__()
         self.task = self.progress.add_task("starting", total=None)
         return self
 
-    def __call__(self, stage: str) -> None:
-        self.progress.update(self.task, description=stage)
+    def __call__(self, stage: str, done: int | None = None, total: int | None = None) -> None:
+        if total != self.total:  # a new loop (or the end of one): restart the clock
+            self.progress.reset(self.task, total=total, completed=done or 0, description=stage)
+            self.total = total
+        else:
+            self.progress.update(self.task, description=stage, completed=done or 0)
 
     def __exit__(self, *exc):
         return self.progress.__exit__(*exc)

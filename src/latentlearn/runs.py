@@ -114,24 +114,46 @@ class RunResult:
     duration_s: float = 0.0
 
 
-def _progress(callback, stage: str):
-    if callback is not None:
+def _progress(callback, stage: str, done: int | None = None, total: int | None = None):
+    """Report a stage to ``callback``, the progress protocol of this module:
+    ``callback(stage)`` for a stage of unknown length, ``callback(stage, done=k, total=n)``
+    inside a loop of known length (``k`` of ``n`` done)."""
+    if callback is None:
+        return
+    if total is None:
         callback(stage)
+    else:
+        callback(stage, done=done, total=total)
 
 
-def _epoch_reporter(callback):
+def _loop_total(estimator, event: str) -> int | None:
+    """The length of the loop an estimator's ``callback(event, logs)`` runs through."""
+    params = estimator.get_params()
+    if event == "epoch":
+        # GANs with ``epochs=None`` choose their own count in fit (``epochs_``).
+        total = getattr(estimator, "epochs_", None) or params.get("epochs")
+    elif event == "iteration":  # t-SNE: the iteration count runs across both phases
+        total = (params.get("early_exaggeration_iter") or 0) + (params.get("n_iter") or 0)
+    else:
+        return None
+    return int(total) if total else None
+
+
+def _epoch_reporter(callback, estimator):
     """Turn an estimator's ``callback(event, logs)`` (epochs of neural models, iterations of
-    t-SNE) into progress stages."""
+    t-SNE) into progress: ``callback(stage, done=..., total=...)``."""
+    name = type(estimator).__name__
 
     def report(event, logs):
         if event == "epoch":
             loss = logs.get("loss")
-            text = f"epoch {logs.get('epoch')}" + (f", loss {loss:.4g}" if loss is not None else "")
-            callback(text)
+            text = f"training {name}" + (f", loss {loss:.4g}" if loss is not None else "")
+            _progress(callback, text, logs.get("epoch"), _loop_total(estimator, event))
         elif event == "iteration":  # t-SNE's optimiser
             kl = logs.get("kl")
-            callback(f"{logs.get('phase', 'iteration')} {logs.get('iteration')}"
-                     + (f", KL {kl:.4g}" if kl is not None else ""))
+            text = f"{name} {logs.get('phase', 'iteration')}".replace("_", " ") \
+                + (f", KL {kl:.4g}" if kl is not None else "")
+            _progress(callback, text, logs.get("iteration"), _loop_total(estimator, event))
         return False  # never stop training
 
     return report
@@ -139,14 +161,18 @@ def _epoch_reporter(callback):
 
 def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: int | None = 0,
             callback: Callable[[str], None] | None = None) -> RunResult:
-    """Fit ``method`` on ``dataset`` and measure it. ``callback(stage)`` reports progress."""
+    """Fit ``method`` on ``dataset`` and measure it.
+
+    ``callback(stage, done=None, total=None)`` reports progress (see :func:`_progress`): the
+    epochs of neural models and the iterations of t-SNE come with ``done`` and ``total``.
+    """
     from . import metrics
 
     info, estimator = make_estimator(method, params, seed)
     X, y = dataset.X, dataset.y
     if callback is not None and "callback" in estimator.get_params() and \
             estimator.get_params()["callback"] is None:
-        estimator.set_params(callback=_epoch_reporter(callback))
+        estimator.set_params(callback=_epoch_reporter(callback, estimator))
     if dataset.image_shape is not None and "image_shape" in estimator.get_params() and \
             estimator.get_params()["image_shape"] is None:
         # Image data: networks that need the image's shape (conv, burgess) get it from the data.

@@ -58,7 +58,7 @@ def _full_like(Y, value):
 
 
 def optimize(objective, Y, phases, *, min_gain=0.01, callback=None, callback_every=50,
-             record_every=50):
+             record_every=50, phase_done=None):
     """Run ``phases`` in turn on ``objective`` from the map ``Y``; returns ``(Y, state)``.
 
     Parameters
@@ -74,6 +74,8 @@ def optimize(objective, Y, phases, *, min_gain=0.01, callback=None, callback_eve
         True stops the run: the later phases are skipped and ``state.stopped`` is set.
     callback_every, record_every : int
         How often the callback runs and the KL is stored in ``state.history``.
+    phase_done : callable ``phase_done(phase, state)``, optional
+        Called after each phase that ran (e.g. to log its time).
 
     Returns
     -------
@@ -94,6 +96,8 @@ def optimize(objective, Y, phases, *, min_gain=0.01, callback=None, callback_eve
                                     callback_every=callback_every, phase=phase.name,
                                     record_every=record_every)
         iteration = state.iteration
+        if phase_done is not None:
+            phase_done(phase, state)
         if state.stopped:
             break
     return objective.finish(Y), state

@@ -29,6 +29,7 @@ callback and its clean stop work there as in ``fit``.
 from __future__ import annotations
 
 import logging
+import time
 from numbers import Integral, Real
 
 import numpy as np
@@ -69,7 +70,27 @@ _COMMON_CONSTRAINTS = {
     "random_state": ["random_state"],
     "callback": [None, "callable"],
     "callback_every": [Interval(Integral, 1, None)],
+    "verbose": ["boolean"],
 }
+
+
+class _StageClock:
+    """Logs the time since the last stage, at INFO when ``verbose`` (openTSNE's ``verbose``
+    timings), at DEBUG otherwise."""
+
+    def __init__(self, verbose):
+        self.level = logging.INFO if verbose else logging.DEBUG
+        self.last = time.perf_counter()
+
+    def stage(self, message, *args):
+        now = time.perf_counter()
+        logger.log(self.level, "t-SNE " + message + " in %.2f s", *args, now - self.last)
+        self.last = now
+
+    def phase_done(self, phase, state):
+        kl = state.history[-1]["kl"] if state.history else float("nan")
+        self.stage("%s phase, %d iterations (KL %.4g at iteration %d),", phase.name,
+                   phase.n_iter, kl, state.iteration)
 
 
 def _resolve_device(device):
@@ -126,9 +147,12 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
         X64 = np.asarray(X, dtype=np.float64)
         self._check_common(X64)
         rng = check_random_state(self.random_state)
+        clock = _StageClock(self.verbose)
         P = self._affinities(X64, rng)
+        clock.stage("affinities (perplexity %.4g) of %d points", self.perplexity_, X.shape[0])
         Y0 = self._initial_embedding(X64, rng)
         objective = self._objective(P)
+        clock.stage("initialization (%s)", self.init if isinstance(self.init, str) else "given")
         early_lr, main_lr = self._learning_rate(X.shape[0])
         lr = early_lr, main_lr
         phases = [Phase(self.early_exaggeration_iter, early_lr, momentum=0.5,
@@ -136,7 +160,8 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
                   Phase(self.n_iter, main_lr, momentum=0.8,
                         exaggeration=self._main_exaggeration(), name="main")]
         Y, state = optimize(objective, Y0, phases, min_gain=self.min_gain,
-                            callback=self.callback, callback_every=self.callback_every)
+                            callback=self.callback, callback_every=self.callback_every,
+                            phase_done=clock.phase_done)
         self.embedding_ = Y
         self.kl_divergence_ = objective.kl_divergence(Y)
         self.kl_history_ = [{"iteration": r["iteration"], "kl": r["kl"]} for r in state.history]
@@ -282,6 +307,10 @@ class TSNE(_BaseSNE):
         (phase ``"transform"``, the new points' embedding and KL); returning True stops the
         run and keeps the partial embedding.
     callback_every : int, default=50
+    verbose : bool, default=False
+        Log the time of each stage (affinities, initialization, each optimisation phase) at
+        level INFO through :mod:`logging`, as openTSNE's ``verbose`` prints them (Policar
+        et al. 2024); the ``latentlearn`` CLI shows INFO records with ``-v``.
 
     Attributes
     ----------
@@ -315,7 +344,8 @@ class TSNE(_BaseSNE):
                  early_exaggeration_iter=250, n_iter=750, exaggeration=None,
                  learning_rate="auto", init="pca",
                  method="auto", angle=0.5, neighbors="auto", min_gain=0.01, device="auto",
-                 transform_perplexity=5.0, random_state=None, callback=None, callback_every=50):
+                 transform_perplexity=5.0, random_state=None, callback=None, callback_every=50,
+                 verbose=False):
         self.n_components = n_components
         self.perplexity = perplexity
         self.dof = dof
@@ -334,6 +364,7 @@ class TSNE(_BaseSNE):
         self.random_state = random_state
         self.callback = callback
         self.callback_every = callback_every
+        self.verbose = verbose
 
     def _resolve_method(self, n):
         method = self.method
@@ -415,7 +446,7 @@ class SNE(_BaseSNE):
         ``"auto"``: 0.1 for conditional SNE (its gradient does not shrink with n),
         ``max(n / 10, 5)`` for symmetric SNE; set empirically (blobs, digits up to 1,000).
     early_exaggeration_iter, n_iter, init, min_gain, device, transform_perplexity,
-    random_state, callback, callback_every :
+    random_state, callback, callback_every, verbose :
         As in :class:`TSNE`.
 
     Attributes
@@ -434,7 +465,8 @@ class SNE(_BaseSNE):
     def __init__(self, n_components=2, *, kind="conditional", perplexity="auto",
                  early_exaggeration=1.0, early_exaggeration_iter=250, n_iter=750,
                  learning_rate="auto", init="pca", min_gain=0.01, device="auto",
-                 transform_perplexity=5.0, random_state=None, callback=None, callback_every=50):
+                 transform_perplexity=5.0, random_state=None, callback=None, callback_every=50,
+                 verbose=False):
         self.n_components = n_components
         self.kind = kind
         self.perplexity = perplexity
@@ -449,6 +481,7 @@ class SNE(_BaseSNE):
         self.random_state = random_state
         self.callback = callback
         self.callback_every = callback_every
+        self.verbose = verbose
 
     def _uses_neighbors(self, n):
         return False
