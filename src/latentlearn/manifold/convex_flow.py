@@ -214,6 +214,19 @@ def _compact(pool, slot_off, slot_len, n_paths, extra):
 
 
 @numba.njit(cache=True)
+def _trace_path(s, u, pred_node, pred_edge, buf):
+    """Write the edges of the shortest path u -> s (from the predecessors of source s) into
+    ``buf``; return their number."""
+    L = 0
+    v = u
+    while v != s:
+        buf[L] = pred_edge[s, v]
+        L += 1
+        v = pred_node[s, v]
+    return L
+
+
+@numba.njit(cache=True)
 def _path_cost(pool, o, L, w):
     """Sum of ``w`` over the ``L`` edges stored at ``pool[o:]``."""
     s = 0.0
@@ -331,12 +344,7 @@ def _path_flow(indptr, indices, edge_of, lengths, capacity, power, max_iter, tol
                   heap_d, heap_v, done)
         for u in range(s + 1, n):
             q = s * n + u
-            L = 0
-            v = u
-            while v != s:
-                buf[L] = pred_edge[s, v]
-                L += 1
-                v = pred_node[s, v]
+            L = _trace_path(s, u, pred_node, pred_edge, buf)
             if used + L > pool.shape[0]:
                 pool, used = _compact(pool, slot_off, slot_len, n_paths, L)
             pool[used:used + L] = buf[:L]
@@ -372,12 +380,7 @@ def _path_flow(indptr, indices, edge_of, lengths, capacity, power, max_iter, tol
         for s in range(n - 1):
             for u in range(s + 1, n):
                 q = s * n + u
-                L = 0
-                v = u
-                while v != s:
-                    buf[L] = pred_edge[s, v]
-                    L += 1
-                    v = pred_node[s, v]
+                L = _trace_path(s, u, pred_node, pred_edge, buf)
                 known = False
                 for k in range(n_paths[q]):
                     if slot_len[q, k] == L:
