@@ -2,31 +2,16 @@
 samples against the held-out or all rows of its data), merged into metrics.json and the
 report; the features chosen automatically; and the errors."""
 
-import json
-
 import numpy as np
 import pytest
-from typer.testing import CliRunner
 
 from latentlearn import load as load_model
-from latentlearn.cli import app
 from latentlearn.datasets import load
 from latentlearn.metrics import (frechet_distance, kernel_distance, precision_recall,
                                  sample_mmd2)
 from latentlearn.neural.latent import held_out_index
 
-runner = CliRunner()
-
-VAE_ARGS = ["--set", "epochs=1", "--set", "latent_dim=3", "--set", "architecture=mlp",
-            "--set", "hidden_dims=(16,)", "--set", "batch_size=32"]
-
-
-def invoke(*args):
-    return runner.invoke(app, [str(a) for a in args])
-
-
-def read(path):
-    return json.loads(path.read_text())
+from test_cli_evaluate import VAE_ARGS, invoke, read  # the evaluate tests' CLI helpers
 
 
 @pytest.fixture(scope="module")
