@@ -28,6 +28,13 @@ __all__ = [
 ]
 
 
+def _umask() -> int:
+    """The process umask (read by setting it and putting it back: there is no getter)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 @contextmanager
 def atomic_path(path, suffix=""):
     """Yield a temporary path next to ``path``; on success rename it to ``path``.
@@ -37,6 +44,10 @@ def atomic_path(path, suffix=""):
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=suffix + ".tmp", dir=path.parent)
+    # mkstemp creates the file 0600; give it the mode open() would (0666 less the umask), so a
+    # run folder can be shared like any other file the user writes.
+    if hasattr(os, "fchmod"):
+        os.fchmod(fd, 0o666 & ~_umask())
     os.close(fd)
     try:
         yield Path(tmp)
