@@ -6,6 +6,7 @@ name) are printed as one line and exit with code 1; set ``LATENTLEARN_DEBUG=1`` 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -18,7 +19,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColum
                            TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn)
 from rich.table import Table
 
-from .exceptions import LatentLearnError
+from .exceptions import LatentLearnError, ParameterError
 
 app = typer.Typer(
     name="latentlearn",
@@ -182,16 +183,53 @@ def fit(
     seed: SeedOpt = 0,
     overwrite: OverwriteOpt = False,
     verbose: VerboseOpt = False,
+    nproc: Annotated[Optional[int], typer.Option(
+        "--nproc", min=1, help="Train a neural model on N processes with torch.distributed "
+        "(DDP; gloo on CPU, NCCL on CUDA): the same as `torchrun --nproc-per-node N -m "
+        "latentlearn fit ...`. batch_size stays the global batch; rank 0 writes the run.")] = None,
 ):
     """Fit METHOD on --data and write a run folder with metrics, figures and report.html."""
-    from .runs import parse_assignments, run_method
+    from .registry import get_method
+    from .runs import check_out_folder, parse_assignments, run_method
 
     _setup_logging(verbose)
+    params = parse_assignments(set_)
+    under_torchrun = int(os.environ.get("WORLD_SIZE", "1")) > 1
+    if (nproc or 1) > 1 or under_torchrun:
+        info = get_method(method)
+        if info.kind != "neural":
+            raise ParameterError(f"--nproc: {info.name} is not a neural model; only those "
+                                 f"train on several processes (see `latentlearn methods`).")
+    if (nproc or 1) > 1 and not under_torchrun:
+        from .neural.distributed import launch
+
+        out = out or _default_out(method, Path(data).stem if Path(data).exists() else data)
+        check_out_folder(out, overwrite)   # before training, not after it
+        argv = ["fit", method, "--data", data, "--out", str(out), "--seed", str(seed)]
+        argv += [a for item in set_ or [] for a in ("--set", item)]
+        argv += [a for item in data_option or [] for a in ("--data-option", item)]
+        argv += ["--overwrite"] * overwrite + ["--verbose"] * verbose
+        launch(nproc, argv, device=str(params.get("device", "auto")))   # rank 0 says "wrote"
+        return
+    main = True
+    if under_torchrun:
+        from .neural.distributed import init_from_env, is_main
+
+        init_from_env(str(params.get("device", "auto")))
+        main = is_main()
     dataset = _load_data(data, data_option)
     out = out or _default_out(method, dataset.name)
-    with _Stages() as stages:
-        run_dir = run_method(method, dataset, out, parse_assignments(set_), seed=seed,
-                             overwrite=overwrite, callback=stages)
+    if main:
+        check_out_folder(out, overwrite)
+    with _Stages() if main else contextlib.nullcontext() as stages:
+        run_dir = run_method(method, dataset, out, params, seed=seed, overwrite=overwrite,
+                             callback=stages)
+    if under_torchrun:
+        import torch.distributed
+
+        torch.distributed.destroy_process_group()
+    if run_dir is None:   # a rank > 0: it trained its share, rank 0 wrote the run
+        return
     console.print(f"wrote {run_dir}")
     console.print(str((run_dir / "report.html").resolve()), highlight=False, soft_wrap=True)
 
@@ -204,7 +242,6 @@ def _split_params(method_names: list[str], assignments: dict) -> dict:
     """
     import inspect
 
-    from .exceptions import ParameterError
     from .registry import get_method
 
     infos = {name: get_method(name) for name in method_names}

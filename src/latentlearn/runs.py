@@ -29,6 +29,7 @@ import inspect
 import logging
 import os
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
@@ -193,6 +194,8 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
     else:
         estimator.fit(X)
     duration = time.perf_counter() - start
+    if not _is_main_process():
+        return None   # a rank > 0 of a distributed run trained its share; rank 0 measures
 
     _progress(callback, "measuring")
     result_metrics: dict = {"fit_time_s": duration}
@@ -762,9 +765,23 @@ def evaluate_run(run_dir, *, sampled_scores: bool = True, metrics=None, features
 def run_method(method: str, dataset: Dataset, out, params: dict | None = None, *,
                seed: int | None = 0, overwrite: bool = False,
                callback: Callable[[str], None] | None = None) -> Path:
-    """Fit, measure, draw and write one run folder; returns its path."""
+    """Fit, measure, draw and write one run folder; returns its path.
+
+    In a distributed run (torchrun) every rank trains and rank 0 alone measures and writes;
+    the other ranks get None.
+    """
     result = fit_run(method, dataset, params, seed=seed, callback=callback)
+    if result is None:
+        return None
     return write_run(result, out, overwrite=overwrite, callback=callback)
+
+
+def _is_main_process() -> bool:
+    """False on ranks > 0 of a torch.distributed run (checked without importing torch)."""
+    dist = sys.modules.get("torch.distributed")
+    if dist is None or not (dist.is_available() and dist.is_initialized()):
+        return True
+    return dist.get_rank() == 0
 
 
 def compare_methods(methods, dataset: Dataset, out, params: dict | None = None, *,

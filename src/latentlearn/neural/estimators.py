@@ -62,7 +62,7 @@ from .models import vae as _vae
 from .models import vq_vae as _vqvae
 from .networks import network_names, network_spec, user_class_name
 from .parameters import TRAINING_PARAMETERS, Param, declare
-from .trainer import Trainer, TrainerConfig, resolve_device
+from .trainer import Trainer, TrainerConfig, is_memmap, resolve_device
 
 logger = logging.getLogger(__name__)
 
@@ -175,7 +175,14 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
             self.n_features_in_ = int(np.prod(first.shape[1:]))
             return X, self.n_features_in_, self.image_shape
         image_shape = getattr(X, "image_shape", None) or self.image_shape
-        data = self._validate(getattr(X, "X", X), reset=True)
+        if is_memmap(X):   # read batch by batch by the trainer (which checks for NaN), not copied
+            data = getattr(X, "X", X)
+            if data.ndim != 2 or data.shape[0] < 1:
+                raise DataError(f"a memory-mapped X must have shape (n_samples, n_features); "
+                                f"got {data.shape}.")
+            self.n_features_in_ = int(data.shape[1])
+        else:
+            data = self._validate(getattr(X, "X", X), reset=True)
         if image_shape is not None and int(np.prod(image_shape)) != data.shape[1]:
             raise ParameterError(f"image_shape={tuple(image_shape)} has "
                                  f"{int(np.prod(image_shape))} pixels but X has {data.shape[1]} "

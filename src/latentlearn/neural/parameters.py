@@ -167,6 +167,15 @@ TRAINING_PARAMETERS: tuple[Param, ...] = (
     # ------------------------------------------------------------------ run
     Param("device", "auto", (str,), "str",
           '"auto" (CUDA when present, else CPU), "cpu", "cuda" or "cuda:N".', to="trainer"),
+    Param("precision", "32", (Options({"32", "bf16", "16-mixed"}),), "",
+          '"32" (float32); "bf16": autocast to bfloat16 (CUDA, or CPU); "16-mixed": float16 '
+          'autocast with a gradient scaler, CUDA only (Micikevicius et al. 2018).', to="trainer"),
+    Param("num_workers", 0, (Interval(Integral, 0, None),), "int",
+          "DataLoader worker processes reading batches of a memory-mapped array ahead of the "
+          "training step; 0 reads in the training process.", to="trainer"),
+    Param("pin_memory", None, (None, "boolean"), "bool or None",
+          "Page-locked batches of a memory-mapped array, for faster copies to CUDA; None: when "
+          "training on CUDA.", to="trainer"),
     Param("random_state", None, ("random_state",), "int, RandomState or None",
           "Seeds the initial weights, the validation split and the batch order: the same "
           "value gives the same weights, bit for bit on CPU."),

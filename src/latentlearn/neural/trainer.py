@@ -25,7 +25,13 @@ terms to log. It never asks which model it is training. What it adds around that
   (every player's optimiser moments and learning-rate schedule, the epoch and step counters --
   hence the loss-weight schedules -- and every random-number-generator state are restored);
 - a NaN guard: a non-finite loss raises :class:`TrainingDivergedError` naming the step and the
-  last good checkpoint, before the optimiser applies that step (the bad step changes nothing).
+  last good checkpoint, before the optimiser applies that step (the bad step changes nothing);
+- data-parallel training under torch.distributed when a process group is initialised (torchrun;
+  see :mod:`.distributed`): ``batch_size`` stays the global batch, only rank 0 writes;
+- a memory-mapped array (``np.memmap``, ``load(path, mmap=True)``) is read batch by batch
+  through a DataLoader (``num_workers``, ``pin_memory``), never copied whole;
+- mixed precision on CUDA: ``precision="bf16"`` (autocast to bfloat16, also on CPU) or
+  ``"16-mixed"`` (float16 autocast with a gradient scaler, Micikevicius et al. 2018).
 """
 
 from __future__ import annotations
@@ -43,18 +49,21 @@ import torch
 
 from .. import fileio
 from ..exceptions import CheckpointError, DataError, LatentLearnError, ParameterError
+from . import distributed
 from .checkpoint import (optimizer_state_from_tensors, optimizer_state_to_tensors,
                          read_checkpoint, save_checkpoint)
-from .models import Player, model_name
+from .models import Player, StepOutput, model_name
 from .schedules import normalise_spec, weight_at
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["TrainerConfig", "Trainer", "TrainingDivergedError", "resolve_device", "as_tensor"]
+__all__ = ["TrainerConfig", "Trainer", "TrainingDivergedError", "resolve_device", "as_tensor",
+           "is_memmap"]
 
 _OPTIMIZERS = {"adam": torch.optim.Adam, "adamw": torch.optim.AdamW, "sgd": torch.optim.SGD,
                "rmsprop": torch.optim.RMSprop}
 _SCHEDULES = ("constant", "step", "exponential", "cosine")
+_PRECISIONS = ("32", "bf16", "16-mixed")
 
 
 class TrainingDivergedError(LatentLearnError, FloatingPointError):
@@ -85,6 +94,9 @@ class TrainerConfig:
     weight_schedules: dict | None = None  # loss weight name -> schedule spec (.schedules)
     seed: int = 0
     device: str = "auto"                # "auto": CUDA when present, else CPU
+    num_workers: int = 0                # DataLoader worker processes (memory-mapped arrays)
+    pin_memory: bool | None = None      # page-locked batches; None: when training on CUDA
+    precision: str = "32"               # "32", "bf16" (autocast) or "16-mixed" (CUDA, scaled)
 
     def check(self) -> None:
         def bad(name, allowed):
@@ -115,7 +127,17 @@ class TrainerConfig:
                 bad("weight_schedules", "None or a dict of loss-weight name -> schedule")
             for name, spec in self.weight_schedules.items():
                 normalise_spec(name, spec)
-        resolve_device(self.device)
+        if not isinstance(self.num_workers, (int, np.integer)) or isinstance(
+                self.num_workers, bool) or self.num_workers < 0:
+            bad("num_workers", "an integer >= 0")
+        if self.pin_memory not in (None, True, False):
+            bad("pin_memory", "None, True or False")
+        if self.precision not in _PRECISIONS:
+            bad("precision", f"one of {', '.join(map(repr, _PRECISIONS))}")
+        device = resolve_device(self.device)
+        if self.precision == "16-mixed" and device.type != "cuda":
+            raise ParameterError('precision="16-mixed" (float16 with a gradient scaler) needs '
+                                 'CUDA; on CPU use precision="bf16" or "32".')
 
 
 def resolve_device(device) -> torch.device:
@@ -148,23 +170,126 @@ def as_tensor(data) -> torch.Tensor:
     return X
 
 
+def is_memmap(data) -> bool:
+    """True for array data to be read batch by batch (an ``np.memmap``, or a Dataset of one)."""
+    X = getattr(data, "X", data)
+    return isinstance(X, np.memmap) or (isinstance(X, np.ndarray)
+                                        and isinstance(X.base, np.memmap))
+
+
+class _Sharding:
+    """Which rows of each global batch a rank trains on, and its loss weight.
+
+    Rank ``r`` of ``W`` takes rows ``r, r + W, ...`` of global batch ``k`` (as
+    ``DistributedSampler`` strides). Its mean loss is weighted by ``W n_r / m_k`` (``n_r`` its
+    rows, ``m_k`` the batch's): DDP averages the ranks' gradients, so the update is the gradient
+    of the global batch's mean loss. A rank with no row of a short last batch trains on one row
+    with weight 0 (every rank must take part in the gradient all-reduce).
+    """
+
+    def __init__(self, n, batch_size, rank=0, size=1):
+        self.n, self.batch_size, self.rank, self.size = n, batch_size, rank, size
+
+    def __len__(self):
+        return -(-self.n // self.batch_size)
+
+    def batches(self, order):
+        """Yield ``(local positions into order, weight, rows counted in the logs)``."""
+        for start in range(0, self.n, self.batch_size):
+            m = min(self.batch_size, self.n - start)
+            if self.size == 1:
+                yield order[start:start + m], 1.0, m
+                continue
+            local = order[start + self.rank:start + m:self.size]
+            n_r = int(local.shape[0])
+            if n_r == 0:
+                yield order[start:start + 1], 0.0, 0
+            else:
+                yield local, self.size * n_r / m, n_r
+
+
 class _ArrayBatches:
     """Shuffled mini-batches of a tensor held on the device, from a seeded torch.Generator."""
 
-    def __init__(self, X, batch_size, generator, shuffle=True):
-        self.X, self.batch_size, self.generator, self.shuffle = X, batch_size, generator, shuffle
+    def __init__(self, X, batch_size, generator, shuffle=True, rank=0, size=1):
+        self.X, self.generator, self.shuffle = X, generator, shuffle
+        self.sharding = _Sharding(X.shape[0], batch_size, rank, size)
 
     def __len__(self):
-        return -(-self.X.shape[0] // self.batch_size)
+        return len(self.sharding)
 
-    def __iter__(self):
+    def _order(self):
         n = self.X.shape[0]
         if self.shuffle:
-            order = torch.randperm(n, generator=self.generator).to(self.X.device)
-        else:
-            order = torch.arange(n, device=self.X.device)
-        for start in range(0, n, self.batch_size):
-            yield self.X[order[start:start + self.batch_size]]  # (batch, n_features)
+            return torch.randperm(n, generator=self.generator).to(self.X.device)
+        return torch.arange(n, device=self.X.device)
+
+    def weighted(self):
+        """Yield ``(batch, loss weight, rows to log)``."""
+        for rows, weight, n in self.sharding.batches(self._order()):
+            yield self.X[rows], weight, n  # (batch, n_features)
+
+    def __iter__(self):
+        for batch, _, _ in self.weighted():
+            yield batch
+
+
+class _MemmapRows(torch.utils.data.Dataset):
+    """Rows of a memory-mapped array, fetched a whole batch per ``__getitem__``."""
+
+    def __init__(self, X, rows=None):
+        self.X, self.rows = X, rows
+
+    def __len__(self):
+        return self.X.shape[0] if self.rows is None else len(self.rows)
+
+    def __getitem__(self, positions):
+        """The rows at ``positions`` (a list: the DataLoader hands over a whole batch)."""
+        index = np.asarray(positions, dtype=np.int64)
+        if self.rows is not None:
+            index = self.rows[index]
+        batch = np.asarray(self.X[index], dtype=np.float32)   # reads only these rows
+        if not np.isfinite(batch).all():
+            raise DataError("training data has NaN or infinite entries (found in a batch of "
+                            "the memory-mapped array); remove or impute them.")
+        return torch.from_numpy(np.ascontiguousarray(batch))
+
+
+def _first(batch):
+    return batch
+
+
+class _MemmapBatches:
+    """Mini-batches read from a memory-mapped array by a DataLoader: the array is never copied
+    whole, ``num_workers`` processes may read ahead, and batches may be pinned for CUDA. The
+    order and the sharding are those of :class:`_ArrayBatches` (same generator, same draws)."""
+
+    def __init__(self, X, rows, batch_size, generator, shuffle=True, rank=0, size=1,
+                 num_workers=0, pin_memory=False):
+        self.dataset = _MemmapRows(X, rows)
+        self.generator, self.shuffle = generator, shuffle
+        self.sharding = _Sharding(len(self.dataset), batch_size, rank, size)
+        self.num_workers, self.pin_memory = num_workers, pin_memory
+
+    def __len__(self):
+        return len(self.sharding)
+
+    def weighted(self):
+        n = len(self.dataset)
+        order = torch.randperm(n, generator=self.generator) if self.shuffle else torch.arange(n)
+        plan = list(self.sharding.batches(order))
+        loader = torch.utils.data.DataLoader(
+            self.dataset, batch_size=None, sampler=[p[0].tolist() for p in plan],
+            collate_fn=_first, num_workers=self.num_workers, pin_memory=self.pin_memory,
+            # its own generator: a DataLoader otherwise draws its worker seed from the global
+            # RNG, which the model's noise (a VAE's) comes from
+            generator=torch.Generator().manual_seed(0))
+        for batch, (_, weight, rows) in zip(loader, plan):
+            yield batch, weight, rows
+
+    def __iter__(self):
+        for batch, _, _ in self.weighted():
+            yield batch
 
 
 def _to_device(batch, device):
@@ -179,6 +304,23 @@ def _to_device(batch, device):
 
 def _batch_size(batch) -> int:
     return batch.shape[0] if torch.is_tensor(batch) else len(batch)
+
+
+class _Steps(torch.nn.Module):
+    """``training_step`` as ``forward``, so that DistributedDataParallel sees every step.
+
+    The terms are returned detached: only the loss is differentiated, and DDP's search for unused
+    parameters starts from every tensor the forward returns.
+    """
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, batch, player=None):
+        out = (self.model.training_step(batch) if player is None
+               else self.model.training_step(batch, player=player))
+        return out.loss, {k: v.detach() for k, v in out.terms.items()}
 
 
 @contextmanager
@@ -228,6 +370,8 @@ class Trainer:
         self.player_steps: dict[str, int] = {}
         self.optimizers: dict = {}   # player name -> torch optimiser, after fit
         self.stopped_early = False
+        self._rank, self._world, self._writer = 0, 1, True   # set from the process group in fit
+        self._ddp, self._scalers = None, []
 
     # ----------------------------------------------------------------- set-up
     def _players(self) -> list[Player]:
@@ -266,11 +410,28 @@ class Trainer:
             return torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=c.epochs)
         return None
 
+    def _distributed_loader(self, loader):
+        """The user's DataLoader re-made with a DistributedSampler (``batch_size // W`` a rank)."""
+        rank, size = self._rank, self._world
+        if isinstance(loader.dataset, torch.utils.data.IterableDataset):
+            raise ParameterError("an IterableDataset cannot be split between processes by the "
+                                 "trainer; pass a map-style Dataset (or arrays), or shard the "
+                                 "stream yourself by torch.distributed.get_rank().")
+        per_rank = max(1, (loader.batch_size or self.config.batch_size) // size)
+        sampler = torch.utils.data.DistributedSampler(loader.dataset, num_replicas=size,
+                                                      rank=rank, shuffle=True,
+                                                      seed=self.config.seed)
+        return torch.utils.data.DataLoader(
+            loader.dataset, batch_size=per_rank, sampler=sampler, collate_fn=loader.collate_fn,
+            num_workers=loader.num_workers, pin_memory=loader.pin_memory,
+            drop_last=loader.drop_last)
+
     def _split(self, data, validation_data):
         """Training batches and validation batches (or None)."""
         c, device = self.config, self.device
+        rank, size = self._rank, self._world
         if isinstance(data, torch.utils.data.DataLoader):
-            train = data
+            train = data if size == 1 else self._distributed_loader(data)
             val = validation_data
             if val is not None and not isinstance(val, torch.utils.data.DataLoader):
                 val = _ArrayBatches(as_tensor(val).to(device), c.batch_size, None, shuffle=False)
@@ -278,6 +439,8 @@ class Trainer:
                 raise ParameterError("validation_fraction applies to array data; with a "
                                      "DataLoader pass validation_data= instead.")
             return train, val
+        if is_memmap(data):
+            return self._memmap_split(getattr(data, "X", data), validation_data)
         X = as_tensor(data)
         val_X = None
         if validation_data is not None:
@@ -289,9 +452,35 @@ class Trainer:
                                      f"{X.shape[0]} samples leaves an empty split; change it.")
             order = torch.as_tensor(np.random.default_rng(c.seed).permutation(X.shape[0]))
             X, val_X = X[order[n_val:]], X[order[:n_val]]
-        train = _ArrayBatches(X.to(device), c.batch_size, self._shuffle_rng)
+        train = _ArrayBatches(X.to(device), c.batch_size, self._shuffle_rng, rank=rank,
+                              size=size)
         val = None if val_X is None else _ArrayBatches(val_X.to(device), c.batch_size, None,
                                                         shuffle=False)
+        return train, val
+
+    def _memmap_split(self, X, validation_data):
+        """As the array split, by row indices into the memory map instead of copies."""
+        c = self.config
+        if X.ndim < 2 or X.shape[0] == 0:
+            raise DataError(f"training data must have shape (n_samples, n_features) with "
+                            f"n_samples >= 1; got {tuple(X.shape)}.")
+        pin = self.device.type == "cuda" if c.pin_memory is None else c.pin_memory
+        kw = dict(rank=self._rank, size=self._world, num_workers=c.num_workers, pin_memory=pin)
+        rows, val = None, None
+        if validation_data is not None:
+            val = _ArrayBatches(as_tensor(validation_data).to(self.device), c.batch_size, None,
+                                shuffle=False)
+        elif c.validation_fraction > 0:
+            n = X.shape[0]
+            n_val = int(round(c.validation_fraction * n))
+            if n_val < 1 or n_val >= n:
+                raise ParameterError(f"validation_fraction={c.validation_fraction} of "
+                                     f"{n} samples leaves an empty split; change it.")
+            order = np.random.default_rng(c.seed).permutation(n)
+            rows = order[n_val:]
+            val = _MemmapBatches(X, order[:n_val], c.batch_size, None, shuffle=False,
+                                 num_workers=c.num_workers, pin_memory=pin)
+        train = _MemmapBatches(X, rows, c.batch_size, self._shuffle_rng, **kw)
         return train, val
 
     # ----------------------------------------------------------------- state
@@ -310,6 +499,15 @@ class Trainer:
         c = self.config
         if c.checkpoint_dir is None:
             return
+        rng = self._rng_tensors()
+        if self._world > 1:   # every rank's random state, gathered on rank 0
+            for key, value in list(rng.items()):
+                for r, part in enumerate(self._all_gather(value)[1:], start=1):
+                    rng[f"{key}.rank{r}"] = part
+            if not self._writer:
+                distributed.barrier()   # rank 0 writes; the others wait for it
+                self._last_checkpoint = (str(c.checkpoint_dir), self.epoch)
+                return
         tensors, others = {}, {}
         for i, (player, opt, sched) in enumerate(zip(players, optimizers, schedulers)):
             t, record = optimizer_state_to_tensors(opt.state_dict(), self._prefix(i, player))
@@ -321,7 +519,7 @@ class Trainer:
                     "optimizer": record,
                     "scheduler": sched.state_dict() if sched is not None else None}
         scheduler = sched_state
-        tensors.update(self._rng_tensors())
+        tensors.update(rng)
         if self._best_state is not None:
             tensors.update({f"best.{k}": v for k, v in self._best_state.items()})
         training = {"epoch": self.epoch, "step": self.step, "trainer_config": asdict(c),
@@ -329,9 +527,13 @@ class Trainer:
                     "scheduler": scheduler.state_dict() if scheduler is not None else None,
                     "players": others, "player_steps": self.player_steps,
                     "best_val_loss": self._best_val, "epochs_without_improvement": self._bad,
-                    "stopped_early": self.stopped_early, "history": self.history}
+                    "stopped_early": self.stopped_early, "history": self.history,
+                    "world_size": self._world,
+                    "grad_scalers": [None if sc is None else sc.state_dict()
+                                     for sc in self._scalers]}
         save_checkpoint(c.checkpoint_dir, self.model, training=training,
                         training_tensors=tensors, extra=self.extra)
+        distributed.barrier()
         self._last_checkpoint = (str(c.checkpoint_dir), self.epoch)
         logger.debug("checkpoint written to %s at epoch %d", c.checkpoint_dir, self.epoch)
 
@@ -369,10 +571,22 @@ class Trainer:
             if sched is not None and entry["scheduler"] is not None:
                 sched.load_state_dict(entry["scheduler"])
         self.player_steps.update(training.get("player_steps", {}))
-        torch.set_rng_state(ckpt.training["rng.torch"])
+        for scaler, state in zip(self._scalers, training.get("grad_scalers") or []):
+            if scaler is not None and state is not None:
+                scaler.load_state_dict(state)
+        saved_world = training.get("world_size", 1)
+        suffix = "" if self._rank == 0 else f".rank{self._rank}"
+        if saved_world != self._world:
+            logger.warning("the checkpoint in %s was written by %d process(es), this run has %d: "
+                           "it resumes, but not bit for bit like an uninterrupted run",
+                           c.checkpoint_dir, saved_world, self._world)
+        if "rng.torch" + suffix in ckpt.training:
+            torch.set_rng_state(ckpt.training["rng.torch" + suffix])
+        else:   # a rank the checkpoint did not have: a fresh stream of its own
+            torch.manual_seed(c.seed + self._rank + 1_000_003 * training["epoch"])
         self._shuffle_rng.set_state(ckpt.training["rng.shuffle"])
-        if self.device.type == "cuda" and "rng.cuda" in ckpt.training:
-            torch.cuda.set_rng_state(ckpt.training["rng.cuda"], self.device)
+        if self.device.type == "cuda" and "rng.cuda" + suffix in ckpt.training:
+            torch.cuda.set_rng_state(ckpt.training["rng.cuda" + suffix], self.device)
         best = {k[5:]: v for k, v in ckpt.training.items() if k.startswith("best.")}
         self._best_state = best or None
         self._best_val = training["best_val_loss"]
@@ -405,13 +619,16 @@ class Trainer:
         c = self.config
         c.check()
         self.device = resolve_device(c.device)
+        self._rank, self._world = distributed.world()
+        if self._world > 1 and self.device.type == "cuda" and self.device.index is None:
+            self.device = torch.device("cuda", torch.cuda.current_device())   # LOCAL_RANK's
         with _forked_rng(self.device):
             return self._fit(data, validation_data, resume)
 
     def _fit(self, data, validation_data, resume):
         c = self.config
-        torch.manual_seed(c.seed)
-        self._shuffle_rng = torch.Generator().manual_seed(c.seed)
+        torch.manual_seed(c.seed + self._rank)   # each rank its own noise; rank 0 as one process
+        self._shuffle_rng = torch.Generator().manual_seed(c.seed)   # the same on every rank
         self._best_state, self._best_val, self._bad = None, None, 0
         self._last_checkpoint = None
         self.history, self.epoch, self.step, self.stopped_early = [], 0, 0, False
@@ -424,9 +641,17 @@ class Trainer:
         schedulers = [self._make_scheduler(o) for o in optimizers]
         train, val = self._split(data, validation_data)
         self._set_up_schedules(train)
+        self._scalers = [torch.amp.GradScaler("cuda") if c.precision == "16-mixed" else None
+                         for _ in players]
         if resume:
             self._restore(players, optimizers, schedulers)
-        if c.history_path is not None:
+        self._ddp = None
+        if self._world > 1:
+            self._ddp = torch.nn.parallel.DistributedDataParallel(
+                _Steps(self.model), find_unused_parameters=self._multi,
+                device_ids=[self.device.index] if self.device.type == "cuda" else None)
+        self._writer = self._rank == 0
+        if c.history_path is not None and self._writer:
             fileio.write_text(c.history_path, "".join(
                 json.dumps(r) + "\n" for r in self.history))
 
@@ -448,19 +673,53 @@ class Trainer:
                 record.update({f"steps.{k}": v for k, v in self.player_steps.items()})
             record["time_s"] = time.perf_counter() - start
             self.history.append(record)
-            if c.history_path is not None:
+            if c.history_path is not None and self._writer:
                 fileio.append_jsonl(c.history_path, record)
-            logger.info("epoch %d/%d: %s", self.epoch, c.epochs,
-                        ", ".join(f"{k}={v:.4g}" for k, v in record.items()
-                                  if k not in ("epoch", "step")))
-            stop = self._notify("epoch", record) or stop
+            if self._writer:
+                logger.info("epoch %d/%d: %s", self.epoch, c.epochs,
+                            ", ".join(f"{k}={v:.4g}" for k, v in record.items()
+                                      if k not in ("epoch", "step")))
+            stop = self._any_rank(self._notify("epoch", record) or stop)
             last = stop or self.epoch >= c.epochs
             if last or self.epoch % c.checkpoint_every == 0:
                 self._save(players, optimizers, schedulers)
         if self._best_state is not None:
             self.model.load_state_dict(self._best_state)
+        self._ddp = None
         self.model.eval()
         return self.history
+
+    # ----------------------------------------------------------------- several processes
+    def _comm_device(self):
+        return self.device if dist_backend() == "nccl" else torch.device("cpu")
+
+    def _any_rank(self, flag: bool) -> bool:
+        """True on every rank when it is True on one (stop decisions stay in step)."""
+        if self._world == 1:
+            return flag
+        t = torch.tensor([1.0 if flag else 0.0], device=self._comm_device())
+        torch.distributed.all_reduce(t, op=torch.distributed.ReduceOp.MAX)
+        return bool(t.item())
+
+    def _all_gather(self, tensor) -> list:
+        dev = self._comm_device()
+        t = tensor.to(dev)
+        parts = [torch.empty_like(t) for _ in range(self._world)]
+        torch.distributed.all_gather(parts, t)
+        return [p.cpu() for p in parts]
+
+    def _reduce_sums(self, sums, counts) -> None:
+        """Sum the epoch's logged sums and row counts over the ranks (in place)."""
+        if self._world == 1 or not sums:
+            return
+        keys = sorted(sums)
+        dev = self._comm_device()
+        values = torch.stack([sums[k].reshape(()).to(dev, torch.float64) for k in keys])
+        n = torch.tensor([float(counts[k]) for k in keys], device=dev, dtype=torch.float64)
+        torch.distributed.all_reduce(values)
+        torch.distributed.all_reduce(n)
+        for i, k in enumerate(keys):
+            sums[k], counts[k] = values[i], int(n[i].item())
 
     def _notify(self, event, logs) -> bool:
         return any(bool(cb(event, logs)) for cb in self.callbacks)
@@ -496,11 +755,22 @@ class Trainer:
             t = self.step if unit == "step" else self.epoch
             self.model.loss_weights[name] = weight_at(spec, t, self._run_length[unit])
 
-    def _player_step(self, batch, player):
+    def _autocast(self):
+        precision = self.config.precision
+        if precision == "32":
+            return torch.autocast(self.device.type, enabled=False)
+        dtype = torch.bfloat16 if precision == "bf16" else torch.float16
+        return torch.autocast(self.device.type, dtype=dtype)
+
+    def _player_step(self, batch, player, *, train=False):
         try:
-            if self._multi:
-                return self.model.training_step(batch, player=player.name)
-            return self.model.training_step(batch)
+            with self._autocast():
+                if train and self._ddp is not None:
+                    loss, terms = self._ddp(batch, player.name if self._multi else None)
+                    return StepOutput(loss, terms)
+                if self._multi:
+                    return self.model.training_step(batch, player=player.name)
+                return self.model.training_step(batch)
         except DataError as exc:  # e.g. the divergences refusing NaN encoder outputs
             raise self._diverged(f"training_step failed on non-finite values ({exc})") from exc
 
@@ -510,22 +780,36 @@ class Trainer:
         counts: dict[str, int] = {}
         owner: dict[str, str] = {}
         stop = False
-        for batch in batches:
+        if isinstance(batches, (_ArrayBatches, _MemmapBatches)):
+            source = batches.weighted()
+        else:
+            sampler = getattr(batches, "sampler", None)
+            if isinstance(sampler, torch.utils.data.DistributedSampler):
+                sampler.set_epoch(self.epoch)   # a new shuffle per epoch, the same on resume
+            source = ((batch, 1.0, None) for batch in batches)
+        for batch, weight, n in source:
             batch = _to_device(batch, self.device)
-            n = _batch_size(batch)
+            n = _batch_size(batch) if n is None else n
             self._apply_schedules()
             first_loss = None
             for i, (player, optimizer) in enumerate(zip(players, optimizers)):
                 for _ in range(player.steps):
-                    out = self._player_step(batch, player)
+                    out = self._player_step(batch, player, train=True)
                     loss = out.loss
                     if not bool(torch.isfinite(loss)):  # checked before backward: not applied
                         who = f" of player {player.name!r}" if self._multi else ""
                         raise self._diverged(f"the loss{who} became {loss.item()}")
                     # Every gradient is cleared: one player's loss may reach another's weights.
                     self.model.zero_grad(set_to_none=True)
-                    loss.backward()
-                    optimizer.step()
+                    scaled = loss if weight == 1.0 else loss * weight   # a rank's share
+                    scaler = self._scalers[i]
+                    if scaler is None:
+                        scaled.backward()
+                        optimizer.step()
+                    else:
+                        scaler.scale(scaled).backward()
+                        scaler.step(optimizer)
+                        scaler.update()
                     if self._multi and hasattr(self.model, "after_step"):
                         self.model.after_step(player.name)
                     self.player_steps[player.name] += 1
@@ -543,8 +827,10 @@ class Trainer:
             if self.callbacks:
                 stop = self._notify("step", {"epoch": self.epoch + 1, "step": self.step,
                                              "loss": first_loss.item()}) or stop
-                if stop:
-                    break
+            stop = self._any_rank(stop)
+            if stop:
+                break
+        self._reduce_sums(sums, counts)
         self.epoch += 1
         record = {"epoch": self.epoch, "step": self.step}
         record.update({k: (v / max(counts[k], 1)).item() for k, v in sums.items()})
@@ -599,6 +885,13 @@ class Trainer:
             f"(now {self.config.learning_rate:g}) or check the data for extreme values.",
             epoch=self.epoch + 1, step=step,
             checkpoint=None if self._last_checkpoint is None else self._last_checkpoint[0])
+
+
+def dist_backend():
+    """The default process group's backend, or None outside a distributed run."""
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        return torch.distributed.get_backend()
+    return None
 
 
 def _jsonable(obj):

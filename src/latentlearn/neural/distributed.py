@@ -1,0 +1,170 @@
+"""Data-parallel training on several processes with torch.distributed (DDP).
+
+The Trainer trains under :class:`torch.nn.parallel.DistributedDataParallel` (Li et al. 2020,
+"PyTorch Distributed: Experiences on Accelerating Data Parallel Training") whenever a default
+process group is initialised; nothing else changes for the model. Processes are started by
+PyTorch's own launcher, ``torch.distributed.run`` (``torchrun``), never by a process pool of ours:
+
+- ``torchrun --nproc-per-node 2 -m latentlearn fit vae --data mnist5k`` on one machine;
+- ``latentlearn fit vae --data mnist5k --nproc 2``, the same launcher started from the CLI
+  (``--standalone`` rendezvous on this machine);
+- several machines: the same ``torchrun`` command on each, with torchrun's rendezvous options,
+  e.g. ``torchrun --nnodes 2 --nproc-per-node 4 --rdzv-backend c10d --rdzv-endpoint
+  host0:29400 --rdzv-id job7 -m latentlearn fit vae ...``; the checkpoint folder must be on a
+  file system every machine sees, since every rank reads it on resume.
+
+The backend is gloo on CPU and NCCL on CUDA (each process then uses ``cuda:LOCAL_RANK``).
+
+What "the same run on N processes" means here: ``batch_size`` stays the *global* batch. Every
+rank draws the same permutation of the rows (the trainer's seeded generator, so the order is
+"seeded per epoch" and checkpointed) and takes every N-th row of each global batch, as
+:class:`torch.utils.data.DistributedSampler` does; a DataLoader is re-made with a
+``DistributedSampler`` (``set_epoch`` every epoch) and a per-rank batch of ``batch_size // N``.
+Each rank's loss is weighted by its share of the global batch, so DDP's averaged gradient is the
+gradient of the global batch's mean loss, as on one process; a deterministic model therefore
+reaches the one-process weights up to the order of floating-point sums. Models whose loss couples
+the rows of a batch (the minibatch estimators of beta-TC-VAE, MMD-VAE, FactorVAE's permutation,
+batch normalisation) see only their rank's rows, as under any DDP.
+
+Only rank 0 writes: checkpoints, ``history.jsonl`` and the run folder. Every rank's random state
+is gathered into the checkpoint, so a killed N-process run resumes on N processes to the weights
+of an uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import sys
+
+import torch
+import torch.distributed as dist
+
+from ..exceptions import LatentLearnError, ParameterError
+
+__all__ = ["DistributedError", "world", "is_main", "init_from_env", "launch", "barrier"]
+
+#: Seconds a process waits for the others (process-group creation and every collective).
+DEFAULT_TIMEOUT_S = 300
+
+
+class DistributedError(LatentLearnError, RuntimeError):
+    """The processes of a distributed run could not be brought together."""
+
+
+def world() -> tuple[int, int]:
+    """``(rank, world_size)`` of the default process group; ``(0, 1)`` without one."""
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size()
+    return 0, 1
+
+
+def is_main() -> bool:
+    """True on rank 0 (the process that writes), and always outside a distributed run."""
+    return world()[0] == 0
+
+
+def barrier() -> None:
+    """Wait for every rank (a no-op outside a distributed run)."""
+    if world()[1] > 1:
+        dist.barrier()
+
+
+def _env_world_size() -> int:
+    value = os.environ.get("WORLD_SIZE", "1")
+    try:
+        return int(value)
+    except ValueError:
+        raise DistributedError(f"WORLD_SIZE={value!r} is not an integer; it is set by torchrun "
+                               f"and should not be set by hand.") from None
+
+
+def init_from_env(device: str = "auto", *, timeout_s: float | None = None) -> bool:
+    """Join the process group torchrun describes in the environment; True when distributed.
+
+    Does nothing (returns False) outside torchrun (``WORLD_SIZE`` unset or 1) or when a group
+    already exists (returns True). The backend is NCCL when CUDA is used, gloo otherwise.
+    ``timeout_s`` (default ``$LATENTLEARN_DIST_TIMEOUT`` or 300 s) bounds the wait for the
+    other processes: a rendezvous that never forms ends in a :class:`DistributedError`, not a
+    hang.
+    """
+    if dist.is_available() and dist.is_initialized():
+        return True
+    size = _env_world_size()
+    if size <= 1:
+        return False
+    if not dist.is_available():  # pragma: no cover - every supported torch build has it
+        raise DistributedError("this torch build has no torch.distributed; install a build "
+                               "with it to train on several processes.")
+    missing = [k for k in ("RANK", "LOCAL_RANK", "MASTER_ADDR", "MASTER_PORT")
+               if k not in os.environ]
+    if missing:
+        raise DistributedError(f"WORLD_SIZE={size} but {', '.join(missing)} not set; start the "
+                               f"processes with torchrun (or `latentlearn fit ... --nproc N`).")
+    if timeout_s is None:
+        timeout_s = float(os.environ.get("LATENTLEARN_DIST_TIMEOUT", DEFAULT_TIMEOUT_S))
+    cuda = device != "cpu" and torch.cuda.is_available()
+    if cuda:
+        torch.cuda.set_device(int(os.environ["LOCAL_RANK"]))
+    try:
+        dist.init_process_group("nccl" if cuda else "gloo",
+                                timeout=datetime.timedelta(seconds=timeout_s))
+    except Exception as exc:  # noqa: BLE001 - re-raised with what to do
+        raise DistributedError(
+            f"rank {os.environ['RANK']} of {size} could not join the others at "
+            f"{os.environ['MASTER_ADDR']}:{os.environ['MASTER_PORT']} within {timeout_s:g} s "
+            f"({type(exc).__name__}: {exc}). Check that every process was started and can "
+            f"reach that address; set LATENTLEARN_DIST_TIMEOUT to wait longer.") from exc
+    return True
+
+
+def check_nproc(nproc: int, device: str = "auto") -> str:
+    """Refuse more processes than there are cores (CPU) or GPUs (CUDA); returns the kind."""
+    if not isinstance(nproc, int) or isinstance(nproc, bool) or nproc < 1:
+        raise ParameterError(f"--nproc={nproc!r}: it must be an integer >= 1.")
+    if device != "cpu" and torch.cuda.is_available():
+        have = torch.cuda.device_count()
+        if nproc > have:
+            raise ParameterError(f"--nproc={nproc} asks for more processes than the {have} "
+                                 f"GPU(s) here (one process per GPU); use --nproc {have} or "
+                                 f"fewer, or several machines with torchrun's rendezvous "
+                                 f"options.")
+        return "cuda"
+    have = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    if nproc > have:
+        raise ParameterError(f"--nproc={nproc} asks for more processes than the {have} CPU "
+                             f"core(s) here; use --nproc {have} or fewer.")
+    return "cpu"
+
+
+def launch(nproc: int, argv: list[str], *, device: str = "auto") -> int:
+    """Run ``python -m latentlearn *argv`` on ``nproc`` processes through torch.distributed.run.
+
+    The calling process becomes torchrun's agent (``--standalone``: a rendezvous on this
+    machine, on a free port); it returns 0 when every worker succeeded and raises
+    :class:`DistributedError` naming the failed rank otherwise.
+    """
+    kind = check_nproc(nproc, device)
+    from torch.distributed import run as torchrun
+    from torch.distributed.elastic.multiprocessing.errors import ChildFailedError
+
+    args = ["--standalone", "--nproc-per-node", str(nproc), "-m", "latentlearn", *argv]
+    env_threads = os.environ.get("OMP_NUM_THREADS")
+    if kind == "cpu" and env_threads is None:
+        # torchrun sets OMP_NUM_THREADS=1 with a warning; say the same without the warning.
+        os.environ["OMP_NUM_THREADS"] = str(max(1, (os.cpu_count() or 1) // nproc))
+    try:
+        torchrun.main(args)
+    except ChildFailedError as exc:
+        failures = "; ".join(f"rank {rank}: exit code {f.exitcode}"
+                             for rank, f in sorted(exc.failures.items()))
+        raise DistributedError(f"the distributed run failed ({failures}); its messages are "
+                               f"above.") from None
+    except SystemExit as exc:  # torchrun's argument parser
+        if exc.code:
+            raise DistributedError(f"torch.distributed.run refused {args}") from None
+    finally:
+        if env_threads is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+    return 0
+

@@ -1,0 +1,112 @@
+"""Training runs, started in the test process (one process) or by torchrun (several).
+
+``python ddp_worker.py MODE[,MODE...] OUT [--crash-epoch K] [--resume]`` trains each MODE's model
+with the Trainer and, on rank 0, writes OUT/MODE/weights.safetensors and OUT/MODE/history.json.
+Used by tests/neural/test_ddp.py.
+"""
+
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from safetensors.torch import save_file
+from torch import nn
+
+from latentlearn.neural import distributed
+from latentlearn.neural.models import Player, StepOutput, register_model
+from latentlearn.neural.models.autoencoder import Autoencoder, AutoencoderConfig
+from latentlearn.neural.models.vae import VAE, VAEConfig
+from latentlearn.neural.trainer import Trainer, TrainerConfig
+
+# 203 rows: batches of 32 end with one of 11, split 6 / 5 between two ranks (weighted shares).
+X = (np.random.default_rng(0).random((203, 12)) > 0.5).astype(np.float32)
+
+
+@dataclass
+class TwoPlayerConfig:
+    n_features: int = 12
+
+
+@register_model("ddp_two_players")
+class TwoPlayers(nn.Module):
+    """Two deterministic players: "a" reconstructs x; "b" regresses a's code, through a."""
+
+    config_class = TwoPlayerConfig
+
+    def __init__(self, config):
+        super().__init__()
+        self.config = config
+        self.a = nn.Sequential(nn.Linear(12, 4), nn.Tanh(), nn.Linear(4, 12))
+        self.b = nn.Linear(12, 12)
+
+    def players(self):
+        return [Player("a", list(self.a.parameters())),
+                Player("b", list(self.b.parameters()), steps=2, optimizer={"name": "sgd"})]
+
+    def training_step(self, x, player):
+        if player == "a":
+            loss = ((self.a(x) - x) ** 2).mean()
+            return StepOutput(loss, {"a_mse": loss.detach()})
+        loss = ((self.b(self.a(x)) - x.flip(1)) ** 2).mean()   # reaches a's weights too
+        return StepOutput(loss, {"b_mse": loss.detach()})
+
+    def after_step(self, player):
+        if player == "b":
+            with torch.no_grad():
+                self.b.weight.clamp_(-0.5, 0.5)
+
+
+def model_for(mode):
+    torch.manual_seed(0)
+    if mode == "ae":
+        return Autoencoder(AutoencoderConfig(n_features=12, latent_dim=3, hidden=(16,),
+                                             code_activation="linear"))
+    if mode == "players":
+        return TwoPlayers(TwoPlayerConfig())
+    if mode == "vae":
+        return VAE(VAEConfig(n_features=12, latent_dim=3, hidden=(16,)))
+    raise SystemExit(f"unknown mode {mode}")
+
+
+class Crash(Exception):
+    pass
+
+
+def train(mode, out, crash_epoch=None, resume=False, data=None):
+    model = model_for(mode)
+    config = TrainerConfig(epochs=4, batch_size=32, seed=5, device="cpu", learning_rate=0.01,
+                           validation_fraction=0.1 if mode == "vae" else 0.0,
+                           checkpoint_dir=str(Path(out) / "ckpt") if mode == "vae" else None,
+                           history_path=str(Path(out) / "history.jsonl"))
+
+    def crash(event, logs):
+        if event == "epoch" and logs["epoch"] == crash_epoch:
+            raise Crash(f"killed at epoch {crash_epoch}")
+
+    trainer = Trainer(model, config, callbacks=[crash] if crash_epoch else [])
+    history = trainer.fit(X if data is None else data, resume=resume)
+    if distributed.is_main():
+        Path(out).mkdir(parents=True, exist_ok=True)
+        save_file({k: v.contiguous() for k, v in model.state_dict().items()},
+                  str(Path(out) / "weights.safetensors"))
+        (Path(out) / "history.json").write_text(json.dumps(
+            [{k: v for k, v in r.items() if k != "time_s"} for r in history]))
+    return model, history
+
+
+if __name__ == "__main__":
+    args = sys.argv[1:]
+    crash_epoch = int(args[args.index("--crash-epoch") + 1]) if "--crash-epoch" in args else None
+    distributed.init_from_env("cpu")
+    try:
+        for mode in args[0].split(","):   # several runs in one start of the processes
+            train(mode, str(Path(args[1]) / mode), crash_epoch=crash_epoch,
+                  resume="--resume" in args)
+    except Crash:
+        sys.exit(3)
+    finally:
+        if torch.distributed.is_initialized():
+            torch.distributed.destroy_process_group()
