@@ -188,7 +188,12 @@ class _TorchNamespace:
         return t.as_tensor(np.asarray(x, dtype=np.float64), dtype=self.dtype, device=self.device)
 
     def to_numpy(self, x) -> np.ndarray:
-        return x.detach().cpu().numpy() if isinstance(x, self.torch.Tensor) else np.asarray(x)
+        if not isinstance(x, self.torch.Tensor):
+            return np.asarray(x)
+        x = x.detach().cpu()
+        if x.dtype in (self.torch.bfloat16, self.torch.float16):   # numpy has no bfloat16
+            x = x.float()
+        return x.numpy()
 
     def result(self, x):
         return x
