@@ -96,7 +96,11 @@ class _StageClock:
 def _resolve_device(device):
     if device == "cpu":
         return None
-    import torch
+    from .._optional import is_available, require
+
+    if device == "auto" and not is_available("torch"):
+        return None  # without the neural extra, "auto" is the CPU
+    torch = require("torch", extra="neural", what=f"t-SNE on device={device!r}")
 
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else None
