@@ -30,12 +30,9 @@ __all__ = ["Autoencoder", "DenoisingAutoencoder", "SparseAutoencoder", "VAE", "B
 
 
 def __getattr__(name):
-    if name in _LAZY:
+    if name in _LAZY:  # the modules themselves raise the error naming the extra
         import importlib
 
-        from .._optional import require
-
-        require("torch", extra="neural", what="the neural models")
         value = getattr(importlib.import_module(_LAZY[name], __name__), name)
         globals()[name] = value
         return value
