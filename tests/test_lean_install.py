@@ -279,3 +279,16 @@ def test_mnist_features_and_tsne_on_cuda_without_torch_name_the_extra():
     assert all(line.startswith("MissingExtraError") and extra_hint("neural") in line
                for line in lines), lines
     assert "feature network" in lines[0] and "t-SNE on device='cuda'" in lines[1]
+
+
+def test_neural_lazy_names_are_its_public_names():
+    import latentlearn.neural as neural
+    from latentlearn.neural import estimators, trainer
+
+    assert set(neural._LAZY) == set(neural.__all__)
+    for name in neural.__all__:
+        module = estimators if neural._LAZY[name] == ".estimators" else trainer
+        assert getattr(neural, name) is getattr(module, name), name
+    assert set(neural.__all__) <= set(dir(neural))
+    with pytest.raises(AttributeError, match="no attribute 'NoSuchModel'"):
+        neural.NoSuchModel
