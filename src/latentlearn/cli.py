@@ -15,6 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (BarColumn, MofNCompleteColumn, Progress, SpinnerColumn,
                            TaskProgressColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn)
 from rich.table import Table
@@ -78,7 +79,9 @@ def _user_errors(func):
             if os.environ.get("LATENTLEARN_DEBUG"):
                 raise
             message = str(exc).strip().replace("\n", " ") or type(exc).__name__
-            err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+            # escape: a message may hold brackets that are not markup ('latentlearn[neural]')
+            err_console.print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                              soft_wrap=True)
             raise typer.Exit(code=1) from None
 
     return wrapper
@@ -155,12 +158,14 @@ def methods(
 
     A parameter is set with `latentlearn fit NAME --set key=value`.
     """
-    from .registry import describe_parameters, get_method, list_methods
+    from .registry import describe_parameters, get_method, method_summaries
 
-    if name is None:
+    if name is None:  # from the registry's table: no estimator module (nor torch) imported
         table = Table("name", "family", "what it is")
-        for info in list_methods():
-            table.add_row(info.name, info.family, info.summary)
+        for row in method_summaries():
+            needs = ("" if row.available else
+                     f" (needs `pip install 'latentlearn[{row.extra}]'`)")
+            table.add_row(row.name, row.family, escape(row.summary + needs))
         console.print(table)
         return
     info = get_method(name)  # an unknown name: one line naming close matches

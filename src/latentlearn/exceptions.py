@@ -6,8 +6,6 @@ the built-in class a Python user would catch (``ValueError``, ``FileNotFoundErro
 ``except ValueError`` keeps working as it does with scikit-learn.
 """
 
-from sklearn.exceptions import NotFittedError
-
 __all__ = [
     "LatentLearnError",
     "DataError",
@@ -15,6 +13,7 @@ __all__ = [
     "ParameterError",
     "UnknownNameError",
     "CheckpointError",
+    "MissingExtraError",
     "LegacyFormatWarning",
     "NotFittedError",
 ]
@@ -47,5 +46,20 @@ class CheckpointError(LatentLearnError, ValueError):
     """A saved model folder that is missing, not ours, or corrupt."""
 
 
+class MissingExtraError(LatentLearnError, ImportError):
+    """A part of latentlearn used without the optional dependency it needs; the message names
+    the extra that installs it (``pip install 'latentlearn[neural]'``)."""
+
+
 class LegacyFormatWarning(UserWarning):
     """A saved model folder in an earlier format, loaded without the checks the current one has."""
+
+
+def __getattr__(name):
+    # scikit-learn's NotFittedError, re-exported on first use: importing sklearn takes about a
+    # second, and this module is imported by `latentlearn methods` and `--version`.
+    if name == "NotFittedError":
+        from sklearn.exceptions import NotFittedError
+
+        return NotFittedError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,7 +7,13 @@ Estimators register themselves where they are defined::
 
 The CLI and the report never branch on a method's name; they look it up here and then ask the
 estimator what it can do (``transform``, ``predict``, ``sample``...). A family's module is listed
-in ``_FAMILY_MODULES`` so that looking a name up imports it; a new family adds one line there.
+in ``_FAMILY_MODULES`` so that listing every method imports it; a new family adds one line there.
+
+Looking one name up imports only the module that defines it, found in the table of
+:mod:`latentlearn._method_table` (name -> ``"module:Class"``, family, kind, summary), and
+:func:`method_summaries` lists every method from that table without importing any estimator, so
+that ``latentlearn methods`` answers at once and needs no torch. ``tests/test_registry_table.py``
+keeps the table equal to the registry; ``python scripts/update_method_table.py`` rewrites it.
 """
 
 from __future__ import annotations
@@ -18,20 +24,26 @@ import inspect
 import re
 from dataclasses import dataclass
 
-from .exceptions import UnknownNameError
+from ._method_table import METHOD_TABLE
+from ._optional import is_available
+from .exceptions import MissingExtraError, UnknownNameError
 
-__all__ = ["MethodInfo", "ParameterInfo", "register", "get_method", "list_methods",
-           "classical_estimators", "name_of", "describe_parameters"]
+__all__ = ["MethodInfo", "MethodSummary", "ParameterInfo", "register", "get_method",
+           "list_methods", "method_summaries", "classical_estimators", "name_of",
+           "describe_parameters"]
 
-# Imported on first lookup so that `import latentlearn` stays light.
+# Imported by list_methods(); a family whose extra is not installed is left out.
 _FAMILY_MODULES = (
     "latentlearn.decomposition",
     "latentlearn.cluster",
     "latentlearn.manifold",
     "latentlearn.sne",
     "latentlearn.bayes",
-    "latentlearn.neural",
+    "latentlearn.neural.estimators",
 )
+
+#: Package prefix -> (module it needs, the extra of latentlearn that installs it).
+_FAMILY_EXTRAS = {"latentlearn.neural": ("torch", "neural")}
 
 
 @dataclass(frozen=True)
@@ -62,6 +74,31 @@ class MethodInfo:
         return doc.splitlines()[0] if doc else ""
 
 
+@dataclass(frozen=True)
+class MethodSummary:
+    """One method as ``latentlearn methods`` lists it, known without importing its module.
+
+    Attributes
+    ----------
+    name, family, kind, summary : str
+        As in :class:`MethodInfo` (``summary`` is the first line of the class docstring).
+    location : str
+        ``"module:Class"``, where the class is defined.
+    extra : str or None
+        The extra of latentlearn the method needs (``"neural"``), or None for the core.
+    available : bool
+        Whether what it needs is installed.
+    """
+
+    name: str
+    family: str
+    kind: str
+    summary: str
+    location: str
+    extra: str | None = None
+    available: bool = True
+
+
 _REGISTRY: dict[str, MethodInfo] = {}
 _loaded = False
 
@@ -78,42 +115,91 @@ def register(name: str, *, family: str, kind: str = "classical"):
     return decorate
 
 
+def _extra_of(module: str) -> tuple[str, str] | None:
+    for prefix, needs in _FAMILY_EXTRAS.items():
+        if module == prefix or module.startswith(prefix + "."):
+            return needs
+    return None
+
+
 def _load_all() -> None:
     global _loaded
     if not _loaded:
         for module in _FAMILY_MODULES:
-            importlib.import_module(module)
+            try:
+                importlib.import_module(module)
+            except MissingExtraError:
+                if _extra_of(module) is None:
+                    raise
         _loaded = True
 
 
+def _key(name: str) -> str:
+    return name.strip().lower().replace("-", "_")
+
+
 def get_method(name: str) -> MethodInfo:
-    """The registered method called ``name``; a clear error listing close names otherwise."""
-    _load_all()
-    key = name.strip().lower().replace("-", "_")
+    """The registered method called ``name``; a clear error listing close names otherwise.
+
+    Imports only the module that defines it (:mod:`latentlearn._method_table`). A method whose
+    extra is not installed raises :class:`~latentlearn.exceptions.MissingExtraError` (an
+    ``ImportError``) naming the extra.
+    """
+    key = _key(name)
+    if key not in _REGISTRY and key in METHOD_TABLE:
+        importlib.import_module(METHOD_TABLE[key][0].partition(":")[0])
+    if key not in _REGISTRY:
+        _load_all()
     if key in _REGISTRY:
         return _REGISTRY[key]
-    close = difflib.get_close_matches(key, _REGISTRY, n=3)
+    known = sorted(set(_REGISTRY) | set(METHOD_TABLE))
+    close = difflib.get_close_matches(key, known, n=3)
     hint = (f" Did you mean {', '.join(close)}?" if close
             else " No registered name is close to it.")
     raise UnknownNameError(
         f"unknown method {name!r}.{hint} Run `latentlearn methods` to list them "
-        f"({', '.join(sorted(_REGISTRY))})."
+        f"({', '.join(known)})."
     )
 
 
 def list_methods(kind: str | None = None) -> list[MethodInfo]:
-    """Every registered method (of one ``kind`` if given), sorted by family then name."""
+    """Every registered method (of one ``kind`` if given), sorted by family then name.
+
+    Imports every family; one whose extra is not installed (the neural models without torch)
+    is left out. :func:`method_summaries` lists them all without importing any.
+    """
     _load_all()
     infos = [m for m in _REGISTRY.values() if kind is None or m.kind == kind]
     return sorted(infos, key=lambda m: (m.family, m.name))
 
 
+def method_summaries() -> list[MethodSummary]:
+    """Every method, sorted by family then name, without importing an estimator module.
+
+    From the table of :mod:`latentlearn._method_table`, plus any method registered at run time
+    (a user's own ``@register``); each says which extra it needs and whether that is installed.
+    """
+    rows = {}
+    for name, (location, family, kind, summary) in METHOD_TABLE.items():
+        needs = _extra_of(location.partition(":")[0])
+        rows[name] = MethodSummary(name, family, kind, summary, location,
+                                   extra=needs[1] if needs else None,
+                                   available=needs is None or is_available(needs[0]))
+    for name, info in _REGISTRY.items():
+        if name not in rows:
+            rows[name] = MethodSummary(name, info.family, info.kind, info.summary,
+                                       f"{info.cls.__module__}:{info.cls.__qualname__}")
+    return sorted(rows.values(), key=lambda m: (m.family, m.name))
+
+
 def name_of(cls: type) -> str:
     """The name ``cls`` is registered under (what a saved model's config.json records)."""
-    _load_all()
-    for info in _REGISTRY.values():
-        if info.cls is cls:
-            return info.name
+    for attempt in range(2):
+        for info in _REGISTRY.values():
+            if info.cls is cls:
+                return info.name
+        if attempt == 0:
+            _load_all()
     raise UnknownNameError(f"{cls.__name__} is not a registered latentlearn method; only "
                            f"registered estimators can be saved; register the class with "
                            f"@latentlearn.registry.register(\"my_name\", family=...).")

@@ -581,7 +581,9 @@ def read_parquet(path, *, label: str | int | None = None,
         Naming the file, row index and column of the first null, non-numeric or non-finite
         value, or a column whose type is not numeric.
     """
-    import pyarrow as pa
+    from .._optional import require
+
+    pa = require("pyarrow", extra="parquet", what="reading .parquet files")
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 

@@ -190,7 +190,10 @@ def _masses_or_uniform(xp, w, n, name, against, normalize):
 
 def _solve_network_simplex(a, b, M, max_iter):
     """Exact transport plan by POT's network simplex; ``(plan, u, v)`` with duals."""
-    import ot
+    from .._optional import require
+
+    ot = require("ot", extra="ot", what="earth_movers_distance(solver='network_simplex') "
+                 "(solver='highs' needs no extra)")
 
     plan, log = ot.emd(a, b, M, numItermax=int(max_iter), log=True)
     if log["result_code"] != 1:   # 1 is OPTIMAL in POT's network simplex

@@ -38,6 +38,13 @@ WEIGHTS_DIR = Path(__file__).resolve().parent / "weights"
 FEATURE_NETWORKS = {"mnist": "mnist_features"}
 
 
+def _require_torch():
+    from .._optional import require
+
+    return require("torch", extra="neural", what="the 'mnist' feature network of the "
+                   "sample-quality metrics (raw values, features=None, need no extra)")
+
+
 def build_feature_network(config: dict):
     """The classifier described by ``config`` (untrained), a ``torch.nn.Module``.
 
@@ -46,7 +53,7 @@ def build_feature_network(config: dict):
     ``n_classes``. The module's ``features(x)`` returns the penultimate activations divided by its
     ``feature_scale`` buffer, ``forward`` the class logits.
     """
-    import torch
+    torch = _require_torch()
     from torch import nn
 
     h, w = (int(v) for v in config["image_shape"])
@@ -98,6 +105,7 @@ def load_feature_network(name: str = "mnist"):
     The SHA-256 of the weights file must match the one in its JSON config. The module is in
     eval mode on the CPU, and cached: later calls return the same module.
     """
+    _require_torch()
     from safetensors.torch import load_file
 
     config = feature_network_config(name)
@@ -129,7 +137,7 @@ def mnist_features(X, *, batch_size: int = 500) -> np.ndarray:
         Images with pixel values in [0, 1] (as ``latentlearn.datasets.load("mnist5k")``).
     batch_size : int, default=500
     """
-    import torch
+    torch = _require_torch()
 
     arr = np.asarray(X, dtype=np.float32)
     arr = arr.reshape(arr.shape[0], -1) if arr.ndim > 1 else arr

@@ -34,7 +34,10 @@ import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import torch
+from .._optional import require
+
+# A missing torch raises an ImportError naming the extra: pip install 'latentlearn[neural]'.
+torch = require("torch", extra="neural", what="the neural models")
 
 from .. import persistence
 from ..exceptions import CheckpointError

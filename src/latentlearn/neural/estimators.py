@@ -40,7 +40,10 @@ from numbers import Integral, Real
 from pathlib import Path
 
 import numpy as np
-import torch
+from .._optional import require
+
+# A missing torch raises an ImportError naming the extra: pip install 'latentlearn[neural]'.
+torch = require("torch", extra="neural", what="the neural models")
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if

@@ -36,7 +36,10 @@ from __future__ import annotations
 
 import math
 
-import torch
+from .._optional import require
+
+# A missing torch raises an ImportError naming the extra: pip install 'latentlearn[neural]'.
+torch = require("torch", extra="neural", what="the neural models")
 from torch import nn
 
 from ..exceptions import ParameterError

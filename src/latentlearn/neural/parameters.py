@@ -38,7 +38,10 @@ from numbers import Integral, Real
 from pathlib import Path
 from typing import Any, Callable
 
-from torch import nn
+from .._optional import require
+
+# A missing torch raises an ImportError naming the extra: pip install 'latentlearn[neural]'.
+nn = require("torch.nn", extra="neural", what="the neural models")
 
 from ..base import Interval, Options
 

@@ -45,7 +45,10 @@ from pathlib import Path
 from typing import Callable
 
 import numpy as np
-import torch
+from .._optional import require
+
+# A missing torch raises an ImportError naming the extra: pip install 'latentlearn[neural]'.
+torch = require("torch", extra="neural", what="the neural models")
 
 from .. import fileio
 from ..exceptions import CheckpointError, DataError, LatentLearnError, ParameterError

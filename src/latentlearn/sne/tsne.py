@@ -96,7 +96,11 @@ class _StageClock:
 def _resolve_device(device):
     if device == "cpu":
         return None
-    import torch
+    from .._optional import is_available, require
+
+    if device == "auto" and not is_available("torch"):
+        return None  # without the neural extra, "auto" is the CPU
+    torch = require("torch", extra="neural", what=f"t-SNE on device={device!r}")
 
     if device == "auto":
         return "cuda" if torch.cuda.is_available() else None
@@ -296,7 +300,8 @@ class TSNE(_BaseSNE):
         pynndescent; ``"auto"`` is exact below 100,000 points.
     min_gain : float, default=0.01
     device : {"auto", "cpu", "cuda"}, default="auto"
-        ``"auto"`` runs the exact method with torch on a CUDA GPU when one is present.
+        ``"auto"`` runs the exact method with torch on a CUDA GPU when one is present (the
+        CPU when torch is not installed; ``"cuda"`` needs ``pip install 'latentlearn[neural]'``).
     transform_perplexity : float, default=5.0
         Perplexity of new points' affinities in :meth:`transform` (openTSNE's default).
     random_state : None, int or RandomState, default=None

@@ -20,7 +20,10 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-import torch
+from ..._optional import require
+
+# A missing torch raises an ImportError naming the extra: pip install 'latentlearn[neural]'.
+torch = require("torch", extra="neural", what="the neural models")
 
 from ...exceptions import CheckpointError, UnknownNameError
 
