@@ -37,10 +37,13 @@ import datetime
 import os
 import sys
 
-import torch
-import torch.distributed as dist
+from .._optional import require
 
-from ..exceptions import LatentLearnError, ParameterError
+torch = require("torch", extra="neural", what="the neural models")
+
+import torch.distributed as dist  # noqa: E402  (after the guard)
+
+from ..exceptions import LatentLearnError, ParameterError  # noqa: E402
 
 __all__ = ["DistributedError", "world", "is_main", "init_from_env", "launch", "barrier"]
 
