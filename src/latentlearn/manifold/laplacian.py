@@ -307,14 +307,10 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
         check_is_fitted(self, "embedding_")
         W0 = sparse.csr_matrix(self.affinity_matrix_, dtype=np.float64)
         W0 = sparse.csr_matrix(W0 - sparse.diags(W0.diagonal()))   # as graph_laplacian
-        n = W0.shape[0]
         if self.affinity == "precomputed":
-            K = self._validate_X(X, reset=False, accept_sparse="csr")
-            if K.shape[1] != n:
-                raise DataError(f"with affinity='precomputed', transform needs the affinities "
-                                f"of each query to the {n} training samples, shape "
-                                f"(n_queries, {n}); got {K.shape}.")
-            K = sparse.csr_matrix(K, dtype=np.float64)
+            # (validate_data names the expected width: one column per training sample)
+            K = sparse.csr_matrix(self._validate_X(X, reset=False, accept_sparse="csr"),
+                                  dtype=np.float64)
             if K.nnz and K.data.min() < 0:
                 row = int(np.repeat(np.arange(K.shape[0]), np.diff(K.indptr))[
                     np.argmax(K.data < 0)])

@@ -636,13 +636,9 @@ default="classical"
         Y : ndarray of shape (n_queries, n_components)
         """
         check_is_fitted(self, "embedding_")
-        n = self.embedding_.shape[0]
         if self.dissimilarity == "precomputed":
+            # (validate_data names the expected width: one column per training sample)
             delta = self._validate_X(X, reset=False, dtype=np.float64)
-            if delta.shape[1] != n:
-                raise DataError(f"MDS(dissimilarity='precomputed').transform needs the "
-                                f"dissimilarities of each query to the {n} training samples, "
-                                f"shape (n_queries, {n}); got {delta.shape}.")
             if delta.size and delta.min() < 0:
                 row = int(np.flatnonzero((delta < 0).any(axis=1))[0])
                 raise DataError(f"row {row} of the precomputed dissimilarities has a negative "
