@@ -1156,7 +1156,7 @@ class VQVAE(GenerativeMixin, _NeuralEstimator):
 
         if _is_torch_data(Z):
             return _TorchRows(Z, n_columns=n_cells, name="Z", dtype=torch.int64, check=check)
-        Z = check_array(Z, dtype=None, input_name="Z")
+        Z = check_array(_samples(Z), dtype=None, input_name="Z")
         if Z.shape[1] != n_cells:
             raise DataError(f"Z has {Z.shape[1]} columns but each input has {n_cells} codes "
                             f"(a grid of {self.grid_shape_}).")
