@@ -263,7 +263,9 @@ class _NeuralEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         if torch.is_tensor(X):   # fit and the small helpers take a tensor as an array
             X = X.detach().cpu().numpy()
         X = validate_data(self, X, reset=reset, dtype=(np.float32, np.float64))
-        return np.asarray(X, dtype=np.float32)
+        # C order: a DataFrame's (column-major) values would otherwise meet the network as a
+        # strided tensor, whose products round differently from the array's
+        return np.ascontiguousarray(X, dtype=np.float32)
 
     def _fit_input(self, X):
         """(training data for the Trainer, n_features, image_shape)."""
@@ -354,7 +356,7 @@ class _NeuralEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
             X = self._validate(X, reset=False)
         else:
             X = check_array(X, dtype=(np.float32, np.float64), input_name=name)
-            X = np.asarray(X, dtype=np.float32)
+            X = np.ascontiguousarray(X, dtype=np.float32)
             _check_columns(X.shape[1], n_columns, name)
         if check is not None:
             check(torch.as_tensor(X))
