@@ -232,3 +232,19 @@ def test_convex_flow_transform_reproduces_training_and_agrees_with_refit(wavy_sh
     # auto capacity follows the data, so a refit moves the whole embedding this much)
     assert held_out < 1.5 * refit_change
     assert held_out < 0.3
+
+
+@pytest.mark.parametrize("make", [
+    lambda: LaplacianEigenmaps(2, n_neighbors=10, random_state=0),
+    lambda: MDS(2, algorithm="classical"),
+    lambda: MDS(2, random_state=0),
+    lambda: ConvexFlowEmbedding(2, n_neighbors=8, max_iter=0),
+])
+def test_transform_after_save_and_load(tmp_path, wavy_sheet, make):
+    """What transform needs (X_fit_, sigma_, mean_squared_dissimilarities_...) is saved."""
+    import latentlearn
+
+    X_train, X_new = wavy_sheet
+    est = make().fit(X_train)
+    loaded = latentlearn.load(est.save(tmp_path / "model"))
+    np.testing.assert_array_equal(loaded.transform(X_new), est.transform(X_new))

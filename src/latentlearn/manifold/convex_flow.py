@@ -612,6 +612,12 @@ class ConvexFlowEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Lat
         "extra_edge_length": [Interval(Real, 0, None, closed="neither"), None],
         "on_disconnected": [Options({"connect", "raise"})],
     }
+    # Read by tests/test_estimator_checks.py: scikit-learn asks a transformer with max_iter
+    # for n_iter_ >= 1, but 0 sweeps is the truth when Isomap's flow is already within tol.
+    _expected_failed_checks = {
+        "check_transformer_n_iter": "n_iter_ = 0 when Isomap's flow (step 0) already has a "
+                                    "duality gap below tol, as on the check's two tight blobs",
+    }
 
     def __init__(self, n_components=2, *, n_neighbors=8, capacity="auto", power=4.0,
                  max_iter=300, tol=1e-3, extra_edges=None, extra_edge_length=None,
