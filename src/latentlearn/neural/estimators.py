@@ -288,8 +288,9 @@ class _NeuralEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), Dataset or torch DataLoader
-            Data in [0, 1] for the Bernoulli / BCE losses.
+        X : array-like of shape (n_samples, n_features), Dataset, Tensor or torch DataLoader
+            Data in [0, 1] for the Bernoulli / BCE losses. A DataFrame's column names are kept
+            as ``feature_names_in_``.
         y : ignored
 
         Returns
@@ -415,7 +416,13 @@ class _NeuralEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         output : {"numpy", "torch"}, default="numpy"
             An ndarray (scikit-learn's convention; ``set_output(transform="pandas")`` then gives
             a DataFrame with columns ``get_feature_names_out()``), or a tensor on the model's
-            device, for code that stays in torch.
+            device, for code that stays in torch. A configured ``set_output`` container is
+            applied last, so ask for one or the other, not both (a CUDA tensor cannot become a
+            DataFrame).
+
+        Returns
+        -------
+        ndarray or Tensor of shape (n_samples, latent_dim)
         """
         return self._encode(X, output)
 
