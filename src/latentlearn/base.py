@@ -206,6 +206,11 @@ class LatentEstimator(BaseEstimator):
         """
         X = validate_data(self, X, reset=reset, dtype=dtype, copy=copy,
                           accept_sparse=accept_sparse, ensure_min_samples=1)
+        if isinstance(X, np.ndarray) and not X.flags.c_contiguous:
+            # A DataFrame's values come column-major; in C order every method gives a
+            # DataFrame the result it gives the same numbers as an array (t-SNE's rounding
+            # differs by memory layout, and its optimisation amplifies that).
+            X = np.ascontiguousarray(X)
         if X.shape[0] < min_samples:
             raise ValueError(
                 f"{type(self).__name__} needs at least {min_samples} samples, got "

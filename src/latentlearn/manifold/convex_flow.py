@@ -71,7 +71,10 @@ import numba
 import numpy as np
 from scipy import sparse
 from scipy.sparse.csgraph import shortest_path
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils.validation import check_is_fitted
 
 from ..base import Interval, LatentEstimator, Options
 from ..exceptions import DataError
@@ -82,7 +85,7 @@ from ..neighbors.graphs import (
     neighborhood_graph,
 )
 from ..registry import register
-from .mds import classical_mds
+from .mds import classical_mds, triangulate
 
 __all__ = ["ConvexFlowEmbedding", "convex_flow_distances", "frank_wolfe_flow"]
 
@@ -545,12 +548,14 @@ def _convex_flow_distances(G, *, capacity, power, max_iter, tol):
 
 
 @register("convex_flow", family="manifold")
-class ConvexFlowEmbedding(LatentEstimator):
+class ConvexFlowEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
     """Convex-flow embedding (Efros et al. 2004): Isomap with congestion-priced geodesics.
 
     Builds the kNN graph (plus any ``extra_edges``), replaces Isomap's shortest paths by the
     lengths of a convex multicommodity min-cost flow (:func:`convex_flow_distances`), and
-    embeds those distances by classical MDS.
+    embeds those distances by classical MDS. :meth:`transform` places new points by
+    interpolation through their neighbours: Isomap's out-of-sample extension (Bengio et al.
+    2004) with the flow distances in place of shortest paths.
 
     Parameters
     ----------
@@ -591,6 +596,8 @@ class ConvexFlowEmbedding(LatentEstimator):
         Sweeps of the solver.
     gap_ : float
         Relative duality gap of the final flow (below ``tol`` unless ``max_iter`` ran out).
+    X_fit_ : ndarray of shape (n_samples, n_features)
+        The training samples, among which :meth:`transform` finds a new point's neighbours.
     n_features_in_ : int
     """
 
@@ -604,6 +611,12 @@ class ConvexFlowEmbedding(LatentEstimator):
         "extra_edges": ["array-like", None],
         "extra_edge_length": [Interval(Real, 0, None, closed="neither"), None],
         "on_disconnected": [Options({"connect", "raise"})],
+    }
+    # Read by tests/test_estimator_checks.py: scikit-learn asks a transformer with max_iter
+    # for n_iter_ >= 1, but 0 sweeps is the truth when Isomap's flow is already within tol.
+    _expected_failed_checks = {
+        "check_transformer_n_iter": "n_iter_ = 0 when Isomap's flow (step 0) already has a "
+                                    "duality gap below tol, as on the check's two tight blobs",
     }
 
     def __init__(self, n_components=2, *, n_neighbors=8, capacity="auto", power=4.0,
@@ -660,8 +673,54 @@ class ConvexFlowEmbedding(LatentEstimator):
         self.capacity_ = info["capacity"]
         self.n_iter_ = info["n_iter"]
         self.gap_ = info["gap"]
+        self.X_fit_ = X
         return self
 
     def fit_transform(self, X, y=None):
         """Fit and return ``embedding_``, of shape (n_samples, n_components)."""
         return self.fit(X).embedding_
+
+    def transform(self, X):
+        """Place new points: flow distances through their neighbours, then triangulation.
+
+        A new point ``x`` reaches training sample ``j`` through one of its ``n_neighbors_``
+        nearest training samples ``i``: ``delta(x, j) = min_i ||x - x_i|| + D_flow(i, j)``,
+        with ``D_flow`` the fitted flow distances (``dist_matrix_``), and is placed by landmark
+        MDS's triangulation against ``embedding_`` (de Silva & Tenenbaum 2004,
+        :func:`latentlearn.manifold.mds.triangulate`). This is Isomap's out-of-sample extension
+        (Bengio et al. 2004) with congestion-priced distances in place of shortest paths.
+
+        Limits. The flow is not re-solved: a new point's own pairs add no load to any edge,
+        and it cannot make a shortcut congested; it inherits the robustness of the fitted
+        distances (its routes follow them once inside the graph) but the first hop to its
+        neighbours is a straight line, so a new point whose neighbours straddle a shortcut
+        can still be placed across it. A query equal to a training sample takes that sample's
+        row of ``dist_matrix_`` and is placed exactly at its ``embedding_`` row; other points
+        agree with a refit on the joined data up to the refit's own change of the embedding
+        and a rotation (Procrustes). Queries are placed independently of each other.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+
+        Returns
+        -------
+        Y : ndarray of shape (n_queries, n_components)
+        """
+        check_is_fitted(self, "embedding_")
+        X = self._validate_X(X, reset=False)
+        D = self.dist_matrix_
+        dist, ind = NearestNeighbors().fit(self.X_fit_).kneighbors(
+            X, n_neighbors=self.n_neighbors_)
+        delta = np.empty((X.shape[0], D.shape[1]))
+        for q in range(X.shape[0]):
+            if np.array_equal(X[q], self.X_fit_[ind[q, 0]]):   # a training sample
+                delta[q] = D[ind[q, 0]]
+            else:
+                delta[q] = np.min(dist[q][:, None] + D[ind[q]], axis=0)
+        mean_squared = np.einsum("ij,ij->i", D, D) / D.shape[0]
+        return triangulate(delta, self.embedding_, mean_squared)
+
+    @property
+    def _n_features_out(self):
+        return self.n_components

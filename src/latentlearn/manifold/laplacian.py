@@ -26,9 +26,15 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import sparse
 
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
+from sklearn.neighbors import NearestNeighbors
+from sklearn.utils.validation import check_is_fitted
+
 from .._linalg import flip_column_signs, smallest_eigenpairs
 from ..base import Interval, LatentEstimator, Options
-from ..neighbors.graphs import check_connected, ensure_connected, neighborhood_graph
+from ..exceptions import DataError
+from ..neighbors.graphs import (check_connected, ensure_connected, heat_kernel_weights,
+                                neighborhood_graph, symmetrize_graph)
 from ..registry import register
 
 __all__ = ["LaplacianEigenmaps", "LaplacianEmbedding", "laplacian_eigenmaps", "graph_laplacian"]
@@ -108,13 +114,30 @@ def _laplacian_eigenmaps(W, n_components, *, laplacian, eigen_solver, random_sta
     return flip_column_signs(np.ascontiguousarray(Y)), values[1:]
 
 
+def _median_width(G):
+    """The heat-kernel width of ``sigma=None``: the median edge length (1 if there is none or
+    it is 0), as :func:`latentlearn.neighbors.heat_kernel_weights` takes it."""
+    width = float(np.median(G.data)) if G.nnz else 1.0
+    return width if width > 0 else 1.0
+
+
 @register("laplacian_eigenmaps", family="manifold")
-class LaplacianEigenmaps(LatentEstimator):
+class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
     """Laplacian eigenmaps: the smallest non-trivial eigenvectors of a neighbourhood graph.
 
     Builds a neighbourhood graph (:func:`latentlearn.neighbors.neighborhood_graph`), weights it
     (heat kernel by default), and embeds it with :func:`laplacian_eigenmaps`. See the module
-    docstring for the three Laplacians.
+    docstring for the three Laplacians. With ``symmetrize="average"`` and ``weights="binary"``
+    it is scikit-learn's ``SpectralEmbedding`` (the spectral embedding of Ng, Jordan & Weiss
+    2002 and Shi & Malik 2000 with ``laplacian="symmetric"``), so :meth:`transform` is also
+    the out-of-sample spectral embedding (scikit-learn #15808).
+
+    Out of sample, :meth:`transform` is the Nystrom extension of the eigenvectors (Bengio et
+    al. 2004, "Out-of-sample extensions for LLE, Isomap, MDS, Eigenmaps, and spectral
+    clustering"): the eigen-equation ``D^{-1} W y = (1 - lambda) y`` read at a new point with
+    its kernel row ``w(x, x_j)``, ``y(x) = sum_j w(x, x_j) y_j / (d(x) (1 - lambda))``,
+    ``d(x) = sum_j w(x, x_j)`` (random walk); ``sum_j w(x, x_j) y_j / (sqrt(d(x) d_j)
+    (1 - lambda))`` (symmetric); ``sum_j w(x, x_j) y_j / (d(x) - lambda)`` (unnormalized).
 
     Parameters
     ----------
@@ -149,6 +172,12 @@ class LaplacianEigenmaps(LatentEstimator):
     eigenvalues_ : ndarray of shape (n_components,)
     affinity_matrix_ : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
     n_neighbors_ : int
+    sigma_ : float or None
+        The heat-kernel width used (``sigma``, or the median kNN edge length); None for binary
+        or precomputed weights.
+    X_fit_ : ndarray of shape (n_samples, n_features) or None
+        The training samples, which :meth:`transform` finds neighbours among (None for a
+        precomputed affinity).
     n_features_in_ : int
     """
 
@@ -194,10 +223,20 @@ class LaplacianEigenmaps(LatentEstimator):
             self.n_neighbors_ = None
             return W
         self.n_neighbors_ = min(self.n_neighbors, n - 1)
-        return neighborhood_graph(
+        # Distances first, weighted here (as neighborhood_graph would) to record sigma_,
+        # which transform's kernel rows need.
+        G = neighborhood_graph(
             X, kind=self.affinity, n_neighbors=self.n_neighbors_, radius=self.radius,
-            symmetrize=self.symmetrize, weights=self.weights, sigma=self.sigma,
+            symmetrize="none", weights="distance",
             algorithm=self.neighbors_algorithm, random_state=self.random_state)
+        self.sigma_ = None
+        if self.weights == "heat":
+            self.sigma_ = self.sigma if self.sigma is not None else _median_width(G)
+            G = heat_kernel_weights(G, self.sigma_)
+        else:
+            G = G.copy()
+            G.data = np.ones_like(G.data)
+        return symmetrize_graph(G, self.symmetrize)
 
     def fit(self, X, y=None):
         """Compute the embedding of ``X``.
@@ -228,11 +267,97 @@ class LaplacianEigenmaps(LatentEstimator):
         self.affinity_matrix_ = W
         self.embedding_ = Y
         self.eigenvalues_ = values
+        self.X_fit_ = None if self.affinity == "precomputed" else X
         return self
 
     def fit_transform(self, X, y=None):
         """Fit and return ``embedding_``, of shape (n_samples, n_components)."""
         return self.fit(X).embedding_
+
+    def transform(self, X):
+        """Place new points by the Nystrom extension of the eigenvectors (Bengio et al. 2004).
+
+        Each query's kernel row ``w(x, x_j)`` against the training samples is built as fit
+        built the graph: its ``n_neighbors_`` nearest training samples (``affinity="knn"``) or
+        those within ``radius`` (``"epsilon"``), weighted by the same heat kernel (width
+        ``sigma_``) or 1; a query equal to a training sample takes that sample's row of
+        ``affinity_matrix_``. Then ``y(x)`` is the eigen-equation at ``x`` (class docstring).
+
+        Limits. A training sample is placed exactly at its ``embedding_`` row (the extension
+        is the eigen-equation itself there), but a new point's edges are one-way: the
+        symmetrisation of fit (an edge also when ``x`` is among ``x_j``'s neighbours, half
+        weights for ``"average"``) is not applied to it, new points never change the training
+        graph or each other's coordinates, and the extension is only as good as the graph: a
+        point far from the training data is placed at a weighted mean of its neighbours'
+        coordinates (scaled by ``1 / (1 - lambda)``), not extrapolated. The coordinates agree
+        with those of a refit on the joined data up to the refit's own change of the
+        eigenvectors (of order the share of points added) and a sign or rotation of the
+        columns.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            New samples; with ``affinity="precomputed"``, their affinities to the training
+            samples, of shape (n_queries, n_samples) (sparse allowed).
+
+        Returns
+        -------
+        Y : ndarray of shape (n_queries, n_components)
+        """
+        check_is_fitted(self, "embedding_")
+        W0 = sparse.csr_matrix(self.affinity_matrix_, dtype=np.float64)
+        W0 = sparse.csr_matrix(W0 - sparse.diags(W0.diagonal()))   # as graph_laplacian
+        if self.affinity == "precomputed":
+            # (validate_data names the expected width: one column per training sample)
+            K = sparse.csr_matrix(self._validate_X(X, reset=False, accept_sparse="csr"),
+                                  dtype=np.float64)
+            if K.nnz and K.data.min() < 0:
+                row = int(np.repeat(np.arange(K.shape[0]), np.diff(K.indptr))[
+                    np.argmax(K.data < 0)])
+                raise DataError(f"row {row} of the precomputed affinities has a negative "
+                                f"entry; affinities are weights >= 0.")
+        else:
+            K = self._kernel_rows(self._validate_X(X, reset=False), W0)
+        degree_new = np.asarray(K.sum(axis=1)).ravel()                 # d(x)
+        if np.any(degree_new <= 0):
+            q = int(np.argmax(degree_new <= 0))
+            raise DataError(f"query {q} has no training neighbour of positive weight, so the "
+                            f"Nystrom extension cannot place it; raise n_neighbors or radius "
+                            f"(or sigma for heat weights).")
+        values = self.eigenvalues_
+        if self.laplacian == "unnormalized":
+            return (K @ self.embedding_) / (degree_new[:, None] - values)
+        if self.laplacian == "symmetric":
+            degree = np.asarray(W0.sum(axis=1)).ravel()
+            inv_sqrt = 1.0 / np.sqrt(np.where(degree > 0, degree, 1.0))
+            return ((K @ (self.embedding_ * inv_sqrt[:, None]))
+                    / (np.sqrt(degree_new)[:, None] * (1.0 - values)))
+        return (K @ self.embedding_) / (degree_new[:, None] * (1.0 - values))
+
+    def _kernel_rows(self, X, W0):
+        """Sparse (n_queries, n_samples) weights of the queries to the training samples."""
+        metric = getattr(self, "metric", "euclidean")
+        search = NearestNeighbors(metric=metric).fit(self.X_fit_)
+        if self.affinity == "knn":
+            dist, ind = search.kneighbors(X, n_neighbors=self.n_neighbors_)
+            dist, ind = list(dist), list(ind)
+        else:
+            dist, ind = search.radius_neighbors(X, radius=self.radius, sort_results=True)
+        rows = []
+        for q, (d, i) in enumerate(zip(dist, ind)):
+            if len(i) and np.array_equal(X[q], self.X_fit_[i[0]]):
+                rows.append(W0[i[0]])               # a training sample: its row of the graph
+                continue
+            w = (np.exp(-(d ** 2) / (2.0 * float(self.sigma_) ** 2)) if self.weights == "heat"
+                 else np.ones(len(i)))
+            rows.append(sparse.csr_matrix((w, (np.zeros(len(i), dtype=np.int64), i)),
+                                          shape=(1, W0.shape[0])))
+        return sparse.csr_matrix(sparse.vstack(rows, format="csr")) if rows else \
+            sparse.csr_matrix((0, W0.shape[0]))
+
+    @property
+    def _n_features_out(self):
+        return self.n_components
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -41,15 +41,17 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import pairwise_distances
+from sklearn.utils.validation import check_is_fitted
 
 from .._linalg import classical_scaling
 from ..base import Interval, LatentEstimator, Options, check_random_state
 from ..exceptions import DataError, ParameterError
 from ..registry import register
 
-__all__ = ["MDS", "classical_mds", "smacof", "stress"]
+__all__ = ["MDS", "classical_mds", "smacof", "stress", "triangulate", "place_by_stress"]
 
 logger = logging.getLogger(__name__)
 
@@ -360,9 +362,102 @@ def stress(D, Y):
     return _smacof_pass(D, Y, update=False)[0]
 
 
+# --------------------------------------------------------------------------- out of sample
+def triangulate(delta, embedding, mean_squared):
+    """Distance-based triangulation of new points against a fitted configuration.
+
+    de Silva & Tenenbaum (2004), "Sparse multidimensional scaling using landmark points"
+    (landmark MDS; Gower 1968, "Adding a point to vector diagrams in multivariate analysis"):
+    with ``Y`` the ``n`` reference points, ``ybar`` their mean and ``mu_j`` the mean squared
+    dissimilarity of reference ``j`` to the others, a point with dissimilarities ``delta``
+    to them is placed at
+
+        y(x) = ybar - 1/2 pinv(Y - ybar) (delta^2 - mu).
+
+    For classical MDS ``pinv(Y) = Lambda^{-1} Y^T`` (its columns are orthogonal, of squared
+    norm the eigenvalues), which is de Silva & Tenenbaum's ``L^#``. It places each reference
+    point exactly at its row of ``Y`` when ``Y`` is the classical MDS of the references, and a
+    new point exactly where it is when the dissimilarities are Euclidean distances of points
+    spanning at most ``n_components`` dimensions; otherwise it projects the point onto the
+    configuration's axes. Each point is placed independently of the others.
+
+    Parameters
+    ----------
+    delta : ndarray of shape (n_queries, n_references)
+        Dissimilarities (not squared) of the new points to the reference points.
+    embedding : ndarray of shape (n_references, n_components)
+    mean_squared : ndarray of shape (n_references,)
+        ``mu_j = mean_i D_ij^2`` over the references' own dissimilarity matrix ``D``.
+
+    Returns
+    -------
+    Y : ndarray of shape (n_queries, n_components)
+    """
+    embedding = np.asarray(embedding, dtype=np.float64)
+    centre = embedding.mean(axis=0)
+    inverse = np.linalg.pinv(embedding - centre)                        # (k, n)
+    out = np.empty((delta.shape[0], embedding.shape[1]))
+    step = max(1, (1 << 20) // max(delta.shape[1], 1))  # rows per block: 8 MB temporaries
+    for start in range(0, delta.shape[0], step):
+        block = np.asarray(delta[start:start + step], dtype=np.float64)
+        out[start:start + step] = (block ** 2 - mean_squared) @ inverse.T
+    return centre - 0.5 * out
+
+
+def place_by_stress(delta, embedding, start, *, max_iter=300, eps=1e-6):
+    """Minimise each new point's raw stress against a fixed configuration by majorisation.
+
+    Bae, Choi, Qiu & Fox (2010), "Dimension reduction and visualization of large
+    high-dimensional data via interpolation" (majorizing interpolation MDS): for one free point
+    ``y`` and fixed ``y_j`` with dissimilarities ``delta_j``, the stress
+    ``sum_j (||y - y_j|| - delta_j)^2`` never increases under
+
+        y <- ybar + 1/n sum_j delta_j (y - y_j) / ||y - y_j||,
+
+    the Guttman transform (de Leeuw 1977) with only ``y`` free. A point of a converged SMACOF
+    configuration is a fixed point (its stationarity condition is the same), so a training
+    sample is placed where SMACOF put it, to SMACOF's own tolerance. A point stops when one
+    step moves it by less than ``eps`` times the configuration's root-mean-square radius.
+
+    Parameters
+    ----------
+    delta : ndarray of shape (n_queries, n_references)
+    embedding : ndarray of shape (n_references, n_components)
+    start : ndarray of shape (n_queries, n_components)
+        First positions, e.g. from :func:`triangulate`.
+    max_iter : int, default=300
+    eps : float, default=1e-6
+
+    Returns
+    -------
+    Y : ndarray of shape (n_queries, n_components)
+    """
+    Y = np.asarray(embedding, dtype=np.float64)
+    centre = Y.mean(axis=0)
+    radius = float(np.sqrt(np.mean(np.sum((Y - centre) ** 2, axis=1)))) or 1.0
+    out = np.array(start, dtype=np.float64)
+    n, k = Y.shape
+    step = max(1, (1 << 20) // max(n * k, 1))   # queries per block: 8 MB temporaries
+    for a in range(0, out.shape[0], step):
+        y = out[a:a + step]                                           # (b, k), a view of out
+        d_new = np.asarray(delta[a:a + step], dtype=np.float64)       # (b, n)
+        active = np.arange(y.shape[0])
+        for _ in range(int(max_iter)):
+            diff = y[active][:, None, :] - Y[None, :, :]              # (b', n, k)
+            dist = np.sqrt(np.einsum("bnk,bnk->bn", diff, diff))
+            ratio = np.divide(d_new[active], dist, out=np.zeros_like(dist), where=dist > 0)
+            moved = centre + np.einsum("bn,bnk->bk", ratio, diff) / n
+            shift = np.sqrt(np.sum((moved - y[active]) ** 2, axis=1))
+            y[active] = moved
+            active = active[shift >= eps * radius]
+            if active.size == 0:
+                break
+    return out
+
+
 # --------------------------------------------------------------------------- estimator
 @register("mds", family="manifold")
-class MDS(LatentEstimator):
+class MDS(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
     """Multidimensional scaling: an embedding whose distances match the dissimilarities.
 
     ``algorithm="smacof"`` minimises the raw stress ``sum_{i<j} (||y_i - y_j|| - delta_ij)^2``
@@ -411,12 +506,20 @@ default="classical"
     n_features_in_ : int
     feature_names_in_ : ndarray of shape (n_features_in_,)
         Column names, when ``X`` had string column names.
+    mean_squared_dissimilarities_ : ndarray of shape (n_samples,)
+        ``mean_j delta_ij^2`` per sample, what :meth:`transform` triangulates with.
+    X_fit_ : ndarray of shape (n_samples, n_features) or None
+        The training samples (None for precomputed dissimilarities).
 
     Notes
     -----
-    Like scikit-learn's MDS there is no ``transform``: SMACOF places only the points it was
-    fitted on. The ``n x n`` dissimilarity matrix is not kept after fit (it would be the largest
-    attribute by far); memory during fit is that matrix plus a few MB.
+    Unlike scikit-learn's MDS (#9834) there is a ``transform`` that places new points against
+    the fitted configuration: landmark MDS's triangulation (de Silva & Tenenbaum 2004) for
+    ``"classical"``, exact on Euclidean distances of points spanning at most
+    ``n_components`` dimensions, and for ``"smacof"`` that start followed by the
+    minimisation of each new point's own stress (Bae et al. 2010); see :meth:`transform` for
+    the limits. The ``n x n`` dissimilarity matrix is not kept after fit (it would be the
+    largest attribute by far); memory during fit is that matrix plus a few MB.
 
     Examples
     --------
@@ -452,8 +555,10 @@ default="classical"
     def _dissimilarities(self, X):
         if self.dissimilarity == "precomputed":
             X = self._validate_X(X, reset=True, min_samples=2, dtype=np.float64)
+            self.X_fit_ = None
             return _check_dissimilarities(X, "MDS(dissimilarity='precomputed')")
         X = self._validate_X(X, reset=True, min_samples=2)
+        self.X_fit_ = X   # transform measures new points against these
         D = np.asarray(pairwise_distances(X, metric="euclidean"), dtype=np.float64, order="C")
         _symmetrize(D)  # the Gram-matrix formula can leave rounding asymmetries
         np.fill_diagonal(D, 0.0)
@@ -496,8 +601,69 @@ default="classical"
         self.embedding_ = Y
         self.stress_ = float(raw)
         self.normalized_stress_ = float(np.sqrt(raw / sum_squared)) if sum_squared > 0 else 0.0
+        self.mean_squared_dissimilarities_ = np.einsum("ij,ij->i", D, D) / n
         logger.debug("MDS fitted: stress %.6g after %d iterations", self.stress_, self.n_iter_)
         return Y
+
+    def transform(self, X):
+        """Place new points against the fitted configuration (which does not move).
+
+        ``"classical"``: landmark MDS's distance-based triangulation (de Silva & Tenenbaum
+        2004), ``y(x) = ybar - 1/2 pinv(Y - ybar) (delta(x)^2 - mu)``, see :func:`triangulate`.
+        ``"smacof"``: that position, then the new point's own raw stress against the fitted
+        points minimised by majorisation (Bae et al. 2010, :func:`place_by_stress`, up to
+        ``max_iter`` steps to the tolerance ``eps``).
+
+        Limits. Classical: a training sample is placed exactly at its row of ``embedding_``;
+        for Euclidean distances of data spanning at most ``n_components`` dimensions a new
+        point lands exactly where classical MDS of the joined data puts it (up to the rigid
+        motion between the two fits); for other data it is the projection onto the fitted
+        axes, and for non-Euclidean dissimilarities an approximation. SMACOF: each new point
+        finds a local minimum of its own stress near the triangulated start; a query at
+        dissimilarity 0 from a training sample is given that sample's position (the
+        majorisation alone would reproduce it only to SMACOF's tolerance); a refit on the
+        joined data would also move the old points. Each query is placed independently
+        (queries never see each other).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_queries, n_features)
+            New samples; with ``dissimilarity="precomputed"``, their dissimilarities to the
+            training samples, of shape (n_queries, n_samples) (non-negative, finite).
+
+        Returns
+        -------
+        Y : ndarray of shape (n_queries, n_components)
+        """
+        check_is_fitted(self, "embedding_")
+        if self.dissimilarity == "precomputed":
+            # (validate_data names the expected width: one column per training sample)
+            delta = self._validate_X(X, reset=False, dtype=np.float64)
+            if delta.size and delta.min() < 0:
+                row = int(np.flatnonzero((delta < 0).any(axis=1))[0])
+                raise DataError(f"row {row} of the precomputed dissimilarities has a negative "
+                                f"entry ({delta[row].min():.4g}); pass distances >= 0.")
+        else:
+            X = self._validate_X(X, reset=False)
+            delta = pairwise_distances(X, self.X_fit_, metric=self.dissimilarity)
+        Y = triangulate(delta, self.embedding_, self.mean_squared_dissimilarities_)
+        if self.algorithm == "smacof":
+            Y = place_by_stress(delta, self.embedding_, Y, max_iter=self.max_iter, eps=self.eps)
+            # A query at dissimilarity 0 from a training sample is that sample (a metric
+            # separates points): it keeps SMACOF's position rather than one within eps of it.
+            # (Rows equal to a training row are found by value: a distance computed through
+            # the Gram matrix need not be exactly 0.)
+            nearest = delta.argmin(axis=1)
+            if self.X_fit_ is None:
+                hit = delta[np.arange(len(nearest)), nearest] == 0
+            else:
+                hit = np.all(X == self.X_fit_[nearest], axis=1)
+            Y[hit] = self.embedding_[nearest[hit]]
+        return Y
+
+    @property
+    def _n_features_out(self):
+        return self.n_components
 
     def fit(self, X, y=None):
         """Embed the samples; see :meth:`fit_transform`.

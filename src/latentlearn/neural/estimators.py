@@ -13,7 +13,12 @@ that declaration. What fit learns ends in ``_`` (``model_``,
 =========================  ===================================================================
 ``fit(X)``                 X: ndarray (n_samples, n_features), a Dataset (its image_shape
                            then allows ``architecture="conv"``) or a torch DataLoader
-``transform(X)``           codes; for the VAE the posterior means ``mu(x)``
+``transform(X)``           codes; for the VAE the posterior means ``mu(x)``. X as for fit, or
+                           a tensor, a torch Dataset or a DataLoader (read in batches; every
+                           method below that reads inputs takes the same, with the same
+                           results as the array); ``output="torch"`` returns a tensor
+``get_feature_names_out()``  ``vae0``, ``vae1``...; ``set_output(transform="pandas")`` works,
+                           also as a step of a scikit-learn Pipeline
 ``inverse_transform(Z)``   decoded means ``E[x | z]``
 ``reconstruct(X)``         ``inverse_transform(transform(X))``
 ``sample(n, random_state)``  VAE: decoded draws from the prior N(0, I)
@@ -44,7 +49,7 @@ from .._optional import require
 
 # A missing torch raises an ImportError naming the extra: pip install 'latentlearn[neural]'.
 torch = require("torch", extra="neural", what="the neural models")
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.utils import check_random_state
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -95,7 +100,98 @@ def _seed_from(random_state) -> int:
     return int(check_random_state(random_state).randint(0, 2**31 - 1))
 
 
-class _NeuralEstimator(TransformerMixin, BaseEstimator):
+def _samples(X):
+    """The samples of a latentlearn Dataset (its ``X``); anything else as given (a DataFrame
+    with a column called "X" is not mistaken for a Dataset)."""
+    if hasattr(X, "X") and not hasattr(X, "iloc") and not _is_torch_data(X):
+        return X.X
+    return X
+
+
+def _is_torch_data(X) -> bool:
+    return torch.is_tensor(X) or isinstance(X, (torch.utils.data.Dataset,
+                                                torch.utils.data.DataLoader))
+
+
+_OUTPUTS = ("numpy", "torch")
+
+
+def _check_output(output):
+    if not isinstance(output, str) or output not in _OUTPUTS:
+        raise ParameterError(f"output={output!r} is not known; use 'numpy' (an ndarray, the "
+                             f"default) or 'torch' (a tensor on the model's device).")
+
+
+def _check_columns(n_columns, expected, name):
+    if n_columns != expected:
+        what = "the model was fitted on" if name == "X" else "the latent space has"
+        raise DataError(f"{name} has {n_columns} columns (features per sample) but {what} "
+                        f"{expected}; pass {name} of shape (n_samples, {expected}).")
+
+
+class _TorchRows:
+    """The rows of a tensor, a torch Dataset or a DataLoader, served in batches of a fixed size.
+
+    Re-chunking the source's own batches makes every input kind meet the model in the same
+    batches as an array would (so results agree bit for bit, random draws included) and keeps
+    memory at one batch, whatever the size of the data.
+    """
+
+    def __init__(self, source, *, n_columns, name, dtype, check):
+        self.source, self.n_columns, self.name = source, int(n_columns), name
+        self.dtype, self.check = dtype, check
+
+    def _source_batches(self, batch_size):
+        source = self.source
+        if torch.is_tensor(source):
+            if source.ndim == 1:
+                raise DataError(f"{self.name} is a 1-D tensor; pass one sample per row, shape "
+                                f"(n_samples, {self.n_columns}).")
+            yield from torch.split(source.detach(), batch_size)
+            return
+        if not isinstance(source, torch.utils.data.DataLoader):   # a torch Dataset
+            source = torch.utils.data.DataLoader(source, batch_size=batch_size, shuffle=False)
+        # A DataLoader's iterator draws a seed from torch's global generator (shuffled or not);
+        # reading it under fork_rng leaves the draws of a seeded method (the ELBO's) as they are.
+        with torch.random.fork_rng(devices=[]):
+            iterator = iter(source)
+        while True:
+            with torch.random.fork_rng(devices=[]):
+                batch = next(iterator, None)
+            if batch is None:
+                return
+            if isinstance(batch, (list, tuple)):   # (inputs, labels...): the inputs are first
+                batch = batch[0]
+            if not torch.is_tensor(batch):
+                raise DataError(f"a batch of {self.name} must be a tensor or a tuple whose "
+                                f"first item is the input tensor; got {type(batch).__name__}.")
+            yield batch.detach()
+
+    def _checked(self, batch):
+        batch = batch.reshape(batch.shape[0], -1)          # (batch, n_columns); images flattened
+        _check_columns(batch.shape[1], self.n_columns, self.name)
+        if batch.is_floating_point() and not bool(torch.isfinite(batch).all()):
+            raise DataError(f"{self.name} contains NaN or infinity; remove or impute those "
+                            f"values.")
+        if self.check is not None:
+            self.check(batch)
+        return batch.to(self.dtype)
+
+    def batches(self, batch_size):
+        """Tensors of exactly ``batch_size`` rows (the last one: the rest), in order."""
+        held, n_held = [], 0
+        for batch in self._source_batches(batch_size):
+            held.append(self._checked(batch))
+            n_held += held[-1].shape[0]
+            while n_held >= batch_size:
+                rows = torch.cat(held) if len(held) > 1 else held[0]
+                yield rows[:batch_size]
+                held, n_held = [rows[batch_size:]], n_held - batch_size
+        if n_held:
+            yield torch.cat(held) if len(held) > 1 else held[0]
+
+
+class _NeuralEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Shared fit / transform / decode / save machinery; subclasses name the model."""
 
     _model_class: type = None
@@ -167,8 +263,12 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
 
     # ----------------------------------------------------------------- input
     def _validate(self, X, *, reset: bool):
+        if torch.is_tensor(X):   # fit and the small helpers take a tensor as an array
+            X = X.detach().cpu().numpy()
         X = validate_data(self, X, reset=reset, dtype=(np.float32, np.float64))
-        return np.asarray(X, dtype=np.float32)
+        # C order: a DataFrame's (column-major) values would otherwise meet the network as a
+        # strided tensor, whose products round differently from the array's
+        return np.ascontiguousarray(X, dtype=np.float32)
 
     def _fit_input(self, X):
         """(training data for the Trainer, n_features, image_shape)."""
@@ -178,14 +278,15 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
             self.n_features_in_ = int(np.prod(first.shape[1:]))
             return X, self.n_features_in_, self.image_shape
         image_shape = getattr(X, "image_shape", None) or self.image_shape
-        if is_memmap(X):   # read batch by batch by the trainer (which checks for NaN), not copied
-            data = getattr(X, "X", X)
+        samples = _samples(X)
+        if is_memmap(samples):   # read batch by batch by the trainer (which checks for NaN)
+            data = samples
             if data.ndim != 2 or data.shape[0] < 1:
                 raise DataError(f"a memory-mapped X must have shape (n_samples, n_features); "
                                 f"got {data.shape}.")
             self.n_features_in_ = int(data.shape[1])
         else:
-            data = self._validate(getattr(X, "X", X), reset=True)
+            data = self._validate(samples, reset=True)
         if image_shape is not None and int(np.prod(image_shape)) != data.shape[1]:
             raise ParameterError(f"image_shape={tuple(image_shape)} has "
                                  f"{int(np.prod(image_shape))} pixels but X has {data.shape[1]} "
@@ -198,8 +299,9 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features), Dataset or torch DataLoader
-            Data in [0, 1] for the Bernoulli / BCE losses.
+        X : array-like of shape (n_samples, n_features), Dataset, Tensor or torch DataLoader
+            Data in [0, 1] for the Bernoulli / BCE losses. A DataFrame's column names are kept
+            as ``feature_names_in_``.
         y : ignored
 
         Returns
@@ -242,39 +344,111 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
         yield
 
     # ----------------------------------------------------------------- batched inference
+    # Every method that reads inputs (transform, inverse_transform, reconstruct, elbo, score,
+    # log_likelihood, prior_nll...) goes through _rows and _map: arrays, DataFrames, Datasets,
+    # tensors, torch Datasets and DataLoaders alike, re-chunked into the same batches, so that
+    # each kind gives the numpy path's result bit for bit (the VAE's draws included).
     def _device(self):
         return next(self.model_.parameters()).device
 
-    def _map(self, fn, X, batch_size=1024):
-        """Apply ``fn`` (tensor -> tensor) to X in batches, without gradients; numpy out."""
+    def _rows(self, X, *, name="X", n_columns=None, dtype=torch.float32, check=None):
+        """``X`` for batched inference: a validated ndarray, or the rows of torch data.
+
+        Arrays, DataFrames and latentlearn Datasets are validated as scikit-learn does
+        (feature names included); a tensor, a torch ``Dataset`` or a ``DataLoader`` (its
+        batches a tensor or a tuple whose first item is the inputs, e.g. a ``TensorDataset``)
+        is read batch by batch, each batch flattened to ``(batch, n_columns)``, checked and
+        converted to ``dtype``. ``check(batch)`` adds a check of the values.
+        """
+        n_columns = self.n_features_in_ if n_columns is None else n_columns
+        if _is_torch_data(X):
+            return _TorchRows(X, n_columns=n_columns, name=name, dtype=dtype, check=check)
+        X = _samples(X)
+        if name == "X":
+            X = self._validate(X, reset=False)
+        else:
+            X = check_array(X, dtype=(np.float32, np.float64), input_name=name)
+            X = np.ascontiguousarray(X, dtype=np.float32)
+            _check_columns(X.shape[1], n_columns, name)
+        if check is not None:
+            check(torch.as_tensor(X))
+        return X
+
+    def _map(self, fn, X, batch_size=1024, output="numpy"):
+        """Apply ``fn`` (tensor -> tensor) to ``X`` (from :meth:`_rows`) in batches of
+        ``batch_size`` rows, without gradients: an ndarray, or (``output="torch"``) a tensor on
+        the model's device."""
+        _check_output(output)
+        device = self._device()
         out = []
         with torch.no_grad():
-            for start in range(0, X.shape[0], batch_size):
-                chunk = torch.as_tensor(X[start:start + batch_size]).to(self._device())
-                out.append(fn(chunk).cpu().numpy())
-        return np.concatenate(out, axis=0)
+            if isinstance(X, _TorchRows):
+                for chunk in X.batches(batch_size):
+                    out.append(fn(chunk.to(device)))
+            else:
+                for start in range(0, X.shape[0], batch_size):
+                    chunk = X[start:start + batch_size]
+                    if not chunk.flags.writeable:   # e.g. a view of a copy-on-write DataFrame
+                        chunk = chunk.copy()
+                    out.append(fn(torch.as_tensor(chunk).to(device)))
+        if not out:
+            raise DataError("X has no samples; pass at least one row.")
+        result = torch.cat(out, dim=0)
+        return result if output == "torch" else result.cpu().numpy()
 
     def _codes(self, x):
         return self.model_.encode(x)
 
-    def transform(self, X):
-        """Codes of ``X``: (n_samples, latent_dim)."""
-        check_is_fitted(self, "model_")
-        X = self._validate(getattr(X, "X", X), reset=False)
-        return self._map(self._codes, X)
+    @property
+    def _n_features_out(self):
+        """Columns of ``transform``'s output: ``get_feature_names_out`` names them
+        ``<class name in lower case><i>`` (``vae0``, ``vae1``...), scikit-learn's convention."""
+        return self.model_.config.latent_dim
 
-    def inverse_transform(self, Z):
-        """Decoded means ``E[x | z]`` of codes ``Z`` (n_samples, latent_dim): (n_samples, n_features)."""
+    def _encode(self, X, output="numpy"):
         check_is_fitted(self, "model_")
-        Z = check_array(Z, dtype=(np.float32, np.float64), input_name="Z").astype(np.float32)
-        if Z.shape[1] != self.model_.config.latent_dim:
-            raise DataError(f"Z has {Z.shape[1]} columns but the latent space has "
-                            f"latent_dim={self.model_.config.latent_dim}.")
-        return self._map(self.model_.decode, Z)
+        return self._map(self._codes, self._rows(X), output=output)
 
-    def reconstruct(self, X):
-        """``inverse_transform(transform(X))``: (n_samples, n_features)."""
-        return self.inverse_transform(self.transform(X))
+    def _rows_of_codes(self, Z):
+        return self._rows(Z, name="Z", n_columns=self.model_.config.latent_dim)
+
+    def _decode(self, Z, output="numpy"):
+        check_is_fitted(self, "model_")
+        return self._map(self.model_.decode, self._rows_of_codes(Z), output=output)
+
+    def transform(self, X, *, output="numpy"):
+        """Codes of ``X``: (n_samples, latent_dim).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features), Dataset, Tensor, torch Dataset or DataLoader
+            What ``fit`` takes, and torch data read batch by batch (a batch may be images,
+            flattened row-major to ``n_features``).
+        output : {"numpy", "torch"}, default="numpy"
+            An ndarray (scikit-learn's convention; ``set_output(transform="pandas")`` then gives
+            a DataFrame with columns ``get_feature_names_out()``), or a tensor on the model's
+            device, for code that stays in torch. A configured ``set_output`` container is
+            applied last, so ask for one or the other, not both (a CUDA tensor cannot become a
+            DataFrame).
+
+        Returns
+        -------
+        ndarray or Tensor of shape (n_samples, latent_dim)
+        """
+        return self._encode(X, output)
+
+    def inverse_transform(self, Z, *, output="numpy"):
+        """Decoded means ``E[x | z]`` of codes ``Z`` (n_samples, latent_dim): (n_samples, n_features).
+
+        ``Z`` may be an array, a tensor or torch data as in :meth:`transform`; ``output`` as
+        there.
+        """
+        return self._decode(Z, output)
+
+    def reconstruct(self, X, *, output="numpy"):
+        """``inverse_transform(transform(X))``: (n_samples, n_features); inputs and ``output``
+        as :meth:`transform`."""
+        return self._decode(self._encode(X, output="torch"), output)
 
     def interpolate(self, x1, x2, steps=10, method="auto"):
         """Decoded codes between the codes of ``x1`` and ``x2`` (ends: their reconstructions).
@@ -302,8 +476,8 @@ class _NeuralEstimator(TransformerMixin, BaseEstimator):
         if method not in ("linear", "spherical"):
             raise ParameterError(f"method={method!r} is not known; use 'auto', 'linear' or "
                                  f"'spherical'.")
-        z1, z2 = self.transform(np.stack([np.ravel(x1), np.ravel(x2)]))
-        return self.inverse_transform(interpolate_codes(z1, z2, steps, method))
+        z1, z2 = self._encode(np.stack([np.ravel(x1), np.ravel(x2)]))
+        return self._decode(interpolate_codes(z1, z2, steps, method))
 
     # ----------------------------------------------------------------- persistence
     def save(self, folder) -> Path:
@@ -521,17 +695,20 @@ class VAE(GenerativeMixin, _NeuralEstimator):
         with torch.no_grad():
             return self.model_.sample(int(n_samples), generator=generator).cpu().numpy()
 
-    def elbo(self, X, n_samples=1, random_state=0):
+    def elbo(self, X, n_samples=1, random_state=0, *, output="numpy"):
         """Per-input ELBO ``E_q[log p(x|z)] - KL(q(z|x) || N(0, I))`` (nats): (n_samples,).
 
-        The KL is exact; the expectation averages ``n_samples`` draws of z.
+        The KL is exact; the expectation averages ``n_samples`` draws of z. ``X`` may be
+        anything :meth:`transform` takes (a tensor, a torch Dataset, a DataLoader...): the draws
+        are the same for each, so are the values; ``output="torch"`` returns a tensor.
         """
         check_is_fitted(self, "model_")
-        X = self._validate(getattr(X, "X", X), reset=False)
+        X = self._rows(X)
         with _seeded(_seed_from(random_state), self._device()):
-            return self._map(lambda x: self.model_.elbo(x, n_samples), X, batch_size=256)
+            return self._map(lambda x: self.model_.elbo(x, n_samples), X, batch_size=256,
+                             output=output)
 
-    def log_likelihood(self, X, k=1000, random_state=0, batch_size=None):
+    def log_likelihood(self, X, k=1000, random_state=0, batch_size=None, *, output="numpy"):
         """Importance-sampled estimate of ``log p(x)`` per input (IWAE bound): (n_samples,).
 
         ``log p(x) ~ log (1/k) sum_i p(x|z_i) p(z_i) / q(z_i|x)``, ``z_i ~ q(z|x)`` (Burda et
@@ -540,16 +717,18 @@ class VAE(GenerativeMixin, _NeuralEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like of shape (n_samples, n_features), Tensor, torch Dataset or DataLoader
+            As :meth:`transform`.
         k : int, default=1000
             Importance samples per input.
         batch_size : int, optional
             Inputs per chunk; by default about 200,000 / k.
+        output : {"numpy", "torch"}, default="numpy"
         """
         check_is_fitted(self, "model_")
         if not isinstance(k, (Integral, np.integer)) or k < 1:
             raise ParameterError(f"k={k!r} must be an integer >= 1.")
-        X = self._validate(getattr(X, "X", X), reset=False)
+        X = self._rows(X)
         batch_size = batch_size or max(1, 200_000 // int(k))
 
         def iwae(x):
@@ -557,10 +736,11 @@ class VAE(GenerativeMixin, _NeuralEstimator):
             return torch.logsumexp(w, dim=0) - math.log(k)
 
         with _seeded(_seed_from(random_state), self._device()):
-            return self._map(iwae, X, batch_size=batch_size)
+            return self._map(iwae, X, batch_size=batch_size, output=output)
 
     def score(self, X, y=None):
-        """Mean ELBO of X (higher is better, as scikit-learn's ``score``)."""
+        """Mean ELBO of X (higher is better, as scikit-learn's ``score``); ``X`` as
+        :meth:`transform` takes it. A float."""
         return float(np.mean(self.elbo(X)))
 
 
@@ -960,25 +1140,48 @@ class VQVAE(GenerativeMixin, _NeuralEstimator):
     def _codes(self, x):
         return self.model_.codes(x)
 
-    def transform(self, X):
-        """Code indices of ``X``: (n_samples, n_cells) int64, the grid in raster order."""
-        return super().transform(X)
+    def transform(self, X, *, output="numpy"):
+        """Code indices of ``X``: (n_samples, n_cells) int64, the grid in raster order.
 
-    def inverse_transform(self, Z):
-        """Decoded means of code indices ``Z`` (n_samples, n_cells): (n_samples, n_features)."""
+        ``X`` and ``output`` as :meth:`Autoencoder.transform <_NeuralEstimator.transform>`.
+        """
+        return self._encode(X, output)
+
+    def inverse_transform(self, Z, *, output="numpy"):
+        """Decoded means of code indices ``Z`` (n_samples, n_cells): (n_samples, n_features).
+
+        ``Z``: integer code indices as an array, a tensor or torch data; ``output`` as
+        :meth:`transform`.
+        """
+        return self._decode(Z, output)
+
+    @property
+    def _n_features_out(self):
+        return self.model_.n_cells
+
+    def _decode(self, Z, output="numpy"):
         check_is_fitted(self, "model_")
-        Z = check_array(Z, dtype=None, input_name="Z")
+        return self._map(self.model_.decode_codes, self._rows_of_codes(Z), output=output)
+
+    def _rows_of_codes(self, Z):
         n_cells, K = self.model_.n_cells, self.model_.config.n_codes
+
+        def check(codes):   # a tensor of the codes, integers or floats
+            if codes.is_floating_point() and (not bool(torch.isfinite(codes).all())
+                                              or bool((codes != torch.round(codes)).any())):
+                raise DataError("Z must hold integer code indices (from transform), not "
+                                "continuous codes.")
+            if codes.numel() and (int(codes.min()) < 0 or int(codes.max()) >= K):
+                raise DataError(f"Z holds code indices outside [0, {K}) (n_codes={K}).")
+
+        if _is_torch_data(Z):
+            return _TorchRows(Z, n_columns=n_cells, name="Z", dtype=torch.int64, check=check)
+        Z = check_array(_samples(Z), dtype=None, input_name="Z")
         if Z.shape[1] != n_cells:
             raise DataError(f"Z has {Z.shape[1]} columns but each input has {n_cells} codes "
                             f"(a grid of {self.grid_shape_}).")
-        if not np.issubdtype(Z.dtype, np.integer):
-            if not np.all(np.isfinite(Z)) or np.any(Z != np.round(Z)):
-                raise DataError("Z must hold integer code indices (from transform), not "
-                                "continuous codes.")
-        if Z.size and (Z.min() < 0 or Z.max() >= K):
-            raise DataError(f"Z holds code indices outside [0, {K}) (n_codes={K}).")
-        return self._map(self.model_.decode_codes, Z.astype(np.int64))
+        check(torch.as_tensor(Z))
+        return Z.astype(np.int64)
 
     def interpolate(self, x1, x2, steps=10, method="linear"):
         """Decoded quantised mixes between ``x1`` and ``x2``: (steps, n_features).
@@ -1003,8 +1206,9 @@ class VQVAE(GenerativeMixin, _NeuralEstimator):
             return model.decode_codes(idx.view(int(steps), -1)).cpu().numpy()
 
     def codebook_usage(self, X):
-        """Count of each code over the grids of ``X``: (n_codes,) int64."""
-        codes = self.transform(X)
+        """Count of each code over the grids of ``X`` (as :meth:`transform` takes it):
+        (n_codes,) int64."""
+        codes = self._encode(X)
         return np.bincount(codes.ravel(), minlength=self.model_.config.n_codes)
 
     def sample(self, n_samples=1, random_state=None):
@@ -1018,10 +1222,13 @@ class VQVAE(GenerativeMixin, _NeuralEstimator):
         with torch.no_grad():
             return self.model_.sample(int(n_samples), generator=generator).cpu().numpy()
 
-    def prior_nll(self, X):
-        """The prior's ``-log p(k(x))`` per input, in nats (sum over the grid): (n_samples,)."""
+    def prior_nll(self, X, *, output="numpy"):
+        """The prior's ``-log p(k(x))`` per input, in nats (sum over the grid): (n_samples,).
+
+        ``X`` and ``output`` as :meth:`transform`.
+        """
         check_is_fitted(self, "model_")
-        X = self._validate(getattr(X, "X", X), reset=False)
+        X = self._rows(X)
 
         def nll(x):
             codes = self.model_.codes(x)
@@ -1029,7 +1236,7 @@ class VQVAE(GenerativeMixin, _NeuralEstimator):
             return torch.nn.functional.cross_entropy(
                 logits.transpose(1, 2), codes, reduction="none").sum(1)
 
-        return self._map(nll, X)
+        return self._map(nll, X, output=output)
 
 
 # --------------------------------------------------------------------------- GANs
@@ -1078,6 +1285,8 @@ class _AdversarialEstimator(GenerativeMixin, _NeuralEstimator, auto_wrap_output_
     inverse_transform = available_if(_never)(_NeuralEstimator.inverse_transform)
     reconstruct = available_if(_never)(_NeuralEstimator.reconstruct)
     interpolate = available_if(_never)(_NeuralEstimator.interpolate)
+    get_feature_names_out = available_if(_never)(
+        ClassNamePrefixFeaturesOutMixin.get_feature_names_out)
 
     # ----------------------------------------------------------------- config
     def _fit_input(self, X):
