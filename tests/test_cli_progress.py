@@ -169,3 +169,22 @@ def test_sample_metrics_are_counted():
     rec = Recorder()
     sample_quality_metrics(result.estimator, ds, "fd,mmd", features="raw", callback=rec)
     assert rec.calls == [("sample metric 1/2: fd", 0, 2), ("sample metric 2/2: mmd", 1, 2)]
+
+
+def test_cli_verbose_asks_the_method_for_its_stage_timings(tmp_path, caplog):
+    from typer.testing import CliRunner
+
+    args = ["fit", "kmeans", "--data", "digits", "--set", "n_clusters=10", "--set", "n_init=2"]
+    with caplog.at_level(logging.INFO, logger="latentlearn.cluster.kmeans"):
+        result = CliRunner().invoke(cli.app, args + ["--out", str(tmp_path / "a"), "--verbose"])
+    assert result.exit_code == 0, result.output
+    runs = [r.getMessage() for r in caplog.records if r.levelno == logging.INFO
+            and "Lloyd iterations" in r.getMessage()]
+    assert len(runs) == 2
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="latentlearn.cluster.kmeans"):
+        result = CliRunner().invoke(cli.app, args + ["--out", str(tmp_path / "b")])
+    assert result.exit_code == 0, result.output
+    assert not [r for r in caplog.records if r.levelno >= logging.INFO]
+    np.testing.assert_array_equal(np.load(tmp_path / "a" / "labels.npy"),
+                                  np.load(tmp_path / "b" / "labels.npy"))

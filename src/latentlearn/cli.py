@@ -44,8 +44,9 @@ SeedOpt = Annotated[int, typer.Option("--seed", help="Random seed: same seed, sa
 # a "<bool>" value column that suggests `--overwrite true`.
 OverwriteOpt = Annotated[bool, typer.Option("--overwrite", metavar="",
                                             help="Replace --out if it exists.")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", metavar="",
-                                          help="Log what the library does.")]
+VerboseOpt = Annotated[bool, typer.Option(
+    "--verbose", "-v", metavar="", help="Log what the library does, with the stage timings of "
+    "the methods that have a verbose parameter (t-SNE, k-means, MDS...).")]
 
 
 def _version_callback(value: bool) -> None:
@@ -112,6 +113,18 @@ class _Stages:
 
     def __exit__(self, *exc):
         return self.progress.__exit__(*exc)
+
+
+def _verbose_params(method: str, params: dict, verbose: bool) -> dict:
+    """With --verbose, a method that logs its stage timings (a ``verbose`` parameter: t-SNE,
+    k-means, MDS...) is asked to, unless --set chose otherwise."""
+    import inspect
+
+    from .registry import get_method
+
+    if verbose and "verbose" in inspect.signature(get_method(method).cls).parameters:
+        return {"verbose": True, **params}
+    return params
 
 
 def _load_data(data: str, options: list[str] | None):
@@ -190,8 +203,9 @@ def fit(
     dataset = _load_data(data, data_option)
     out = out or _default_out(method, dataset.name)
     with _Stages() as stages:
-        run_dir = run_method(method, dataset, out, parse_assignments(set_), seed=seed,
-                             overwrite=overwrite, callback=stages)
+        params = _verbose_params(method, parse_assignments(set_), verbose)
+        run_dir = run_method(method, dataset, out, params, seed=seed, overwrite=overwrite,
+                             callback=stages)
     console.print(f"wrote {run_dir}")
     console.print(str((run_dir / "report.html").resolve()), highlight=False, soft_wrap=True)
 
@@ -244,7 +258,8 @@ def compare(
 
     _setup_logging(verbose)
     dataset = _load_data(data, data_option)
-    params = _split_params(methods_, parse_assignments(set_))
+    params = {name: _verbose_params(name, p, verbose)
+              for name, p in _split_params(methods_, parse_assignments(set_)).items()}
     out = out or _default_out("compare", dataset.name)
     with _Stages() as stages:
         page = compare_methods(list(params), dataset, out, params, seed=seed,
@@ -482,6 +497,11 @@ DEMO_SUBSAMPLE = {
     "sne": (1000, "SNE's exact gradient (Hinton & Roweis 2002) costs O(n^2) per iteration"),
 }
 
+#: Trustworthiness, continuity and the silhouettes of the demo's runs are computed on a random
+#: subset of this many points: their cost grows as its square (5.5 s of CPU per run at 5,000
+#: points, 0.6 s at 2,000), which over 25 runs was most of the demo's time.
+DEMO_METRIC_SAMPLES = 2000
+
 #: Registered methods the demo does not fit, and why (printed and shown on the index page).
 DEMO_SKIPPED = {
     "vb_linear_regression": "a regression model: it predicts a target from the pixels, which "
@@ -527,22 +547,31 @@ def demo(
     _setup_logging(verbose)
     dataset = load(data)
     methods = list(DEMO_METHODS)
+    params = {name: _verbose_params(name, p, verbose) for name, p in DEMO_METHODS.items()}
     subsample = {name: n for name, (n, _) in DEMO_SUBSAMPLE.items() if name in DEMO_METHODS}
     with _Stages() as stages:
-        page = compare_methods(methods, dataset, out, DEMO_METHODS, seed=seed, overwrite=True,
-                               subsample=subsample, callback=stages)
+        page = compare_methods(methods, dataset, out, params, seed=seed, overwrite=True,
+                               subsample=subsample, metric_max_samples=DEMO_METRIC_SAMPLES,
+                               callback=stages)
         stages("variational Bayes examples")
         bayes_dir = write_bayes_run(out / "bayes", seed=seed, overwrite=True)
     notes = _demo_notes(DEMO_METHODS, dataset.n_samples)
+    remarks = []
+    if DEMO_METRIC_SAMPLES < dataset.n_samples:
+        remarks.append(f"Trustworthiness, continuity (Venna & Kaski 2001) and the silhouettes "
+                       f"are computed on a random {DEMO_METRIC_SAMPLES:,} of the points of "
+                       f"each run, to keep the demo short; `latentlearn fit` uses up to 5,000.")
     skipped = {get_method(name).name: why for name, why in DEMO_SKIPPED.items()}
     index = build_index(out, [out / get_method(name).name for name in methods],
                         comparison=page, extra_reports={"Variational Bayes examples "
                                                         "(Bishop 2006, PRML chapter 10)":
                                                         bayes_dir / "report.html"},
-                        notes=notes, skipped=skipped,
+                        notes=notes, skipped=skipped, remarks=remarks,
                         title=f"latentlearn demo on {dataset.name}")
     console.print(f"fitted {len(methods)} methods on {dataset.name} ({dataset.n_samples} x "
                   f"{dataset.n_features}): {', '.join(methods)}", highlight=False)
+    for remark in remarks:
+        console.print(remark, highlight=False)
     for name, note in notes.items():
         console.print(f"  {name}: {note}", highlight=False)
     for name, why in skipped.items():

@@ -207,12 +207,18 @@ class _Measures:
 
 
 def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: int | None = 0,
+            metric_max_samples: int | None = None,
             callback: Callable[[str], None] | None = None) -> RunResult:
     """Fit ``method`` on ``dataset`` and measure it.
 
     ``callback(stage, done=None, total=None)`` reports progress (see :func:`_progress`): the
-    epochs of neural models and the iterations of t-SNE come with ``done`` and ``total``.
+    epochs of neural models, the iterations of t-SNE, the restarts and iterations of k-means
+    and SMACOF, the steps of mini-batch k-means and the metrics (``measuring i/N: ...``) come
+    with ``done`` and ``total``. ``metric_max_samples`` (default 5,000) caps the random subset
+    on which trustworthiness, continuity and the silhouettes are computed (their cost grows as
+    its square); the number used is recorded as ``metric_n_samples``.
     """
+    sample_cap = {} if metric_max_samples is None else {"max_samples": int(metric_max_samples)}
     from . import metrics
 
     info, estimator = make_estimator(method, params, seed)
@@ -249,14 +255,15 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
     measures = _Measures(callback)
     if continuous:
         measures.add("trustworthiness, continuity, kNN accuracy",
-                     lambda: metrics.embedding_report(X, embedding, y, random_state=seed))
+                     lambda: metrics.embedding_report(X, embedding, y, random_state=seed,
+                                                      **sample_cap))
     if embedding is not None and hasattr(estimator, "inverse_transform"):
         measures.add("reconstruction error", lambda: {
             "reconstruction_error": metrics.reconstruction_error(
                 X, estimator.inverse_transform(embedding))})
     if labels is not None:
         measures.add("clustering scores", lambda: metrics.cluster_report(
-            X, labels, y, random_state=seed))
+            X, labels, y, random_state=seed, **sample_cap))
     if is_regressor(estimator):
         measures.add("R^2 on the training data", lambda: {
             "r2_train": float(estimator.score(X, y))})
@@ -826,9 +833,11 @@ def evaluate_run(run_dir, *, sampled_scores: bool = True, metrics=None, features
 
 def run_method(method: str, dataset: Dataset, out, params: dict | None = None, *,
                seed: int | None = 0, overwrite: bool = False,
+               metric_max_samples: int | None = None,
                callback: Callable[[str], None] | None = None) -> Path:
-    """Fit, measure, draw and write one run folder; returns its path."""
-    result = fit_run(method, dataset, params, seed=seed, callback=callback)
+    """Fit, measure, draw and write one run folder; returns its path (see :func:`fit_run`)."""
+    result = fit_run(method, dataset, params, seed=seed, metric_max_samples=metric_max_samples,
+                     callback=callback)
     return write_run(result, out, overwrite=overwrite, callback=callback)
 
 
@@ -856,13 +865,14 @@ def subsample_dataset(dataset: Dataset, n_samples: int, *, seed: int | None = 0)
 
 def compare_methods(methods, dataset: Dataset, out, params: dict | None = None, *,
                     seed: int | None = 0, overwrite: bool = False,
-                    subsample: dict | None = None,
+                    subsample: dict | None = None, metric_max_samples: int | None = None,
                     callback: Callable[[str], None] | None = None) -> Path:
     """Fit several methods on one dataset: ``out/<method>/`` runs and ``out/report.html``.
 
     ``params`` maps a method name to its parameters (``{"kmeans": {"n_clusters": 10}}``);
     ``subsample`` maps a method name to the number of rows it is fitted on (a random subset,
-    :func:`subsample_dataset`) where the whole is too large for it. Progress stages are
+    :func:`subsample_dataset`) where the whole is too large for it; ``metric_max_samples`` is
+    passed to :func:`fit_run`. Progress stages are
     prefixed ``[i/N] method:``. Returns the path of the comparison page.
     """
     from .report import build_comparison
@@ -879,7 +889,8 @@ def compare_methods(methods, dataset: Dataset, out, params: dict | None = None, 
         step = None if callback is None else functools.partial(
             _prefixed, callback, f"[{i}/{len(names)}] {name}: ")
         run_dirs.append(run_method(name, data, out / name, params.get(name), seed=seed,
-                                   overwrite=True, callback=step))
+                                   overwrite=True, metric_max_samples=metric_max_samples,
+                                   callback=step))
     return build_comparison(run_dirs, out / "report.html")
 
 

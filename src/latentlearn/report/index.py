@@ -93,7 +93,7 @@ def _run_row(run_dir: Path, folder: Path, note: str | None) -> str:
 
 
 def build_index(folder, run_dirs, *, comparison=None, extra_reports=None, notes=None,
-                skipped=None, title="latentlearn reports") -> Path:
+                skipped=None, remarks=(), title="latentlearn reports") -> Path:
     """Write ``folder/index.html`` linking every report under ``folder``; returns its path.
 
     Parameters
@@ -110,6 +110,8 @@ def build_index(folder, run_dirs, *, comparison=None, extra_reports=None, notes=
         A sentence per method name (e.g. "fitted on a random subset of 1,000 points: ...").
     skipped : dict of str -> str, optional
         Methods that were not fitted, and why.
+    remarks : iterable of str
+        Sentences about all the runs (e.g. how their metrics were computed).
     title : str
     """
     folder = Path(folder)
@@ -122,6 +124,9 @@ def build_index(folder, run_dirs, *, comparison=None, extra_reports=None, notes=
     for text, path in (extra_reports or {}).items():
         reports.append(_link(Path(path), folder, text))
     body = []
+    remarks = list(remarks)
+    if remarks:
+        body.append("\n".join(f"<p>{_e(r)}</p>" for r in remarks))
     if reports:
         body.append("<h2>Reports</h2>\n<ul class=\"reports\">\n"
                     + "\n".join(f"<li>{r}</li>" for r in reports) + "\n</ul>")
