@@ -469,7 +469,7 @@ DEMO_METHODS = {
     "lle": {},
     "mds": {},
     "convex_flow": {},
-    "tsne": {},
+    "tsne": {"n_iter": 500},  # openTSNE's default: 250 exaggerated + 500 iterations
     "sne": {},
     # A question often asked of Kingma & Welling 2014, measured: does the VAE's 2-D latent
     # separate the digits better than a plain autoencoder's? The comparison page shows both
@@ -494,7 +494,7 @@ DEMO_SUBSAMPLE = {
     "mds": (1000, "SMACOF (de Leeuw 1977) costs O(n^2) per iteration"),
     "convex_flow": (500, "the flow solver keeps O(n^2) path tables and runs n shortest-path "
                          "searches per sweep"),
-    "sne": (1000, "SNE's exact gradient (Hinton & Roweis 2002) costs O(n^2) per iteration"),
+    "sne": (500, "SNE's exact gradient (Hinton & Roweis 2002) costs O(n^2) per iteration"),
 }
 
 #: Trustworthiness, continuity and the silhouettes of the demo's runs are computed on a random
@@ -508,6 +508,7 @@ DEMO_SKIPPED = {
                             "is not representation learning; the variational-Bayes report "
                             "shows it on its own data (Bishop 2006, PRML section 10.3)",
 }
+
 
 def _demo_notes(methods: dict, n_samples: int) -> dict:
     """What the index page says of a method's demo settings: a subset, or few epochs."""
