@@ -448,8 +448,8 @@ def sample(
 
 
 #: What `demo` fits on mnist5k (5,000 digit images, 784 pixels): every registered method but
-#: those in DEMO_SKIPPED, with settings that suit digits and keep the whole demo near two
-#: minutes on two cores. Where a setting is there for time, the index page says so.
+#: those in DEMO_SKIPPED, with settings that suit digits and keep the whole demo near three
+#: CPU-minutes (188 s measured). Where a setting is there for time, the index page says so.
 _NEURAL = {"hidden_dims": (256, 128), "architecture": "mlp", "batch_size": 128}
 DEMO_METHODS = {
     "pca": {"n_components": 50},
@@ -536,8 +536,8 @@ def demo(
     Writes one run folder per method, a comparison page (report.html), the variational-Bayes
     examples (bayes/report.html) and index.html linking them all. Slow methods (MDS, SNE,
     convex flow) are fitted on a random subset and the deep models for a few epochs; the index
-    page and the output say which, and which methods were skipped and why. About two minutes
-    on two CPU cores.
+    page and the output say which, and which methods were skipped and why. It takes about
+    three minutes of CPU time (most of it in t-SNE, the deep models and the graph embeddings).
     """
     from .apps.variational_bayes import write_bayes_run
     from .datasets import load
