@@ -4,9 +4,7 @@ warning, and links every report it writes from one index page."""
 import logging
 import re
 import warnings
-from pathlib import Path
 
-import pytest
 from typer.testing import CliRunner
 
 import latentlearn.cli as cli
