@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import ast
 import json
+import dataclasses
 import datetime as _dt
+import functools
 import inspect
 import logging
 import os
@@ -49,6 +51,7 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["parse_assignments", "make_estimator", "RunResult", "Figure", "fit_run", "write_run",
            "write_run_folder", "check_out_folder", "run_config", "run_method", "compare_methods",
+           "subsample_dataset",
            "FIGURES", "disentanglement_metrics", "evaluate_run",
            "DISENTANGLEMENT_METRIC_INFO", "sample_quality_metrics", "MAX_SAMPLE_METRIC_SAMPLES",
            "mode_metrics"]
@@ -141,8 +144,12 @@ def _loop_total(estimator, event: str) -> int | None:
 
 
 def _epoch_reporter(callback, estimator):
-    """Turn an estimator's ``callback(event, logs)`` (epochs of neural models, iterations of
-    t-SNE) into progress: ``callback(stage, done=..., total=...)``."""
+    """Turn an estimator's ``callback(event, logs)`` into progress: ``callback(stage, done=...,
+    total=...)``. The events: ``"epoch"`` (neural models), ``"iteration"`` (t-SNE's optimiser;
+    with ``run``/``n_runs`` in the logs, a Lloyd iteration of k-means or a Guttman transform of
+    SMACOF), ``"run"`` (a k-means or SMACOF restart done) and ``"step"`` (a mini-batch step,
+    with ``n_steps``). Restarts, when there are several, are the bar and the iteration is
+    named in its text, so that the bar does not start again with each run."""
     name = type(estimator).__name__
 
     def report(event, logs):
@@ -150,23 +157,69 @@ def _epoch_reporter(callback, estimator):
             loss = logs.get("loss")
             text = f"training {name}" + (f", loss {loss:.4g}" if loss is not None else "")
             _progress(callback, text, logs.get("epoch"), _loop_total(estimator, event))
+        elif event == "iteration" and "n_runs" in logs:  # k-means (Lloyd), MDS (SMACOF)
+            run, n_runs, it = logs["run"], logs["n_runs"], logs["iteration"]
+            if n_runs > 1:
+                _progress(callback, f"{name} run {run}/{n_runs}, iteration {it}", run - 1,
+                          n_runs)
+            else:
+                _progress(callback, f"{name} iteration", it, logs["max_iter"])
         elif event == "iteration":  # t-SNE's optimiser
             kl = logs.get("kl")
             text = f"{name} {logs.get('phase', 'iteration')}".replace("_", " ") \
                 + (f", KL {kl:.4g}" if kl is not None else "")
             _progress(callback, text, logs.get("iteration"), _loop_total(estimator, event))
+        elif event == "run" and logs.get("n_runs", 1) > 1:
+            value = logs.get("inertia", logs.get("stress"))
+            what = "inertia" if "inertia" in logs else "stress"
+            text = f"{name} run {logs['run']}/{logs['n_runs']}" + \
+                (f", {what} {value:.4g}" if value is not None else "")
+            _progress(callback, text, logs["run"], logs["n_runs"])
+        elif event == "step" and "n_steps" in logs:  # mini-batch k-means
+            _progress(callback, f"{name} mini-batch step", logs["step"], logs["n_steps"])
         return False  # never stop training
 
     return report
 
 
+class _Measures:
+    """The metrics a run computes, one after another, reported as ``measuring i/N: what``."""
+
+    def __init__(self, callback):
+        self.callback = callback
+        self.steps: list = []
+
+    def add(self, label: str | None, compute: Callable[[], dict | None]) -> None:
+        """Queue ``compute() -> dict``; ``label=None`` for an instant one, not counted."""
+        self.steps.append((label, compute))
+
+    def run(self) -> dict:
+        out: dict = {}
+        total = sum(label is not None for label, _ in self.steps)
+        done = 0
+        for label, compute in self.steps:
+            if label is not None:
+                _progress(self.callback, f"measuring {done + 1}/{total}: {label}", done, total)
+                done += 1
+            out.update(compute() or {})
+        if total:
+            _progress(self.callback, "measured", total, total)
+        return out
+
+
 def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: int | None = 0,
+            metric_max_samples: int | None = None,
             callback: Callable[[str], None] | None = None) -> RunResult:
     """Fit ``method`` on ``dataset`` and measure it.
 
     ``callback(stage, done=None, total=None)`` reports progress (see :func:`_progress`): the
-    epochs of neural models and the iterations of t-SNE come with ``done`` and ``total``.
+    epochs of neural models, the iterations of t-SNE, the restarts and iterations of k-means
+    and SMACOF, the steps of mini-batch k-means and the metrics (``measuring i/N: ...``) come
+    with ``done`` and ``total``. ``metric_max_samples`` (default 5,000) caps the random subset
+    on which trustworthiness, continuity and the silhouettes are computed (their cost grows as
+    its square); the number used is recorded as ``metric_n_samples``.
     """
+    sample_cap = {} if metric_max_samples is None else {"max_samples": int(metric_max_samples)}
     from . import metrics
 
     info, estimator = make_estimator(method, params, seed)
@@ -197,39 +250,54 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
     if not _is_main_process():
         return None   # a rank > 0 of a distributed run trained its share; rank 0 measures
 
-    _progress(callback, "measuring")
     result_metrics: dict = {"fit_time_s": duration}
     # Discrete codes (a VQ-VAE's code indices) are labels of codebook entries, not coordinates:
     # distances between them, hence the embedding and latent-code metrics, mean nothing.
     continuous = embedding is not None and not np.issubdtype(embedding.dtype, np.integer)
+    _progress(callback, "measuring")
+    measures = _Measures(callback)
     if continuous:
-        result_metrics.update(metrics.embedding_report(X, embedding, y, random_state=seed))
-    if embedding is not None:
-        if hasattr(estimator, "inverse_transform"):
-            recon = estimator.inverse_transform(embedding)
-            result_metrics["reconstruction_error"] = metrics.reconstruction_error(X, recon)
+        measures.add("trustworthiness, continuity, kNN accuracy",
+                     lambda: metrics.embedding_report(X, embedding, y, random_state=seed,
+                                                      **sample_cap))
+    if embedding is not None and hasattr(estimator, "inverse_transform"):
+        measures.add("reconstruction error", lambda: {
+            "reconstruction_error": metrics.reconstruction_error(
+                X, estimator.inverse_transform(embedding))})
     if labels is not None:
-        result_metrics.update(metrics.cluster_report(X, labels, y, random_state=seed))
+        measures.add("clustering scores", lambda: metrics.cluster_report(
+            X, labels, y, random_state=seed, **sample_cap))
     if is_regressor(estimator):
-        result_metrics["r2_train"] = float(estimator.score(X, y))
+        measures.add("R^2 on the training data", lambda: {
+            "r2_train": float(estimator.score(X, y))})
+    measures.add(None, lambda: _attribute_metrics(estimator))
+    if hasattr(estimator, "sample") and (dataset.extras or {}).get("centers") is not None:
+        measures.add("mode coverage", lambda: mode_metrics(estimator, dataset,
+                                                           random_state=seed))
+    notes: list[str] = []
+    if continuous:
+        measures.add("the latent dimensions", lambda: disentanglement_metrics(
+            estimator, dataset, random_state=seed, sampled_scores=False, notes=notes))
+    result_metrics.update(measures.run())
+    for note in notes:
+        logger.info("%s", note)
+    return RunResult(method=info.name, family=info.family, estimator=estimator, dataset=dataset,
+                     seed=seed, embedding=embedding, labels=labels, metrics=result_metrics,
+                     duration_s=duration)
+
+
+def _attribute_metrics(estimator) -> dict:
+    """The fitted attributes that are numbers (``inertia_``, ``n_iter_``, ``stress_``...) and the
+    explained variance, as metrics."""
+    out = {}
     for name in ("inertia_", "n_iter_", "n_components_", "stress_", "normalized_stress_",
                  "reconstruction_err_", "kl_divergence_"):
         value = getattr(estimator, name, None)
         if isinstance(value, (int, float, np.integer, np.floating)):
-            result_metrics[name.rstrip("_")] = float(value)
+            out[name.rstrip("_")] = float(value)
     if hasattr(estimator, "explained_variance_ratio_"):
-        result_metrics["explained_variance"] = float(np.sum(estimator.explained_variance_ratio_))
-    result_metrics.update(mode_metrics(estimator, dataset, random_state=seed))
-    if continuous:
-        _progress(callback, "measuring the latent dimensions")
-        notes: list[str] = []
-        result_metrics.update(disentanglement_metrics(estimator, dataset, random_state=seed,
-                                                      sampled_scores=False, notes=notes))
-        for note in notes:
-            logger.info("%s", note)
-    return RunResult(method=info.name, family=info.family, estimator=estimator, dataset=dataset,
-                     seed=seed, embedding=embedding, labels=labels, metrics=result_metrics,
-                     duration_s=duration)
+        out["explained_variance"] = float(np.sum(estimator.explained_variance_ratio_))
+    return out
 
 
 def mode_metrics(estimator, dataset: Dataset, *, n_samples: int = 2000, random_state=0) -> dict:
@@ -425,7 +493,8 @@ def _looks_like_mnist(dataset: Dataset, real: np.ndarray) -> bool:
 def sample_quality_metrics(estimator, dataset: Dataset,
                            metrics=("fd", "kd", "precision_recall"), *, features="auto",
                            max_samples: int = MAX_SAMPLE_METRIC_SAMPLES, random_state=0,
-                           notes: list | None = None) -> dict:
+                           notes: list | None = None,
+                           callback: Callable[[str], None] | None = None) -> dict:
     """Sample-quality scores of a generative model: its samples against the run's data.
 
     Draws as many samples (``estimator.sample(n, random_state=)``) as there are real rows to
@@ -448,6 +517,8 @@ def sample_quality_metrics(estimator, dataset: Dataset,
     random_state : int or None, default=0
     notes : list, optional
         Sentences saying what could not be computed, and why, are appended to it.
+    callback : callable, optional
+        Progress, ``callback(stage, done=i, total=N)`` before each of the N metrics.
 
     Returns
     -------
@@ -484,7 +555,8 @@ def sample_quality_metrics(estimator, dataset: Dataset,
 
         real, fake = mnist_features(real), mnist_features(fake)
     out: dict = {}
-    for name in names:
+    for i, name in enumerate(names):
+        _progress(callback, f"sample metric {i + 1}/{len(names)}: {name}", i, len(names))
         try:
             out.update(sample_quality(real, fake, metrics=[name], features=None,
                                       random_state=random_state))
@@ -721,7 +793,7 @@ def evaluate_run(run_dir, *, sampled_scores: bool = True, metrics=None, features
         _progress(callback, "drawing samples and scoring them")
         computed.update(sample_quality_metrics(
             estimator, dataset, metrics, features=features, max_samples=max_samples,
-            random_state=config.get("seed") or 0, notes=notes))
+            random_state=config.get("seed") or 0, notes=notes, callback=callback))
     metrics_file = run_dir / "metrics.json"
     metrics = json.loads(metrics_file.read_text(encoding="utf-8")) if metrics_file.is_file() \
         else {}
@@ -764,13 +836,15 @@ def evaluate_run(run_dir, *, sampled_scores: bool = True, metrics=None, features
 
 def run_method(method: str, dataset: Dataset, out, params: dict | None = None, *,
                seed: int | None = 0, overwrite: bool = False,
+               metric_max_samples: int | None = None,
                callback: Callable[[str], None] | None = None) -> Path:
-    """Fit, measure, draw and write one run folder; returns its path.
+    """Fit, measure, draw and write one run folder; returns its path (see :func:`fit_run`).
 
     In a distributed run (torchrun) every rank trains and rank 0 alone measures and writes;
     the other ranks get None.
     """
-    result = fit_run(method, dataset, params, seed=seed, callback=callback)
+    result = fit_run(method, dataset, params, seed=seed, metric_max_samples=metric_max_samples,
+                     callback=callback)
     if result is None:
         return None
     return write_run(result, out, overwrite=overwrite, callback=callback)
@@ -784,23 +858,58 @@ def _is_main_process() -> bool:
     return dist.get_rank() == 0
 
 
+def subsample_dataset(dataset: Dataset, n_samples: int, *, seed: int | None = 0) -> Dataset:
+    """A random subset of ``n_samples`` rows of ``dataset`` (all of it if it has no more),
+    drawn with ``seed``, in the original row order. Its description says so, and it records
+    ``extras["subsample"]`` (``n_samples``, ``of``, ``seed``) instead of the load record of
+    the whole (which would describe other data)."""
+    n_samples = int(n_samples)
+    if n_samples < 1:
+        raise ParameterError(f"n_samples={n_samples} must be at least 1.")
+    if n_samples >= dataset.n_samples:
+        return dataset
+    rng = np.random.default_rng(seed)
+    index = np.sort(rng.choice(dataset.n_samples, size=n_samples, replace=False))
+    sub = dataset.subset(index)
+    sub.extras.pop("load_spec", None)
+    sub.extras.pop("params", None)
+    sub.extras["subsample"] = {"n_samples": n_samples, "of": dataset.n_samples, "seed": seed}
+    description = (f"{(dataset.description or dataset.name or 'the data').rstrip('.')}; here "
+                   f"a random subset of {n_samples:,} of its {dataset.n_samples:,} rows "
+                   f"(random_state={seed}).")
+    return dataclasses.replace(sub, description=description)
+
+
 def compare_methods(methods, dataset: Dataset, out, params: dict | None = None, *,
                     seed: int | None = 0, overwrite: bool = False,
+                    subsample: dict | None = None, metric_max_samples: int | None = None,
                     callback: Callable[[str], None] | None = None) -> Path:
     """Fit several methods on one dataset: ``out/<method>/`` runs and ``out/report.html``.
 
-    ``params`` maps a method name to its parameters (``{"kmeans": {"n_clusters": 10}}``).
-    Returns the path of the comparison page.
+    ``params`` maps a method name to its parameters (``{"kmeans": {"n_clusters": 10}}``);
+    ``subsample`` maps a method name to the number of rows it is fitted on (a random subset,
+    :func:`subsample_dataset`) where the whole is too large for it; ``metric_max_samples`` is
+    passed to :func:`fit_run`. Progress stages are
+    prefixed ``[i/N] method:``. Returns the path of the comparison page.
     """
     from .report import build_comparison
 
     out = check_out_folder(out, overwrite)
     out.mkdir(parents=True, exist_ok=True)
     params = params or {}
+    subsample = {get_method(k).name: v for k, v in (subsample or {}).items()}
+    names = [get_method(method).name for method in methods]
     run_dirs = []
-    for method in methods:
-        name = get_method(method).name
-        run_dirs.append(run_method(name, dataset, out / name, params.get(name), seed=seed,
-                                   overwrite=True, callback=callback))
+    for i, name in enumerate(names, start=1):
+        data = dataset if name not in subsample else \
+            subsample_dataset(dataset, subsample[name], seed=seed)
+        step = None if callback is None else functools.partial(
+            _prefixed, callback, f"[{i}/{len(names)}] {name}: ")
+        run_dirs.append(run_method(name, data, out / name, params.get(name), seed=seed,
+                                   overwrite=True, metric_max_samples=metric_max_samples,
+                                   callback=step))
     return build_comparison(run_dirs, out / "report.html")
 
+
+def _prefixed(callback, prefix, stage, done=None, total=None):
+    _progress(callback, prefix + stage, done, total)

@@ -41,12 +41,14 @@ products; sums, centres' bookkeeping and the inertia are float64.
 
 from __future__ import annotations
 
+import functools
 import logging
 from numbers import Integral
 
 import numpy as np
 from scipy import sparse
 
+from .._stages import StageClock
 from ..base import Interval, Options, as_2d_float, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
@@ -455,7 +457,8 @@ def _relocate_empty_clusters(X, sample_weight, labels, centers, state):
     return empty.size
 
 
-def _lloyd(X, x_squared_norms, sample_weight, centers_init, *, max_iter, tol):
+def _lloyd(X, x_squared_norms, sample_weight, centers_init, *, max_iter, tol,
+           on_iteration=None):
     """Lloyd iterations from ``centers_init``; assumes valid, centred input.
 
     Each iteration assigns every sample to its nearest centre and moves each centre to the
@@ -485,6 +488,9 @@ def _lloyd(X, x_squared_norms, sample_weight, centers_init, *, max_iter, tol):
     max_iter : int
     tol : float
         Absolute tolerance on the total squared centre shift.
+    on_iteration : callable ``on_iteration(n_iter) -> bool``, optional
+        Called after each iteration's update step; returning True stops the run there (its
+        labels are then recomputed from the centres reached, as after ``max_iter``).
 
     Returns
     -------
@@ -542,15 +548,19 @@ def _lloyd(X, x_squared_norms, sample_weight, centers_init, *, max_iter, tol):
         centers_new = state.means(centers)
         delta = np.sqrt(np.sum((centers_new - centers) ** 2, axis=1))  # (k,)
         centers = centers_new
-        if n_changed == 0 and not reset_bounds:  # a fixed point (a relocation moves centres)
-            strict = True
-            break
-        if float(np.sum(delta**2)) <= tol:
+        strict = n_changed == 0 and not reset_bounds  # a fixed point (relocations move centres)
+        stop = on_iteration is not None and on_iteration(n_iter)
+        if strict or float(np.sum(delta**2)) <= tol or stop:
             break
     centers = centers.astype(dtype)
     if not strict:
         labels = assign(X, centers)
     return labels, inertia(X, sample_weight, centers, labels), centers, n_iter
+
+
+def _report_iteration(callback, run, n_runs, max_iter, n_iter):
+    return callback("iteration", {"run": run, "n_runs": n_runs, "iteration": n_iter,
+                                  "max_iter": max_iter})
 
 
 @register("kmeans", family="cluster")
@@ -588,6 +598,16 @@ default="k-means++"
         Seeds the initialisation. The same seed gives the same result, bit for bit.
     algorithm : {"lloyd"}, default="lloyd"
         Only Lloyd's algorithm is implemented; the parameter keeps scikit-learn's signature.
+    verbose : int, default=0
+        When positive, log the time of each stage (each run's seeding and Lloyd iterations,
+        with its inertia) at INFO through :mod:`logging` (logger ``latentlearn.cluster.kmeans``),
+        as openTSNE's ``verbose`` prints its stage timings; 0 logs them at DEBUG only.
+    callback : callable ``callback(event, logs) -> bool``, optional
+        Progress of the fit: ``callback("iteration", {"run", "n_runs", "iteration",
+        "max_iter"})`` after each Lloyd iteration and ``callback("run", {"run", "n_runs",
+        "n_iter", "inertia"})`` after each of the ``n_runs`` runs (``n_init``, or 1 for an array
+        ``init``). Returning True stops the fit cleanly: after an iteration, that run ends there;
+        after a run, no further run starts. The best run so far is kept.
 
     Attributes
     ----------
@@ -637,6 +657,8 @@ default="k-means++"
         **BaseKMeans._parameter_constraints,
         "n_init": [Interval(Integral, 1, None)],
         "algorithm": [Options({"lloyd"})],
+        "verbose": [Interval(Integral, 0, None), "boolean"],
+        "callback": [None, "callable"],
     }
 
     def __init__(
@@ -649,6 +671,8 @@ default="k-means++"
         tol=1e-4,
         random_state=None,
         algorithm="lloyd",
+        verbose=0,
+        callback=None,
     ):
         self.n_clusters = n_clusters
         self.init = init
@@ -657,6 +681,8 @@ default="k-means++"
         self.tol = tol
         self.random_state = random_state
         self.algorithm = algorithm
+        self.verbose = verbose
+        self.callback = callback
 
     def fit(self, X, y=None, sample_weight=None):
         """Cluster ``X``: ``n_init`` seeded Lloyd runs, keeping the one of lowest inertia.
@@ -692,8 +718,11 @@ default="k-means++"
 
         n_runs = self.n_init if isinstance(init, str) else 1
         n_local_trials = 2 + int(np.log(self.n_clusters))
+        clock = StageClock(logger, "KMeans", self.verbose)
+        clock.stage("centring and ordering %d samples", X.shape[0])
+        callback = self.callback
         best = None
-        for _ in range(n_runs):
+        for run in range(1, n_runs + 1):
             if isinstance(init, str) and init == "k-means++":
                 centers, _ = _kmeans_plusplus(Xc, self.n_clusters, x_squared_norms, weights_c,
                                               rng, n_local_trials, None)
@@ -703,10 +732,21 @@ default="k-means++"
                 centers = Xc[random_rows(Xc.shape[0], weights_c, self.n_clusters, rng, "KMeans")]
             else:
                 centers = init - shift
+            clock.stage("run %d of %d: seeding (%s)", run, n_runs,
+                        init if isinstance(init, str) else "given centres")
+            on_iteration = None if callback is None else functools.partial(
+                _report_iteration, callback, run, n_runs, self.max_iter)
             labels, run_inertia, centers, n_iter = _lloyd(
-                Xc, x_squared_norms, weights_c, centers, max_iter=self.max_iter, tol=tol)
+                Xc, x_squared_norms, weights_c, centers, max_iter=self.max_iter, tol=tol,
+                on_iteration=on_iteration)
+            clock.stage("run %d of %d: %d Lloyd iterations, inertia %.6g,", run, n_runs,
+                        n_iter, run_inertia)
             if best is None or run_inertia < best[1]:
                 best = (labels, run_inertia, centers, n_iter)
+            if callback is not None and callback("run", {
+                    "run": run, "n_runs": n_runs, "n_iter": n_iter,
+                    "inertia": float(run_inertia)}):
+                break
         labels_c, best_inertia, centers, n_iter = best
         labels = np.empty_like(labels_c)
         labels[order] = labels_c  # back to the caller's row order

@@ -39,6 +39,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import sparse
 
+from .._stages import StageClock
 from ..base import Interval, Options, check_random_state
 from ..registry import register
 from ._kmeans_base import (
@@ -190,6 +191,16 @@ default="k-means++"
     reassignment_ratio : float, default=0.01
         Centres whose count is below this fraction of the largest count are moved onto random
         samples of the batch; 0 disables reassignment.
+    verbose : int, default=0
+        When positive, log the time of each stage of ``fit`` (seeding, the mini-batch steps and
+        why they stopped, the final labels) at INFO through :mod:`logging` (logger
+        ``latentlearn.cluster.minibatch_kmeans``), as openTSNE's ``verbose`` prints its stage
+        timings; 0 logs them at DEBUG only.
+    callback : callable ``callback(event, logs) -> bool``, optional
+        Progress of ``fit``: ``callback("step", {"step", "n_steps", "inertia"})`` after each
+        mini-batch step, ``n_steps`` being the most steps (``max_iter * n / batch_size``) and
+        ``inertia`` the smoothed batch inertia per sample (None after the first step). Returning
+        True stops the steps cleanly; the centres reached are kept.
 
     Attributes
     ----------
@@ -243,6 +254,8 @@ default="k-means++"
         "init_size": [Interval(Integral, 1, None), None],
         "n_init": [Options({"auto"}), Interval(Integral, 1, None)],
         "reassignment_ratio": [Interval(Real, 0, None)],
+        "verbose": [Interval(Integral, 0, None), "boolean"],
+        "callback": [None, "callable"],
     }
 
     def __init__(
@@ -259,6 +272,8 @@ default="k-means++"
         init_size=None,
         n_init="auto",
         reassignment_ratio=0.01,
+        verbose=0,
+        callback=None,
     ):
         self.n_clusters = n_clusters
         self.init = init
@@ -271,6 +286,8 @@ default="k-means++"
         self.init_size = init_size
         self.n_init = n_init
         self.reassignment_ratio = reassignment_ratio
+        self.verbose = verbose
+        self.callback = callback
 
     # -- set-up shared by fit and partial_fit ---------------------------------------------------
 
@@ -355,7 +372,9 @@ default="k-means++"
         tol = (self.tol * float(np.mean(weighted_mean_and_variance(X, weights)[1]))
                if self.tol > 0 else 0.0)
 
+        clock = StageClock(logger, "MiniBatchKMeans", self.verbose)
         centers = self._initial_centers(X, weights, draws, init, rng)  # (k, d) float64
+        clock.stage("seeding (%s)", init if isinstance(init, str) else "given centres")
         counts = np.zeros(self.n_clusters)
         self._n_since_last_reassign = 0
         n_steps = max(1, int(self.max_iter * n_total // batch))
@@ -364,26 +383,33 @@ default="k-means++"
         no_improvement = 0
         ones = np.ones(batch)
         step = 0
+        stopped = None  # why the steps ended before n_steps, if they did
         for step in range(1, n_steps + 1):
             reassign = self._due_for_reassignment(batch, counts)
             old = centers.copy() if tol > 0 else None
             batch_inertia = _minibatch_step(
                 X[draws(rng, batch)], ones, centers, counts, rng, reassign=reassign,
                 reassignment_ratio=self.reassignment_ratio) / batch
-            if step == 1:  # the first batch measures the initial centres: not progress
-                continue
-            ewa = batch_inertia if ewa is None else (1 - alpha) * ewa + alpha * batch_inertia
-            if tol > 0 and float(np.sum((centers - old) ** 2)) <= tol:
-                logger.debug("converged (centre moves below tol) at step %d", step)
+            if step > 1:  # the first batch measures the initial centres: not progress
+                ewa = batch_inertia if ewa is None else \
+                    (1 - alpha) * ewa + alpha * batch_inertia
+                if tol > 0 and float(np.sum((centers - old) ** 2)) <= tol:
+                    stopped = "converged (centre moves below tol)"
+                else:
+                    if ewa_min is None or ewa < ewa_min:
+                        ewa_min, no_improvement = ewa, 0
+                    else:
+                        no_improvement += 1
+                    if self.max_no_improvement is not None and \
+                            no_improvement >= self.max_no_improvement:
+                        stopped = (f"no improvement of the smoothed inertia for "
+                                   f"{no_improvement} steps")
+            if self._stopped_by_callback(step, n_steps, ewa) and stopped is None:
+                stopped = "stopped by the callback"
+            if stopped is not None:
                 break
-            if ewa_min is None or ewa < ewa_min:
-                ewa_min, no_improvement = ewa, 0
-            else:
-                no_improvement += 1
-            if self.max_no_improvement is not None and no_improvement >= self.max_no_improvement:
-                logger.debug("no improvement of the smoothed inertia for %d steps; stopping "
-                             "at step %d", no_improvement, step)
-                break
+        clock.stage("%d mini-batch steps of %d samples (%s),", step, batch,
+                    stopped or "the most, max_iter * n / batch_size")
 
         if isinstance(init, str):
             order = cluster_order(centers, counts)
@@ -395,6 +421,7 @@ default="k-means++"
         self.n_iter_ = int(np.ceil(step * batch / n_total))
         if self.compute_labels:
             self.labels_, self.inertia_ = _labels_and_inertia(X, weights, centers)
+            clock.stage("labels of %d samples (inertia %.6g)", X.shape[0], self.inertia_)
             self._warn_if_fewer_clusters(
                 self.labels_, "X has too few distinct points, or some centres ended where no "
                 "sample is nearest")
@@ -403,6 +430,13 @@ default="k-means++"
             smoothed = batch_inertia if ewa is None else ewa
             self.inertia_ = float(smoothed * n_total)
         return self
+
+    def _stopped_by_callback(self, step, n_steps, smoothed):
+        if self.callback is None:
+            return False
+        return bool(self.callback("step", {"step": step, "n_steps": n_steps,
+                                           "inertia": None if smoothed is None
+                                           else float(smoothed)}))
 
     def partial_fit(self, X, y=None, sample_weight=None):
         """One mini-batch step on ``X`` (the first call also seeds the centres from ``X``).

@@ -47,6 +47,7 @@ from sklearn.metrics import pairwise_distances
 from sklearn.utils.validation import check_is_fitted
 
 from .._linalg import classical_scaling
+from .._stages import StageClock
 from ..base import Interval, LatentEstimator, Options, check_random_state
 from ..exceptions import DataError, ParameterError
 from ..registry import register
@@ -238,12 +239,13 @@ def _smacof_pass(D, Y, update):
     return float(stress_value), float(sum_squared), (out.T.copy() if update else None)
 
 
-def _smacof(D, Y, max_iter, eps):
+def _smacof(D, Y, max_iter, eps, on_iteration=None):
     """SMACOF from ``Y``; returns the configuration, its raw stress, ``sum d^2`` and the steps.
 
     The pass that evaluates ``sigma(Y_m)`` also computes ``Y_{m+1}``, so every iteration reads
     ``D`` once. The stopping rule compares ``sigma(Y_m)`` with ``sigma(Y_{m-1})`` from ``m = 2``
-    on, as scikit-learn does.
+    on, as scikit-learn does. ``on_iteration(m, stress) -> bool`` is called after each Guttman
+    transform ``m = 1..``; True stops the run at ``Y_m`` (not counted as converged).
     """
     previous = None
     Y = np.array(Y, dtype=np.float64)
@@ -257,6 +259,11 @@ def _smacof(D, Y, max_iter, eps):
             break
         previous = stress_m
         Y = Y_next
+        if on_iteration is not None and on_iteration(m + 1, stress_m):
+            # Y is now Y_{m+1}: measure it, so that the stress returned is its own
+            stress_m, sum_squared, _ = _smacof_pass(D, Y, update=False)
+            m += 1
+            break
     return Y, stress_m, sum_squared, m, converged
 
 
@@ -265,15 +272,33 @@ def _random_configuration(random_state, n_samples, n_components):
     return random_state.uniform(size=n_samples * n_components).reshape(n_samples, n_components)
 
 
-def _best_of_runs(D, starts, max_iter, eps):
-    """Run SMACOF from each start; keep the lowest stress. Returns a result dict."""
+def _best_of_runs(D, starts, max_iter, eps, callback=None, n_runs=None, clock=None):
+    """Run SMACOF from each start; keep the lowest stress. Returns a result dict.
+
+    ``callback(event, logs) -> bool`` (see :class:`MDS`) hears of each iteration and each run
+    of the ``n_runs`` starts; True stops the current run, or (after a run) the remaining ones.
+    ``clock`` (a :class:`~latentlearn._stages.StageClock`) logs each run's time.
+    """
     best = None
     all_converged = True
-    for start in starts:
-        Y, raw, sum_squared, n_iter, converged = _smacof(D, start, max_iter, eps)
-        all_converged &= converged
+    stopped = False
+    for run, start in enumerate(starts, start=1):
+        on_iteration = None
+        if callback is not None:
+            def on_iteration(m, stress_m, run=run):
+                return callback("iteration", {"run": run, "n_runs": n_runs, "iteration": m,
+                                              "max_iter": max_iter, "stress": float(stress_m)})
+        Y, raw, sum_squared, n_iter, converged = _smacof(D, start, max_iter, eps, on_iteration)
+        stopped = callback is not None and not converged and n_iter < max_iter
+        all_converged &= converged or stopped
+        if clock is not None:
+            clock.stage("SMACOF run %d of %s: %d iterations, stress %.6g,", run, n_runs,
+                        n_iter, raw)
         if best is None or raw < best["stress"]:
             best = {"embedding": Y, "stress": raw, "sum_squared": sum_squared, "n_iter": n_iter}
+        if callback is not None and callback("run", {"run": run, "n_runs": n_runs,
+                                                     "n_iter": n_iter, "stress": float(raw)}):
+            break
     best["converged"] = all_converged
     return best
 
@@ -488,6 +513,18 @@ default="classical"
         step (scikit-learn's criterion).
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds the random starts.
+    verbose : int, default=0
+        When positive, log the time of each stage (dissimilarities, the classical start, each
+        SMACOF run with its iterations and stress) at INFO through :mod:`logging` (logger
+        ``latentlearn.manifold.mds``), as openTSNE's ``verbose`` prints its stage timings; 0
+        logs them at DEBUG only.
+    callback : callable ``callback(event, logs) -> bool``, optional
+        Progress of SMACOF: ``callback("iteration", {"run", "n_runs", "iteration", "max_iter",
+        "stress"})`` after each Guttman transform (``stress`` is that of the configuration it
+        started from) and ``callback("run", {"run", "n_runs", "n_iter", "stress"})`` after each
+        of the ``n_init`` runs. Returning True stops the fit cleanly (the current run, or the
+        remaining runs) and keeps the best configuration so far; no convergence warning is
+        given for a run stopped so.
 
     Attributes
     ----------
@@ -539,10 +576,13 @@ default="classical"
         "max_iter": [Interval(Integral, 1, None)],
         "eps": [Interval(Real, 0, None)],
         "random_state": ["random_state"],
+        "verbose": [Interval(Integral, 0, None), "boolean"],
+        "callback": [None, "callable"],
     }
 
     def __init__(self, n_components=2, *, algorithm="smacof", dissimilarity="euclidean",
-                 init="classical", n_init=1, max_iter=300, eps=1e-6, random_state=None):
+                 init="classical", n_init=1, max_iter=300, eps=1e-6, random_state=None,
+                 verbose=0, callback=None):
         self.n_components = n_components
         self.algorithm = algorithm
         self.dissimilarity = dissimilarity
@@ -551,6 +591,8 @@ default="classical"
         self.max_iter = max_iter
         self.eps = eps
         self.random_state = random_state
+        self.verbose = verbose
+        self.callback = callback
 
     def _dissimilarities(self, X):
         if self.dissimilarity == "precomputed":
@@ -578,19 +620,23 @@ default="classical"
         embedding : ndarray of shape (n_samples, n_components)
         """
         self._check_parameters()
+        clock = StageClock(logger, "MDS", self.verbose)
         D = self._dissimilarities(X)
         n = D.shape[0]
+        clock.stage("dissimilarities of %d points", n)
         k = int(self.n_components)
         _check_n_components(k, n, "MDS")
         if self.algorithm == "classical":
             Y, values = classical_scaling(D, k)
             raw, sum_squared, _ = _smacof_pass(D, Y, update=False)
+            clock.stage("classical scaling (stress %.6g)", raw)
             self.eigenvalues_ = values
             self.n_iter_ = 0
         else:
             starts = _starts(D, k, self.init, self.n_init, check_random_state(self.random_state),
                              "MDS")
-            best = _best_of_runs(D, starts, self.max_iter, self.eps)
+            best = _best_of_runs(D, starts, self.max_iter, self.eps, callback=self.callback,
+                                 n_runs=int(self.n_init), clock=clock)
             if not best["converged"]:
                 warnings.warn(
                     f"MDS: SMACOF did not converge in max_iter={self.max_iter} iterations "
