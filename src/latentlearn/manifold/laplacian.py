@@ -28,6 +28,7 @@ from scipy import sparse
 
 from .._linalg import flip_column_signs, smallest_eigenpairs
 from ..base import Interval, LatentEstimator, Options
+from ..neighbors.distances import check_input, check_metric, is_precomputed
 from ..neighbors.graphs import check_connected, ensure_connected, neighborhood_graph
 from ..registry import register
 
@@ -135,6 +136,14 @@ class LaplacianEigenmaps(LatentEstimator):
     eigen_solver : {"auto", "arpack", "lobpcg", "dense"}, default="auto"
         ``"auto"``: dense below 500 samples, ARPACK (shift-invert) above.
     neighbors_algorithm : {"auto", "exact", "approximate"}, default="auto"
+    metric : str or callable, default="euclidean"
+        Distance of the kNN / epsilon graph (``affinity="knn"`` or ``"epsilon"``): any metric
+        of scipy or scikit-learn (``"cosine"``, ``"manhattan"``, ...), a callable
+        ``f(u, v) -> float``, or ``"precomputed"``: ``X`` is a dense ``(n, n)`` distance matrix
+        or a sparse distance graph, reused as the graph (then weighted). Precomputed distances
+        must be symmetric (the weights ``W`` must be, where both directions are stored). ``X``
+        may be CSR data (exact search for the Euclidean, cosine and Manhattan metrics).
+        (``affinity="precomputed"`` is different: ``X`` is then the weight matrix itself.)
     on_disconnected : {"connect", "raise"}, default="connect"
         When the graph has several connected components: ``"raise"`` a
         :class:`~latentlearn.neighbors.DisconnectedGraphError` naming their number and the
@@ -163,14 +172,15 @@ class LaplacianEigenmaps(LatentEstimator):
         "laplacian": [Options({"random_walk", "symmetric", "unnormalized"})],
         "eigen_solver": [Options({"auto", "arpack", "lobpcg", "dense"})],
         "neighbors_algorithm": [Options({"auto", "exact", "approximate"})],
+        "metric": [str, "callable"],
         "on_disconnected": [Options({"connect", "raise"})],
         "random_state": ["random_state"],
     }
 
     def __init__(self, n_components=2, *, n_neighbors=10, affinity="knn", radius=None,
                  symmetrize="symmetric", weights="heat", sigma=None, laplacian="random_walk",
-                 eigen_solver="auto", neighbors_algorithm="auto", on_disconnected="connect",
-                 random_state=None):
+                 eigen_solver="auto", neighbors_algorithm="auto", metric="euclidean",
+                 on_disconnected="connect", random_state=None):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.affinity = affinity
@@ -181,6 +191,7 @@ class LaplacianEigenmaps(LatentEstimator):
         self.laplacian = laplacian
         self.eigen_solver = eigen_solver
         self.neighbors_algorithm = neighbors_algorithm
+        self.metric = metric
         self.on_disconnected = on_disconnected
         self.random_state = random_state
 
@@ -197,16 +208,18 @@ class LaplacianEigenmaps(LatentEstimator):
         return neighborhood_graph(
             X, kind=self.affinity, n_neighbors=self.n_neighbors_, radius=self.radius,
             symmetrize=self.symmetrize, weights=self.weights, sigma=self.sigma,
-            algorithm=self.neighbors_algorithm, random_state=self.random_state)
+            algorithm=self.neighbors_algorithm, metric=self.metric,
+            random_state=self.random_state)
 
     def fit(self, X, y=None):
         """Compute the embedding of ``X``.
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or CSR matrix of shape (n_samples, n_features)
             Or a weight matrix of shape (n_samples, n_samples) (sparse allowed) when
-            ``affinity="precomputed"``.
+            ``affinity="precomputed"``, or distances (dense, or a sparse graph) when
+            ``metric="precomputed"``.
         y : ignored
 
         Returns
@@ -214,13 +227,17 @@ class LaplacianEigenmaps(LatentEstimator):
         self : LaplacianEigenmaps
         """
         self._check_parameters()
-        X = self._validate_X(X, min_samples=self.n_components + 2,
-                             accept_sparse="csr" if self.affinity == "precomputed" else False)
+        check_metric(self.metric, whom="LaplacianEigenmaps")
+        X = self._validate_X(X, min_samples=self.n_components + 2, accept_sparse="csr")
+        if self.affinity != "precomputed" and is_precomputed(self.metric):
+            X = check_input(X, self.metric, whom="LaplacianEigenmaps(metric='precomputed')",
+                            symmetric=True,
+                            symmetric_reason="Laplacian eigenmaps need symmetric weights W")
         W = self._affinity(X)
         if self.affinity == "precomputed" or self.on_disconnected == "raise":
             check_connected(W, n_neighbors=self.n_neighbors_)
         else:
-            W = ensure_connected(W, X, n_neighbors=self.n_neighbors_,
+            W = ensure_connected(W, X, n_neighbors=self.n_neighbors_, metric=self.metric,
                                  length=float(W.data.min()) if W.nnz else 1.0)
         Y, values = _laplacian_eigenmaps(W, self.n_components, laplacian=self.laplacian,
                                          eigen_solver=self.eigen_solver,
@@ -236,8 +253,8 @@ class LaplacianEigenmaps(LatentEstimator):
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.pairwise = self.affinity == "precomputed"
-        tags.input_tags.sparse = self.affinity == "precomputed"
+        tags.input_tags.pairwise = self.affinity == "precomputed" or is_precomputed(self.metric)
+        tags.input_tags.sparse = True
         return tags
 
 

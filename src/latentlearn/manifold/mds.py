@@ -47,6 +47,7 @@ from sklearn.metrics import pairwise_distances
 from .._linalg import classical_scaling
 from ..base import Interval, LatentEstimator, Options, check_random_state
 from ..exceptions import DataError, ParameterError
+from ..neighbors.distances import SPARSE_EXACT_METRICS, check_metric, is_precomputed
 from ..registry import register
 
 __all__ = ["MDS", "classical_mds", "smacof", "stress"]
@@ -93,9 +94,11 @@ def _check_dissimilarities(D, whom):
     smallest = float(D.min(initial=0.0))
     if smallest < 0:
         count = int(np.count_nonzero(D < 0))
+        row = int(np.flatnonzero((D < 0).any(axis=1))[0])
         raise DataError(
             f"{whom}: dissimilarities must be >= 0, but D has {count} negative entr"
-            f"{'y' if count == 1 else 'ies'} (the smallest is {smallest:.4g}). Pass distances, "
+            f"{'y' if count == 1 else 'ies'}, the first in row {row} (the smallest is "
+            f"{smallest:.4g}). Pass distances, "
             "not similarities (for a similarity S in [0, 1], D = 1 - S is one choice).")
     scale = max(float(D.max(initial=0.0)), np.finfo(np.float64).tiny)
     diagonal = float(np.abs(np.diag(D)).max(initial=0.0))
@@ -103,12 +106,18 @@ def _check_dissimilarities(D, whom):
         raise DataError(
             f"{whom}: the dissimilarity of each point to itself must be 0, but the diagonal of D "
             f"has entries up to {diagonal:.4g}; set np.fill_diagonal(D, 0).")
+    original = D.copy() if D.shape[0] <= _TILE else None  # to name the row (small D only)
     asymmetry = _symmetrize(D)
     if asymmetry > 1e-8 * scale:
+        where = ""
+        if original is not None:
+            row = int(np.flatnonzero((np.abs(original - original.T) > 1e-8 * scale)
+                                     .any(axis=1))[0])
+            where = f", first in row {row}"
         raise DataError(
             f"{whom}: the dissimilarity matrix is not symmetric (largest |D - D^T| = "
-            f"{asymmetry:.4g}); MDS needs D[i, j] == D[j, i]. If the asymmetry is noise, pass "
-            "(D + D.T) / 2.")
+            f"{asymmetry:.4g}{where}); MDS needs D[i, j] == D[j, i]. If the asymmetry is "
+            "noise, pass (D + D.T) / 2.")
     np.fill_diagonal(D, 0.0)
     return D
 
@@ -379,6 +388,13 @@ class MDS(LatentEstimator):
         ``"euclidean"``: ``X`` holds one sample per row and ``delta`` is the Euclidean distance.
         ``"precomputed"``: ``X`` is the (n_samples, n_samples) dissimilarity matrix itself
         (symmetric, non-negative, zero diagonal).
+    metric : str or callable, default="euclidean"
+        The dissimilarity ``delta`` computed from ``X`` (with ``dissimilarity="euclidean"``):
+        any metric of scipy or scikit-learn (``"cosine"``, ``"manhattan"``, ``"correlation"``,
+        ...), a callable ``f(u, v) -> float``, or ``"precomputed"`` (the same as
+        ``dissimilarity="precomputed"``). MDS needs every pair, so a precomputed matrix must be
+        dense and symmetric; an error names its first offending row. CSR ``X`` is taken for
+        the Euclidean, cosine and Manhattan metrics.
     init : {"classical", "random"} or array-like of shape (n_samples, n_components), \
 default="classical"
         SMACOF's first start: the classical-MDS solution, a uniform random configuration on
@@ -431,6 +447,7 @@ default="classical"
         "n_components": [Interval(Integral, 1, None)],
         "algorithm": [Options({"smacof", "classical"})],
         "dissimilarity": [Options({"euclidean", "precomputed"})],
+        "metric": [str, "callable"],
         "init": [Options({"classical", "random"}), "array-like"],
         "n_init": [Interval(Integral, 1, None)],
         "max_iter": [Interval(Integral, 1, None)],
@@ -439,22 +456,33 @@ default="classical"
     }
 
     def __init__(self, n_components=2, *, algorithm="smacof", dissimilarity="euclidean",
-                 init="classical", n_init=1, max_iter=300, eps=1e-6, random_state=None):
+                 metric="euclidean", init="classical", n_init=1, max_iter=300, eps=1e-6,
+                 random_state=None):
         self.n_components = n_components
         self.algorithm = algorithm
         self.dissimilarity = dissimilarity
+        self.metric = metric
         self.init = init
         self.n_init = n_init
         self.max_iter = max_iter
         self.eps = eps
         self.random_state = random_state
 
+    def _precomputed(self):
+        return self.dissimilarity == "precomputed" or is_precomputed(self.metric)
+
     def _dissimilarities(self, X):
-        if self.dissimilarity == "precomputed":
+        metric = check_metric(self.metric, whom="MDS")
+        if self.dissimilarity == "precomputed" and metric not in ("euclidean", "precomputed"):
+            raise ParameterError(
+                f"MDS: dissimilarity='precomputed' takes the distances as given; "
+                f"metric={metric!r} would compute them again. Pass one of the two.")
+        if self._precomputed():
             X = self._validate_X(X, reset=True, min_samples=2, dtype=np.float64)
-            return _check_dissimilarities(X, "MDS(dissimilarity='precomputed')")
-        X = self._validate_X(X, reset=True, min_samples=2)
-        D = np.asarray(pairwise_distances(X, metric="euclidean"), dtype=np.float64, order="C")
+            return _check_dissimilarities(X, "MDS(metric='precomputed')")
+        X = self._validate_X(X, reset=True, min_samples=2,
+                             accept_sparse="csr" if metric in SPARSE_EXACT_METRICS else False)
+        D = np.asarray(pairwise_distances(X, metric=metric), dtype=np.float64, order="C")
         _symmetrize(D)  # the Gram-matrix formula can leave rounding asymmetries
         np.fill_diagonal(D, 0.0)
         return D
@@ -511,5 +539,5 @@ default="classical"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.pairwise = self.dissimilarity == "precomputed"
+        tags.input_tags.pairwise = self._precomputed()
         return tags
