@@ -286,7 +286,8 @@ def _place_new_points(X_ref, Y_ref, X_new, *, perplexity, kernel, phase=TRANSFOR
     Y, _ = optimize(objective, Y0, [phase], callback=callback, callback_every=callback_every)
     # A new point equal to a reference point has that point's affinities: it goes where
     # that point is, so transform(X_fit) returns embedding_ (as fit_transform).
-    twin = dist[:, 0] == 0.0
+    # (To rounding: a cosine or correlation distance of a point to itself can be 1e-16.)
+    twin = dist[:, 0] <= 1e-12 * float(dist.max(initial=0.0))
     Y[twin] = objective.Y_ref[ind[twin, 0]]
     return Y
 
