@@ -43,7 +43,13 @@ def test_sparse_and_precomputed_agree(data):
 
 
 def test_knn_accuracy_metric(data):
-    _, Y, y = data
+    X, Y, y = data
+    # 1-NN with random labels: the accuracy depends on every point's exact nearest neighbour
+    labels = np.random.RandomState(1).randint(0, 4, len(X))
+    D = pairwise_distances(X, metric="manhattan")
+    np.fill_diagonal(D, np.inf)
+    expected = float(np.mean(labels[np.argmin(D, axis=1)] == labels))
+    assert knn_accuracy(X, labels, 1, metric="manhattan") == expected
     loo = knn_accuracy(Y, y, 5, metric="manhattan")
     # leave-one-out by hand with scikit-learn's classifier on the other points
     hits = 0
