@@ -141,3 +141,39 @@ def test_sparse_with_an_unsupported_exact_metric_says_what_to_do(X):
         kneighbors_graph(sparse.csr_matrix(X), 5, metric="correlation", algorithm="exact")
     with pytest.raises(ParameterError, match="unknown metric"):
         neighborhood_graph(X, metric="eucledian")
+
+
+# -- approximate neighbours with the same metrics ------------------------------------------------
+def test_approximate_search_gets_the_metric_and_csr(X, monkeypatch):
+    """pynndescent compiles its numba kernels in every new process (minutes here), so a
+    stand-in index answers as NNDescent does, by an exact search in the metric it is given:
+    the metric and the CSR matrix must reach it unchanged, for the graphs and for t-SNE."""
+    import sys
+    import types
+
+    from latentlearn.sne import affinities as aff
+
+    seen = []
+
+    class StandInNNDescent:
+        def __init__(self, data, n_neighbors, metric, random_state, **options):
+            seen.append((metric, sparse.issparse(data)))
+            dist, ind = NearestNeighbors(n_neighbors=n_neighbors, metric=metric).fit(
+                data).kneighbors(data)
+            self.neighbor_graph = (ind, dist.astype(np.float32))
+
+    monkeypatch.setitem(sys.modules, "pynndescent",
+                        types.SimpleNamespace(NNDescent=StandInNNDescent))
+    for data in (X, sparse.csr_matrix(X)):
+        approx = kneighbors_graph(data, 5, algorithm="approximate", metric="cosine",
+                                  random_state=0)
+        exact = kneighbors_graph(X, 5, metric="cosine")
+        np.testing.assert_allclose(approx.toarray(), exact.toarray(), atol=1e-6)
+        P = aff.joint_probabilities_nn(data, 3.0, neighbors="approx", metric="manhattan",
+                                       random_state=np.random.RandomState(0))
+        P_exact = aff.joint_probabilities_nn(X, 3.0, metric="manhattan")
+        assert abs(P - P_exact).max() < 1e-6 * P_exact.max()
+    assert seen == [("cosine", False), ("manhattan", False), ("cosine", True),
+                    ("manhattan", True)]
+    with pytest.raises(ParameterError, match="does not know metric='nan_euclidean'"):
+        kneighbors_graph(X, 5, algorithm="approximate", metric="nan_euclidean")
