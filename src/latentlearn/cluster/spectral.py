@@ -22,7 +22,7 @@ from sklearn.base import ClusterMixin
 from .._linalg import smallest_eigenpairs
 from ..base import Interval, LatentEstimator, Options, check_random_state
 from ..manifold.laplacian import graph_laplacian
-from ..neighbors.distances import check_input, check_metric, is_precomputed
+from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
 from ..neighbors.graphs import neighborhood_graph
 from ..registry import register
 from .kmeans import KMeans
@@ -147,5 +147,5 @@ class SpectralClustering(ClusterMixin, LatentEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.pairwise = is_precomputed(self.metric)
-        tags.input_tags.sparse = True
+        tags.input_tags.sparse = takes_sparse(self.metric)
         return tags

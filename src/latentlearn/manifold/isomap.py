@@ -37,7 +37,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from .._linalg import classical_scaling, double_centre
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
-from ..neighbors.distances import check_input, check_metric, is_precomputed
+from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
 from ..neighbors.graphs import (
     add_edges,
     ensure_connected,
@@ -282,14 +282,16 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
 
         Parameters
         ----------
-        X : array-like of shape (n_queries, n_features)
+        X : array-like or CSR matrix of shape (n_queries, n_features)
+            With ``metric="precomputed"``, the distances from each query to every training
+            point, of shape (n_queries, n_samples).
 
         Returns
         -------
         Y : ndarray of shape (n_queries, n_components)
         """
         check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
+        X = self._validate_X(X, reset=False, accept_sparse="csr")
         if self.radius is not None:
             dist, ind = self.nbrs_.radius_neighbors(X)
         else:
@@ -327,5 +329,5 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.pairwise = is_precomputed(self.metric)
-        tags.input_tags.sparse = True
+        tags.input_tags.sparse = takes_sparse(self.metric)
         return tags

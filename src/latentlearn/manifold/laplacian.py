@@ -28,7 +28,7 @@ from scipy import sparse
 
 from .._linalg import flip_column_signs, smallest_eigenpairs
 from ..base import Interval, LatentEstimator, Options
-from ..neighbors.distances import check_input, check_metric, is_precomputed
+from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
 from ..neighbors.graphs import check_connected, ensure_connected, neighborhood_graph
 from ..registry import register
 
@@ -254,7 +254,7 @@ class LaplacianEigenmaps(LatentEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.pairwise = self.affinity == "precomputed" or is_precomputed(self.metric)
-        tags.input_tags.sparse = True
+        tags.input_tags.sparse = takes_sparse(self.metric)
         return tags
 
 

@@ -47,7 +47,12 @@ from sklearn.metrics import pairwise_distances
 from .._linalg import classical_scaling
 from ..base import Interval, LatentEstimator, Options, check_random_state
 from ..exceptions import DataError, ParameterError
-from ..neighbors.distances import SPARSE_EXACT_METRICS, check_metric, is_precomputed
+from ..neighbors.distances import (
+    SPARSE_EXACT_METRICS,
+    check_metric,
+    is_precomputed,
+    takes_sparse,
+)
 from ..registry import register
 
 __all__ = ["MDS", "classical_mds", "smacof", "stress"]
@@ -540,4 +545,5 @@ default="classical"
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.pairwise = self._precomputed()
+        tags.input_tags.sparse = not self._precomputed() and takes_sparse(self.metric)
         return tags

@@ -42,6 +42,7 @@ __all__ = [
     "pairwise_distances",
     "approximate_supports",
     "is_precomputed",
+    "takes_sparse",
     "check_sparse_metric",
 ]
 
@@ -73,6 +74,12 @@ _PYNNDESCENT_METRICS = _PYNNDESCENT_SPARSE_METRICS + (
 
 #: Metrics scikit-learn's exact neighbour search takes on sparse (CSR) input.
 SPARSE_EXACT_METRICS = ("cityblock", "cosine", "euclidean", "l1", "l2", "manhattan")
+
+
+def takes_sparse(metric):
+    """Whether the exact search takes CSR input with ``metric`` (or a sparse precomputed graph);
+    what an estimator's ``input_tags.sparse`` says."""
+    return is_precomputed(metric) or (isinstance(metric, str) and metric in SPARSE_EXACT_METRICS)
 
 
 def is_precomputed(metric):

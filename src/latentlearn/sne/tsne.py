@@ -38,7 +38,7 @@ from scipy import sparse
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
-from ..neighbors.distances import check_input, check_metric, is_precomputed
+from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
 from ..registry import register
 from . import affinities as _aff
 from .initialization import mds_init, pca_init, random_init
@@ -256,7 +256,8 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64"]
         tags.input_tags.pairwise = is_precomputed(self.metric)
-        tags.input_tags.sparse = True
+        tags.input_tags.sparse = takes_sparse(self.metric) and (
+            self._takes_sparse_graph or not is_precomputed(self.metric))
         return tags
 
 
