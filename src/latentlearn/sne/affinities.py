@@ -33,7 +33,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse
 
-from ..neighbors.distances import is_precomputed
+from ..neighbors.distances import approximate_supports, is_precomputed
 from ..neighbors.distances import nearest_neighbors as _nearest_neighbors
 from ..neighbors.distances import pairwise_distances
 
@@ -184,8 +184,9 @@ def nearest_neighbors(X, n_neighbors, *, method="auto", random_state=None, metri
     indices, distances : ndarrays of shape (n_samples, n_neighbors)
     """
     n = X.shape[0]
-    if method == "auto":
-        method = "exact" if n < 100_000 else "approx"
+    if method == "auto":  # exact also for a metric pynndescent does not know
+        method = ("approx" if n >= 100_000 and approximate_supports(
+            metric, sparse_input=sparse.issparse(X)) else "exact")
     seed = None
     if method == "approx" and not is_precomputed(metric):
         seed = None if random_state is None else int(random_state.randint(2**31 - 1))

@@ -169,7 +169,9 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or CSR matrix of shape (n_samples, n_features)
+            Or, with ``metric="precomputed"``, a dense ``(n, n)`` distance matrix or a sparse
+            kNN distance graph.
         y : ignored
 
         Returns
@@ -182,11 +184,11 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
         rng = check_random_state(self.random_state)
         clock = _StageClock(self.verbose)
         P = self._affinities(X64, rng)
-        clock.stage("affinities (perplexity %.4g) of %d points", self.perplexity_, X.shape[0])
+        clock.stage("affinities (perplexity %.4g) of %d points", self.perplexity_, X64.shape[0])
         Y0 = self._initial_embedding(X64, rng)
         objective = self._objective(P)
         clock.stage("initialization (%s)", self.init if isinstance(self.init, str) else "given")
-        early_lr, main_lr = self._learning_rate(X.shape[0])
+        early_lr, main_lr = self._learning_rate(X64.shape[0])
         lr = early_lr, main_lr
         phases = [Phase(self.early_exaggeration_iter, early_lr, momentum=0.5,
                         exaggeration=self.early_exaggeration, name="early_exaggeration"),
@@ -226,7 +228,7 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
 
         Parameters
         ----------
-        X : array-like of shape (n_new, n_features)
+        X : array-like or CSR matrix of shape (n_new, n_features)
 
         Returns
         -------
