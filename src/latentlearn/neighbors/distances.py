@@ -46,10 +46,12 @@ __all__ = [
     "check_sparse_metric",
 ]
 
-#: Metric names of scipy.spatial.distance.cdist (its documented list).
+#: Metric names of scipy.spatial.distance.cdist (its documented list) that scikit-learn's
+#: pairwise_distances also takes by name; scipy's ``jensenshannon`` is passed as the callable
+#: ``scipy.spatial.distance.jensenshannon``.
 _SCIPY_METRICS = (
     "braycurtis", "canberra", "chebyshev", "cityblock", "correlation", "cosine", "dice",
-    "euclidean", "hamming", "jaccard", "jensenshannon", "mahalanobis", "matching",
+    "euclidean", "hamming", "jaccard", "mahalanobis", "matching",
     "minkowski", "rogerstanimoto", "russellrao", "seuclidean", "sokalsneath", "sqeuclidean",
     "yule",
 )
@@ -136,7 +138,8 @@ def check_metric(metric, *, whom="metric", allow_precomputed=True):
     hint = f" Did you mean {' or '.join(repr(c) for c in close)}?" if close else ""
     raise ParameterError(
         f"{whom}: unknown metric={metric!r}.{hint} Known metrics (scipy.spatial.distance and "
-        f"sklearn.metrics.pairwise): {', '.join(known)}; or a callable f(u, v) -> float.")
+        f"sklearn.metrics.pairwise): {', '.join(known)}; or a callable f(u, v) -> float (e.g. "
+        "scipy.spatial.distance.jensenshannon).")
 
 
 def _first_row(mask):
