@@ -1,4 +1,4 @@
-"""metric= of the neighbourhood methods: validation, precomputed input, CSR, against scikit-learn."""
+"""metric= of the neighbourhood methods: validation, precomputed input, CSR, vs scikit-learn."""
 
 import numpy as np
 import pytest

@@ -26,14 +26,14 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from sklearn.neighbors import NearestNeighbors
 
-from ..base import as_2d_float, check_random_state
+from ..base import check_random_state
 from ..exceptions import DataError, ParameterError
 from .distances import (
     approximate_supports,
     check_input,
     check_metric,
-    is_precomputed,
     check_sparse_metric,
+    is_precomputed,
     nearest_neighbors,
 )
 
