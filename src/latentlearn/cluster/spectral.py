@@ -22,6 +22,7 @@ from sklearn.base import ClusterMixin
 from .._linalg import smallest_eigenpairs
 from ..base import Interval, LatentEstimator, Options, check_random_state
 from ..manifold.laplacian import graph_laplacian
+from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
 from ..neighbors.graphs import neighborhood_graph
 from ..registry import register
 from .kmeans import KMeans
@@ -53,6 +54,13 @@ class SpectralClustering(ClusterMixin, LatentEstimator):
     laplacian : {"symmetric", "random_walk"}, default="symmetric"
         ``"symmetric"``: Ng-Jordan-Weiss (rows scaled to unit length); ``"random_walk"``:
         Shi-Malik.
+    metric : str or callable, default="euclidean"
+        Distance of the kNN graph: any metric of scipy or scikit-learn (``"cosine"``,
+        ``"manhattan"``, ...), a callable ``f(u, v) -> float``, or ``"precomputed"``: ``X`` is
+        a dense ``(n, n)`` distance matrix (its ``n_neighbors`` nearest per row are kept) or a
+        sparse distance graph (reused as the graph). Precomputed distances must be symmetric
+        (the weights must be, where both directions are stored). ``X`` may be CSR data (exact
+        search for the Euclidean, cosine and Manhattan metrics).
     n_init : int, default=10
         k-means restarts.
     eigen_solver : {"auto", "arpack", "lobpcg", "dense"}, default="auto"
@@ -73,18 +81,21 @@ class SpectralClustering(ClusterMixin, LatentEstimator):
         "weights": [Options({"heat", "binary"})],
         "sigma": [Interval(Real, 0, None, closed="neither"), None],
         "laplacian": [Options({"symmetric", "random_walk"})],
+        "metric": [str, "callable"],
         "n_init": [Interval(Integral, 1, None)],
         "eigen_solver": [Options({"auto", "arpack", "lobpcg", "dense"})],
         "random_state": ["random_state"],
     }
 
     def __init__(self, n_clusters=8, *, n_neighbors=10, weights="heat", sigma=None,
-                 laplacian="symmetric", n_init=10, eigen_solver="auto", random_state=None):
+                 laplacian="symmetric", metric="euclidean", n_init=10, eigen_solver="auto",
+                 random_state=None):
         self.n_clusters = n_clusters
         self.n_neighbors = n_neighbors
         self.weights = weights
         self.sigma = sigma
         self.laplacian = laplacian
+        self.metric = metric
         self.n_init = n_init
         self.eigen_solver = eigen_solver
         self.random_state = random_state
@@ -94,7 +105,8 @@ class SpectralClustering(ClusterMixin, LatentEstimator):
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or CSR matrix of shape (n_samples, n_features)
+            Or distances (dense ``(n, n)``, or a sparse graph) when ``metric="precomputed"``.
         y : ignored
 
         Returns
@@ -102,12 +114,17 @@ class SpectralClustering(ClusterMixin, LatentEstimator):
         self : SpectralClustering
         """
         self._check_parameters()
-        X = self._validate_X(X, min_samples=max(2, self.n_clusters))
+        check_metric(self.metric, whom="SpectralClustering")
+        X = self._validate_X(X, min_samples=max(2, self.n_clusters), accept_sparse="csr")
+        if is_precomputed(self.metric):
+            X = check_input(X, self.metric, whom="SpectralClustering(metric='precomputed')",
+                            symmetric=True,
+                            symmetric_reason="spectral clustering needs symmetric weights")
         n = X.shape[0]
         rng = check_random_state(self.random_state)
         self.n_neighbors_ = min(self.n_neighbors, n - 1)
         W = neighborhood_graph(X, n_neighbors=self.n_neighbors_, weights=self.weights,
-                               sigma=self.sigma, symmetrize="symmetric")
+                               sigma=self.sigma, symmetrize="symmetric", metric=self.metric)
         # No connectivity check: separate components are what spectral clustering finds (each
         # adds an eigenvalue 0 whose eigenvector is its indicator), and every kNN node has a
         # positive degree, so the normalised Laplacians are defined.
@@ -126,3 +143,9 @@ class SpectralClustering(ClusterMixin, LatentEstimator):
         self.embedding_ = embedding
         self.affinity_matrix_ = W
         return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.pairwise = is_precomputed(self.metric)
+        tags.input_tags.sparse = takes_sparse(self.metric)
+        return tags

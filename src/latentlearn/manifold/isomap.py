@@ -37,7 +37,14 @@ from sklearn.neighbors import NearestNeighbors
 
 from .._linalg import classical_scaling, double_centre
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
-from ..neighbors.graphs import add_edges, ensure_connected, neighborhood_graph
+from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
+from ..neighbors.graphs import (
+    add_edges,
+    ensure_connected,
+    epsilon_graph,
+    kneighbors_graph,
+    neighborhood_graph,
+)
 from ..registry import register
 
 __all__ = ["Isomap", "geodesic_distances"]
@@ -91,7 +98,16 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
         ``m`` landmarks drawn at random. ``"auto"``: exact up to 5,000 samples, 1,000 landmarks
         above.
     neighbors_algorithm : {"auto", "exact", "approximate"}, default="auto"
-    metric : str, default="euclidean"
+    metric : str or callable, default="euclidean"
+        Edge lengths of the graph: any metric of scipy or scikit-learn (``"cosine"``,
+        ``"manhattan"``, ...), a callable ``f(u, v) -> float``, or ``"precomputed"``: ``X`` is
+        a dense ``(n, n)`` distance matrix, or a sparse kNN distance graph (as
+        ``sklearn.neighbors.kneighbors_graph(X, k, mode="distance")`` makes; each row's
+        ``n_neighbors`` smallest stored entries are kept, as scikit-learn's
+        ``Isomap(metric="precomputed")`` does). Precomputed distances must be symmetric
+        (geodesics need one length per edge; a sparse graph only where both directions are
+        stored). ``X`` may also be CSR data (exact search for the Euclidean, cosine and
+        Manhattan metrics).
     extra_edges : array-like of int of shape (n_edges, 2) or None, default=None
         Sample index pairs joined by extra edges (robustness experiments: the triangle's
         shortcuts, ``load("triangle", shortcuts=True).extras["edges"]``).
@@ -130,7 +146,7 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
         "radius": [Interval(Real, 0, None, closed="neither"), None],
         "n_landmarks": [Interval(Integral, 2, None), Options({"auto"}), None],
         "neighbors_algorithm": [Options({"auto", "exact", "approximate"})],
-        "metric": [str],
+        "metric": [str, "callable"],
         "extra_edges": ["array-like", None],
         "extra_edge_length": [Interval(Real, 0, None, closed="neither"), None],
         "on_disconnected": [Options({"connect", "raise"})],
@@ -155,6 +171,11 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
     # -- fitting -------------------------------------------------------------------------------
 
     def _graph(self, X):
+        if is_precomputed(self.metric) and sparse.issparse(X):
+            if self.radius is not None:
+                return epsilon_graph(X, self.radius, metric="precomputed")
+            return kneighbors_graph(X, self.n_neighbors_, symmetrize="symmetric",
+                                    metric="precomputed")
         return neighborhood_graph(
             X, kind="epsilon" if self.radius is not None else "knn",
             n_neighbors=self.n_neighbors_, radius=self.radius, symmetrize="symmetric",
@@ -174,7 +195,9 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or CSR matrix of shape (n_samples, n_features)
+            Or precomputed distances (dense ``(n, n)`` or a sparse kNN graph) when
+            ``metric="precomputed"``.
         y : ignored
 
         Returns
@@ -186,9 +209,16 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
 
     def _fit(self, X):
         self._check_parameters()
-        X = self._validate_X(X, min_samples=2)
+        check_metric(self.metric, whom="Isomap")
+        X = self._validate_X(X, min_samples=2, accept_sparse="csr")
         n = X.shape[0]
         self.n_neighbors_ = min(self.n_neighbors, n - 1)
+        if is_precomputed(self.metric):
+            X = check_input(
+                X, self.metric, whom="Isomap(metric='precomputed')", symmetric=True,
+                symmetric_reason="Isomap's geodesics need one length per edge",
+                min_neighbors=self.n_neighbors_ if self.radius is None else None,
+                neighbors_reason=f"n_neighbors={self.n_neighbors_}")
         G = self._graph(X)
         if self.extra_edges is not None:
             G = add_edges(G, self.extra_edges, self.extra_edge_length)
@@ -252,14 +282,16 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
 
         Parameters
         ----------
-        X : array-like of shape (n_queries, n_features)
+        X : array-like or CSR matrix of shape (n_queries, n_features)
+            With ``metric="precomputed"``, the distances from each query to every training
+            point, of shape (n_queries, n_samples).
 
         Returns
         -------
         Y : ndarray of shape (n_queries, n_components)
         """
         check_is_fitted(self)
-        X = self._validate_X(X, reset=False)
+        X = self._validate_X(X, reset=False, accept_sparse="csr")
         if self.radius is not None:
             dist, ind = self.nbrs_.radius_neighbors(X)
         else:
@@ -293,3 +325,9 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
     @property
     def _n_features_out(self):
         return self.n_components
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.pairwise = is_precomputed(self.metric)
+        tags.input_tags.sparse = takes_sparse(self.metric)
+        return tags

@@ -33,6 +33,7 @@ from sklearn.utils.validation import check_is_fitted
 from .._linalg import flip_column_signs, smallest_eigenpairs
 from ..base import Interval, LatentEstimator, Options
 from ..exceptions import DataError
+from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
 from ..neighbors.graphs import (check_connected, ensure_connected, heat_kernel_weights,
                                 neighborhood_graph, symmetrize_graph)
 from ..registry import register
@@ -158,6 +159,14 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
     eigen_solver : {"auto", "arpack", "lobpcg", "dense"}, default="auto"
         ``"auto"``: dense below 500 samples, ARPACK (shift-invert) above.
     neighbors_algorithm : {"auto", "exact", "approximate"}, default="auto"
+    metric : str or callable, default="euclidean"
+        Distance of the kNN / epsilon graph (``affinity="knn"`` or ``"epsilon"``): any metric
+        of scipy or scikit-learn (``"cosine"``, ``"manhattan"``, ...), a callable
+        ``f(u, v) -> float``, or ``"precomputed"``: ``X`` is a dense ``(n, n)`` distance matrix
+        or a sparse distance graph, reused as the graph (then weighted). Precomputed distances
+        must be symmetric (the weights ``W`` must be, where both directions are stored). ``X``
+        may be CSR data (exact search for the Euclidean, cosine and Manhattan metrics).
+        (``affinity="precomputed"`` is different: ``X`` is then the weight matrix itself.)
     on_disconnected : {"connect", "raise"}, default="connect"
         When the graph has several connected components: ``"raise"`` a
         :class:`~latentlearn.neighbors.DisconnectedGraphError` naming their number and the
@@ -192,14 +201,15 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
         "laplacian": [Options({"random_walk", "symmetric", "unnormalized"})],
         "eigen_solver": [Options({"auto", "arpack", "lobpcg", "dense"})],
         "neighbors_algorithm": [Options({"auto", "exact", "approximate"})],
+        "metric": [str, "callable"],
         "on_disconnected": [Options({"connect", "raise"})],
         "random_state": ["random_state"],
     }
 
     def __init__(self, n_components=2, *, n_neighbors=10, affinity="knn", radius=None,
                  symmetrize="symmetric", weights="heat", sigma=None, laplacian="random_walk",
-                 eigen_solver="auto", neighbors_algorithm="auto", on_disconnected="connect",
-                 random_state=None):
+                 eigen_solver="auto", neighbors_algorithm="auto", metric="euclidean",
+                 on_disconnected="connect", random_state=None):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.affinity = affinity
@@ -210,6 +220,7 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
         self.laplacian = laplacian
         self.eigen_solver = eigen_solver
         self.neighbors_algorithm = neighbors_algorithm
+        self.metric = metric
         self.on_disconnected = on_disconnected
         self.random_state = random_state
 
@@ -228,7 +239,8 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
         G = neighborhood_graph(
             X, kind=self.affinity, n_neighbors=self.n_neighbors_, radius=self.radius,
             symmetrize="none", weights="distance",
-            algorithm=self.neighbors_algorithm, random_state=self.random_state)
+            algorithm=self.neighbors_algorithm, metric=self.metric,
+            random_state=self.random_state)
         self.sigma_ = None
         if self.weights == "heat":
             self.sigma_ = self.sigma if self.sigma is not None else _median_width(G)
@@ -243,9 +255,10 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or CSR matrix of shape (n_samples, n_features)
             Or a weight matrix of shape (n_samples, n_samples) (sparse allowed) when
-            ``affinity="precomputed"``.
+            ``affinity="precomputed"``, or distances (dense, or a sparse graph) when
+            ``metric="precomputed"``.
         y : ignored
 
         Returns
@@ -253,13 +266,17 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
         self : LaplacianEigenmaps
         """
         self._check_parameters()
-        X = self._validate_X(X, min_samples=self.n_components + 2,
-                             accept_sparse="csr" if self.affinity == "precomputed" else False)
+        check_metric(self.metric, whom="LaplacianEigenmaps")
+        X = self._validate_X(X, min_samples=self.n_components + 2, accept_sparse="csr")
+        if self.affinity != "precomputed" and is_precomputed(self.metric):
+            X = check_input(X, self.metric, whom="LaplacianEigenmaps(metric='precomputed')",
+                            symmetric=True,
+                            symmetric_reason="Laplacian eigenmaps need symmetric weights W")
         W = self._affinity(X)
         if self.affinity == "precomputed" or self.on_disconnected == "raise":
             check_connected(W, n_neighbors=self.n_neighbors_)
         else:
-            W = ensure_connected(W, X, n_neighbors=self.n_neighbors_,
+            W = ensure_connected(W, X, n_neighbors=self.n_neighbors_, metric=self.metric,
                                  length=float(W.data.min()) if W.nnz else 1.0)
         Y, values = _laplacian_eigenmaps(W, self.n_components, laplacian=self.laplacian,
                                          eigen_solver=self.eigen_solver,
@@ -361,8 +378,8 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.pairwise = self.affinity == "precomputed"
-        tags.input_tags.sparse = self.affinity == "precomputed"
+        tags.input_tags.pairwise = self.affinity == "precomputed" or is_precomputed(self.metric)
+        tags.input_tags.sparse = takes_sparse(self.metric)
         return tags
 
 

@@ -36,6 +36,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from .._linalg import flip_column_signs, smallest_eigenpairs
 from ..base import Interval, LatentEstimator, Options, check_is_fitted
+from ..neighbors.distances import check_metric
 from ..registry import register
 
 __all__ = ["LocallyLinearEmbedding", "barycenter_weights"]
@@ -112,6 +113,11 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
     tol : float, default=1e-6
         ARPACK tolerance.
     neighbors_algorithm : {"auto", "brute", "kd_tree", "ball_tree"}, default="auto"
+    metric : str or callable, default="euclidean"
+        Distance of the neighbour search only (any metric of scipy or scikit-learn, or a
+        callable ``f(u, v) -> float``): the reconstruction weights are Euclidean whatever the
+        metric (Roweis & Saul 2000 reconstruct each point as an affine combination of its
+        neighbours' coordinates), so ``"precomputed"`` is not possible.
     random_state : None, int or RandomState, default=None
         ARPACK's start vector.
 
@@ -134,11 +140,13 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "eigen_solver": [Options({"auto", "arpack", "dense"})],
         "tol": [Interval(Real, 0, None)],
         "neighbors_algorithm": [Options({"auto", "brute", "kd_tree", "ball_tree"})],
+        "metric": [str, "callable"],
         "random_state": ["random_state"],
     }
 
     def __init__(self, n_components=2, *, n_neighbors=10, reg=1e-3, method="standard",
-                 eigen_solver="auto", tol=1e-6, neighbors_algorithm="auto", random_state=None):
+                 eigen_solver="auto", tol=1e-6, neighbors_algorithm="auto", metric="euclidean",
+                 random_state=None):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.reg = reg
@@ -146,6 +154,7 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.eigen_solver = eigen_solver
         self.tol = tol
         self.neighbors_algorithm = neighbors_algorithm
+        self.metric = metric
         self.random_state = random_state
 
     def fit(self, X, y=None):
@@ -161,12 +170,14 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self : LocallyLinearEmbedding
         """
         self._check_parameters()
+        check_metric(self.metric, whom="LocallyLinearEmbedding", allow_precomputed=False)
         X = self._validate_X(X, min_samples=self.n_components + 2, dtype=np.float64)
         n = X.shape[0]
         k = min(self.n_neighbors, n - 1)
         self.n_neighbors_ = k
         self._fit_X = X
-        self.nbrs_ = NearestNeighbors(n_neighbors=k, algorithm=self.neighbors_algorithm).fit(X)
+        self.nbrs_ = NearestNeighbors(n_neighbors=k, algorithm=self.neighbors_algorithm,
+                                      metric=self.metric).fit(X)
         indices = self.nbrs_.kneighbors(return_distance=False)  # (n, k), self excluded
         if self.method == "ltsa":
             if k <= self.n_components:

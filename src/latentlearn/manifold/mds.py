@@ -41,6 +41,7 @@ import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.metrics import pairwise_distances
@@ -50,6 +51,12 @@ from .._linalg import classical_scaling
 from .._stages import StageClock
 from ..base import Interval, LatentEstimator, Options, check_random_state
 from ..exceptions import DataError, ParameterError
+from ..neighbors.distances import (
+    SPARSE_EXACT_METRICS,
+    check_metric,
+    is_precomputed,
+    takes_sparse,
+)
 from ..registry import register
 
 __all__ = ["MDS", "classical_mds", "smacof", "stress", "triangulate", "place_by_stress"]
@@ -96,9 +103,11 @@ def _check_dissimilarities(D, whom):
     smallest = float(D.min(initial=0.0))
     if smallest < 0:
         count = int(np.count_nonzero(D < 0))
+        row = int(np.flatnonzero((D < 0).any(axis=1))[0])
         raise DataError(
             f"{whom}: dissimilarities must be >= 0, but D has {count} negative entr"
-            f"{'y' if count == 1 else 'ies'} (the smallest is {smallest:.4g}). Pass distances, "
+            f"{'y' if count == 1 else 'ies'}, the first in row {row} (the smallest is "
+            f"{smallest:.4g}). Pass distances, "
             "not similarities (for a similarity S in [0, 1], D = 1 - S is one choice).")
     scale = max(float(D.max(initial=0.0)), np.finfo(np.float64).tiny)
     diagonal = float(np.abs(np.diag(D)).max(initial=0.0))
@@ -106,12 +115,18 @@ def _check_dissimilarities(D, whom):
         raise DataError(
             f"{whom}: the dissimilarity of each point to itself must be 0, but the diagonal of D "
             f"has entries up to {diagonal:.4g}; set np.fill_diagonal(D, 0).")
+    original = D.copy() if D.shape[0] <= _TILE else None  # to name the row (small D only)
     asymmetry = _symmetrize(D)
     if asymmetry > 1e-8 * scale:
+        where = ""
+        if original is not None:
+            row = int(np.flatnonzero((np.abs(original - original.T) > 1e-8 * scale)
+                                     .any(axis=1))[0])
+            where = f", first in row {row}"
         raise DataError(
             f"{whom}: the dissimilarity matrix is not symmetric (largest |D - D^T| = "
-            f"{asymmetry:.4g}); MDS needs D[i, j] == D[j, i]. If the asymmetry is noise, pass "
-            "(D + D.T) / 2.")
+            f"{asymmetry:.4g}{where}); MDS needs D[i, j] == D[j, i]. If the asymmetry is "
+            "noise, pass (D + D.T) / 2.")
     np.fill_diagonal(D, 0.0)
     return D
 
@@ -499,6 +514,13 @@ class MDS(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         ``"euclidean"``: ``X`` holds one sample per row and ``delta`` is the Euclidean distance.
         ``"precomputed"``: ``X`` is the (n_samples, n_samples) dissimilarity matrix itself
         (symmetric, non-negative, zero diagonal).
+    metric : str or callable, default="euclidean"
+        The dissimilarity ``delta`` computed from ``X`` (with ``dissimilarity="euclidean"``):
+        any metric of scipy or scikit-learn (``"cosine"``, ``"manhattan"``, ``"correlation"``,
+        ...), a callable ``f(u, v) -> float``, or ``"precomputed"`` (the same as
+        ``dissimilarity="precomputed"``). MDS needs every pair, so a precomputed matrix must be
+        dense and symmetric; an error names its first offending row. CSR ``X`` is taken for
+        the Euclidean, cosine and Manhattan metrics.
     init : {"classical", "random"} or array-like of shape (n_samples, n_components), \
 default="classical"
         SMACOF's first start: the classical-MDS solution, a uniform random configuration on
@@ -571,6 +593,7 @@ default="classical"
         "n_components": [Interval(Integral, 1, None)],
         "algorithm": [Options({"smacof", "classical"})],
         "dissimilarity": [Options({"euclidean", "precomputed"})],
+        "metric": [str, "callable"],
         "init": [Options({"classical", "random"}), "array-like"],
         "n_init": [Interval(Integral, 1, None)],
         "max_iter": [Interval(Integral, 1, None)],
@@ -581,11 +604,12 @@ default="classical"
     }
 
     def __init__(self, n_components=2, *, algorithm="smacof", dissimilarity="euclidean",
-                 init="classical", n_init=1, max_iter=300, eps=1e-6, random_state=None,
-                 verbose=0, callback=None):
+                 metric="euclidean", init="classical", n_init=1, max_iter=300, eps=1e-6,
+                 random_state=None, verbose=0, callback=None):
         self.n_components = n_components
         self.algorithm = algorithm
         self.dissimilarity = dissimilarity
+        self.metric = metric
         self.init = init
         self.n_init = n_init
         self.max_iter = max_iter
@@ -594,14 +618,23 @@ default="classical"
         self.verbose = verbose
         self.callback = callback
 
+    def _precomputed(self):
+        return self.dissimilarity == "precomputed" or is_precomputed(self.metric)
+
     def _dissimilarities(self, X):
-        if self.dissimilarity == "precomputed":
+        metric = check_metric(self.metric, whom="MDS")
+        if self.dissimilarity == "precomputed" and metric not in ("euclidean", "precomputed"):
+            raise ParameterError(
+                f"MDS: dissimilarity='precomputed' takes the distances as given; "
+                f"metric={metric!r} would compute them again. Pass one of the two.")
+        if self._precomputed():
             X = self._validate_X(X, reset=True, min_samples=2, dtype=np.float64)
             self.X_fit_ = None
-            return _check_dissimilarities(X, "MDS(dissimilarity='precomputed')")
-        X = self._validate_X(X, reset=True, min_samples=2)
+            return _check_dissimilarities(X, "MDS(metric='precomputed')")
+        X = self._validate_X(X, reset=True, min_samples=2,
+                             accept_sparse="csr" if metric in SPARSE_EXACT_METRICS else False)
         self.X_fit_ = X   # transform measures new points against these
-        D = np.asarray(pairwise_distances(X, metric="euclidean"), dtype=np.float64, order="C")
+        D = np.asarray(pairwise_distances(X, metric=metric), dtype=np.float64, order="C")
         _symmetrize(D)  # the Gram-matrix formula can leave rounding asymmetries
         np.fill_diagonal(D, 0.0)
         return D
@@ -682,7 +715,7 @@ default="classical"
         Y : ndarray of shape (n_queries, n_components)
         """
         check_is_fitted(self, "embedding_")
-        if self.dissimilarity == "precomputed":
+        if self._precomputed():
             # (validate_data names the expected width: one column per training sample)
             delta = self._validate_X(X, reset=False, dtype=np.float64)
             if delta.size and delta.min() < 0:
@@ -690,8 +723,10 @@ default="classical"
                 raise DataError(f"row {row} of the precomputed dissimilarities has a negative "
                                 f"entry ({delta[row].min():.4g}); pass distances >= 0.")
         else:
-            X = self._validate_X(X, reset=False)
-            delta = pairwise_distances(X, self.X_fit_, metric=self.dissimilarity)
+            metric = check_metric(self.metric, whom="MDS")
+            X = self._validate_X(X, reset=False,
+                                 accept_sparse="csr" if metric in SPARSE_EXACT_METRICS else False)
+            delta = pairwise_distances(X, self.X_fit_, metric=metric)
         Y = triangulate(delta, self.embedding_, self.mean_squared_dissimilarities_)
         if self.algorithm == "smacof":
             Y = place_by_stress(delta, self.embedding_, Y, max_iter=self.max_iter, eps=self.eps)
@@ -700,7 +735,7 @@ default="classical"
             # (Rows equal to a training row are found by value: a distance computed through
             # the Gram matrix need not be exactly 0.)
             nearest = delta.argmin(axis=1)
-            if self.X_fit_ is None:
+            if self.X_fit_ is None or sparse.issparse(X):
                 hit = delta[np.arange(len(nearest)), nearest] == 0
             else:
                 hit = np.all(X == self.X_fit_[nearest], axis=1)
@@ -723,5 +758,6 @@ default="classical"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.input_tags.pairwise = self.dissimilarity == "precomputed"
+        tags.input_tags.pairwise = self._precomputed()
+        tags.input_tags.sparse = not self._precomputed() and takes_sparse(self.metric)
         return tags

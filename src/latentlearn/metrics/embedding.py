@@ -15,6 +15,10 @@ neighbours it tears apart. Both lie in [0, 1] for k < n / 2, and 1 is perfect. `
 
 The kNN accuracy is the share of points whose class the majority of their k nearest neighbours
 in the embedding predicts: how usable the embedding is for a simple downstream classifier.
+
+``metric=`` is that of the neighbourhood methods (:mod:`latentlearn.neighbors.distances`): any
+metric of scipy or scikit-learn, a callable, or ``"precomputed"`` (a dense ``(n, n)`` distance
+matrix: the ranks need every pair, so a sparse kNN graph is refused).
 """
 
 from __future__ import annotations
@@ -22,12 +26,14 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from scipy import sparse
 from sklearn.manifold import trustworthiness as _sk_trustworthiness
 from sklearn.metrics import pairwise_distances
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 
 from ..exceptions import ParameterError
+from ..neighbors.distances import check_input, check_metric, check_sparse_metric, is_precomputed
 from ._validation import as_labels, as_samples, check_int, check_n_neighbors, check_same_length
 
 __all__ = ["trustworthiness", "continuity", "knn_accuracy"]
@@ -54,8 +60,9 @@ def trustworthiness(X, X_embedded, n_neighbors=5, metric="euclidean"):
     n_neighbors : int, default=5
         The neighbourhood size k; must be less than ``n_samples / 2``.
     metric : str or callable, default="euclidean"
-        Distance in the original space (any metric of
-        :func:`sklearn.metrics.pairwise_distances`). The embedding always uses Euclidean distance.
+        Distance in the original space (any metric of scipy or scikit-learn, a callable, or
+        ``"precomputed"``: ``X`` is then the dense ``(n, n)`` distance matrix). The embedding
+        always uses Euclidean distance.
 
     Returns
     -------
@@ -67,7 +74,7 @@ def trustworthiness(X, X_embedded, n_neighbors=5, metric="euclidean"):
     scikit-learn ranks all pairs at once: memory is about ``3 * 8 * n_samples**2`` bytes (600 MB
     at 5,000 points). Subsample larger data first, as :func:`embedding_report` does.
     """
-    X, Z = _check_pair(X, X_embedded)
+    X, Z, metric = _check_pair(X, X_embedded, metric, "trustworthiness")
     k = check_n_neighbors(n_neighbors, X.shape[0])
     return float(_sk_trustworthiness(X, Z, n_neighbors=k, metric=metric))
 
@@ -89,7 +96,8 @@ def continuity(X, X_embedded, n_neighbors=5, metric="euclidean", *, block_size=N
     n_neighbors : int, default=5
         The neighbourhood size k; must be less than ``n_samples / 2``.
     metric : str or callable, default="euclidean"
-        Distance used to find the neighbours in the original space. The embedding always uses
+        Distance used to find the neighbours in the original space (as in
+        :func:`trustworthiness`, ``"precomputed"`` included). The embedding always uses
         Euclidean distance.
     block_size : int, optional
         Rows of the embedding's distance matrix handled at once; by default as many as fit in
@@ -110,7 +118,7 @@ def continuity(X, X_embedded, n_neighbors=5, metric="euclidean", *, block_size=N
     so a tie is resolved in the embedding's favour. Without ties the result equals scikit-learn's
     ``trustworthiness(X_embedded, X)``.
     """
-    X, Z = _check_pair(X, X_embedded)
+    X, Z, metric = _check_pair(X, X_embedded, metric, "continuity")
     k = check_n_neighbors(n_neighbors, X.shape[0])
     if block_size is None:
         block_size = max(1, _BLOCK_BYTES // (16 * X.shape[0]))
@@ -139,7 +147,8 @@ def _continuity(X, Z, k, metric, block_size):
     return float(1.0 - penalty * 2.0 / (n * k * (2.0 * n - 3.0 * k - 1.0)))
 
 
-def knn_accuracy(X_embedded, y, n_neighbors=10, *, cv="loo", random_state=None):
+def knn_accuracy(X_embedded, y, n_neighbors=10, *, cv="loo", random_state=None,
+                 metric="euclidean"):
     """Accuracy of a k-nearest-neighbour classifier on the embedding.
 
     Parameters
@@ -159,13 +168,22 @@ def knn_accuracy(X_embedded, y, n_neighbors=10, *, cv="loo", random_state=None):
         the mean of the fold accuracies.
     random_state : int, RandomState instance or None, default=None
         Shuffles the folds when ``cv`` is an int; unused for leave-one-out.
+    metric : str or callable, default="euclidean"
+        Distance between points of the embedding that finds the neighbours: any metric of
+        scipy or scikit-learn, a callable, or ``"precomputed"`` (``X_embedded`` is then the
+        dense ``(n, n)`` distance matrix between the embedded points).
 
     Returns
     -------
     float
         In [0, 1].
     """
-    Z = as_samples(X_embedded, "X_embedded", allow_1d=True)
+    metric = check_metric(metric, whom="knn_accuracy")
+    if is_precomputed(metric):
+        Z = check_input(X_embedded, metric, whom="knn_accuracy(metric='precomputed')",
+                        allow_sparse=False)
+    else:
+        Z = as_samples(X_embedded, "X_embedded", allow_1d=True)
     y = as_labels(y, "y")
     check_same_length(Z, y, "X_embedded", "y")
     n = Z.shape[0]
@@ -174,7 +192,7 @@ def knn_accuracy(X_embedded, y, n_neighbors=10, *, cv="loo", random_state=None):
         if n_neighbors > n - 1:
             raise ParameterError(f"n_neighbors={n_neighbors} needs at least {n_neighbors + 1} "
                                  f"samples for leave-one-out; got {n}. Lower n_neighbors.")
-        return _knn_accuracy_loo(Z, y, int(n_neighbors))
+        return _knn_accuracy_loo(Z, y, int(n_neighbors), metric)
     if isinstance(cv, (bool, np.bool_)) or not isinstance(cv, numbers.Integral) or cv < 2:
         raise ParameterError(f"cv must be 'loo' or an integer >= 2; got {cv!r}.")
     train_size = n - -(-n // cv)   # the smallest training fold
@@ -183,15 +201,17 @@ def knn_accuracy(X_embedded, y, n_neighbors=10, *, cv="loo", random_state=None):
                              f"points of a {cv}-fold split of {n} samples; lower n_neighbors "
                              f"or cv.")
     folds = StratifiedKFold(n_splits=int(cv), shuffle=True, random_state=random_state)
-    scores = cross_val_score(KNeighborsClassifier(n_neighbors=int(n_neighbors)), Z, y, cv=folds)
+    scores = cross_val_score(KNeighborsClassifier(n_neighbors=int(n_neighbors), metric=metric),
+                             Z, y, cv=folds)
     return float(np.mean(scores))
 
 
-def _knn_accuracy_loo(Z, y, k):
+def _knn_accuracy_loo(Z, y, k, metric="euclidean"):
     """Leave-one-out kNN accuracy on validated input; see :func:`knn_accuracy`."""
     classes, codes = np.unique(y, return_inverse=True)
     n, n_classes = len(codes), len(classes)
-    neighbors = NearestNeighbors(n_neighbors=k).fit(Z).kneighbors(return_distance=False)
+    neighbors = NearestNeighbors(n_neighbors=k, metric=metric).fit(Z).kneighbors(
+        return_distance=False)
     votes = codes[neighbors]                                     # (n, k), nearest first
     rows = np.arange(n)
     counts = np.zeros((n, n_classes), dtype=np.int64)
@@ -204,8 +224,15 @@ def _knn_accuracy_loo(Z, y, k):
     return float(np.mean(predicted == codes))
 
 
-def _check_pair(X, X_embedded):
-    X = as_samples(X, "X")
+def _check_pair(X, X_embedded, metric, whom):
+    metric = check_metric(metric, whom=whom)
+    if is_precomputed(metric):
+        X = check_input(X, metric, whom=f"{whom}(metric='precomputed')", allow_sparse=False)
+    elif sparse.issparse(X):
+        X = check_input(X, metric, whom=whom)
+        check_sparse_metric(X, metric, whom)
+    else:
+        X = as_samples(X, "X")
     Z = as_samples(X_embedded, "X_embedded", allow_1d=True)
-    check_same_length(X, Z, "X", "X_embedded")
-    return X, Z
+    check_same_length(range(X.shape[0]), Z, "X", "X_embedded")
+    return X, Z, metric

@@ -6,8 +6,13 @@ manifolds of Efros et al. 2004 ("Seeing through water") start the same way: join
 ``exp(-||x_i - x_j||^2 / (2 sigma^2))``). This package builds those graphs as sparse CSR
 matrices, with exact neighbours (scikit-learn's ``NearestNeighbors``) or approximate ones
 (pynndescent) for large data, and checks that a graph is connected before it is embedded.
+
+:mod:`.distances` is the one ``metric=`` of every neighbourhood method: names scipy and
+scikit-learn know, callables, and ``"precomputed"`` distance matrices or sparse kNN graphs,
+validated once (:func:`check_metric`, :func:`check_precomputed`); dense or CSR data.
 """
 
+from .distances import KNOWN_METRICS, check_metric, check_precomputed
 from .graphs import (
     DisconnectedGraphError,
     add_edges,
@@ -22,6 +27,9 @@ from .graphs import (
 )
 
 __all__ = [
+    "KNOWN_METRICS",
+    "check_metric",
+    "check_precomputed",
     "neighborhood_graph",
     "kneighbors_graph",
     "epsilon_graph",

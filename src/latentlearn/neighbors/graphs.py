@@ -26,8 +26,16 @@ from scipy import sparse
 from scipy.sparse import csgraph
 from sklearn.neighbors import NearestNeighbors
 
-from ..base import as_2d_float, check_random_state
+from ..base import check_random_state
 from ..exceptions import DataError, ParameterError
+from .distances import (
+    approximate_supports,
+    check_input,
+    check_metric,
+    check_sparse_metric,
+    is_precomputed,
+    nearest_neighbors,
+)
 
 __all__ = [
     "DisconnectedGraphError",
@@ -117,27 +125,14 @@ def _kneighbors(X, n_neighbors, *, algorithm, metric, random_state):
     """Indices and distances of the ``n_neighbors`` nearest other points, (n, k) each."""
     n, d = X.shape
     if algorithm == "auto":
-        algorithm = ("approximate" if n >= _APPROX_MIN_SAMPLES and d > _APPROX_MIN_FEATURES
-                     else "exact")
-    if algorithm == "approximate":
-        from pynndescent import NNDescent
-
+        big = n >= _APPROX_MIN_SAMPLES and (d > _APPROX_MIN_FEATURES or sparse.issparse(X))
+        algorithm = ("approximate" if big and approximate_supports(
+            metric, sparse_input=sparse.issparse(X)) else "exact")
+    seed = None
+    if algorithm == "approximate" and not is_precomputed(metric):
         seed = check_random_state(random_state).randint(np.iinfo(np.int32).max)
-        index = NNDescent(X, n_neighbors=n_neighbors + 1, metric=metric, random_state=seed)
-        ind, dist = index.neighbor_graph
-        ind, dist = np.asarray(ind), np.asarray(dist, dtype=np.float64)
-        # Drop each point itself (usually column 0); where it is missing, drop the farthest.
-        is_self = ind == np.arange(n)[:, None]
-        is_self[~is_self.any(axis=1), -1] = True
-        first = np.argmax(is_self, axis=1)
-        keep = np.ones_like(is_self)
-        keep[np.arange(n), first] = False
-        ind = ind[keep].reshape(n, n_neighbors)
-        dist = dist[keep].reshape(n, n_neighbors)
-        return ind, dist
-    nn = NearestNeighbors(n_neighbors=n_neighbors, metric=metric).fit(X)
-    dist, ind = nn.kneighbors()  # query the training set: excludes each point itself
-    return ind, dist.astype(np.float64)
+    return nearest_neighbors(X, n_neighbors, metric=metric, algorithm=algorithm, seed=seed,
+                             whom="kneighbors_graph")
 
 
 def kneighbors_graph(X, n_neighbors=10, *, symmetrize="symmetric", algorithm="auto",
@@ -146,8 +141,12 @@ def kneighbors_graph(X, n_neighbors=10, *, symmetrize="symmetric", algorithm="au
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features), or of shape (n_samples, n_samples)
-        Data, or a dense matrix of pairwise distances when ``metric="precomputed"``.
+    X : array-like or sparse (CSR) matrix of shape (n_samples, n_features)
+        Data (sparse data are searched without densifying, for the metrics of
+        :data:`~latentlearn.neighbors.distances.SPARSE_EXACT_METRICS` exactly, or any
+        pynndescent metric approximately), or with ``metric="precomputed"`` a dense
+        ``(n, n)`` distance matrix or a sparse distance graph (each row's ``n_neighbors``
+        smallest stored entries are kept).
     n_neighbors : int, default=10
         ``k``, not counting the point itself; at most ``n_samples - 1``.
     symmetrize : {"symmetric", "mutual", "average", "none"}, default="symmetric"
@@ -155,26 +154,31 @@ def kneighbors_graph(X, n_neighbors=10, *, symmetrize="symmetric", algorithm="au
     algorithm : {"auto", "exact", "approximate"}, default="auto"
         ``"exact"``: scikit-learn's ``NearestNeighbors``; ``"approximate"``: pynndescent's
         nearest-neighbour descent. ``"auto"`` is approximate from 50,000 samples with more than
-        15 features, exact otherwise.
-    metric : str, default="euclidean"
+        15 features (or sparse), exact otherwise; it stays exact for a metric pynndescent
+        does not know.
+    metric : str or callable, default="euclidean"
+        Any metric of scipy or scikit-learn, a callable ``f(u, v) -> float``, or
+        ``"precomputed"`` (:mod:`latentlearn.neighbors.distances`).
     random_state : None, int or RandomState
         Seeds pynndescent.
 
     Returns
     -------
     G : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
-        ``G[i, j]`` is ``||x_i - x_j||`` for each edge.
+        ``G[i, j]`` is ``d(x_i, x_j)`` for each edge.
     """
     _check_choice("symmetrize", symmetrize, _SYMMETRIZE)
     _check_choice("algorithm", algorithm, ("auto", "exact", "approximate"))
-    X = as_2d_float(X)
-    n = X.shape[0]
+    metric = check_metric(metric, whom="kneighbors_graph")
     n_neighbors = _check_int("n_neighbors", n_neighbors, 1)
+    X = check_input(X, metric, whom="kneighbors_graph", min_neighbors=n_neighbors,
+                    neighbors_reason=f"n_neighbors={n_neighbors}")
+    n = X.shape[0]
     if n_neighbors >= n:
         raise ParameterError(
             f"n_neighbors={n_neighbors} must be smaller than n_samples={n}; lower n_neighbors "
             "or pass more samples.")
-    if metric == "precomputed" and algorithm == "approximate":
+    if is_precomputed(metric) and algorithm == "approximate":
         algorithm = "exact"
     ind, dist = _kneighbors(X, n_neighbors, algorithm=algorithm, metric=metric,
                             random_state=random_state)
@@ -188,11 +192,13 @@ def epsilon_graph(X, radius, *, metric="euclidean"):
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
-        Or pairwise distances of shape (n_samples, n_samples) when ``metric="precomputed"``.
+    X : array-like or sparse (CSR) matrix of shape (n_samples, n_features)
+        Or pairwise distances of shape (n_samples, n_samples) when ``metric="precomputed"``:
+        dense, or a sparse distance graph whose stored entries within ``radius`` are kept.
     radius : float > 0
         ``epsilon``.
-    metric : str, default="euclidean"
+    metric : str or callable, default="euclidean"
+        As in :func:`kneighbors_graph`.
 
     Returns
     -------
@@ -201,8 +207,17 @@ def epsilon_graph(X, radius, *, metric="euclidean"):
     """
     if isinstance(radius, (bool, np.bool_)) or not isinstance(radius, Real) or not radius > 0:
         raise ParameterError(f"radius={radius!r} must be a positive number.")
-    X = as_2d_float(X)
+    metric = check_metric(metric, whom="epsilon_graph")
+    X = check_input(X, metric, whom="epsilon_graph")
     n = X.shape[0]
+    if is_precomputed(metric) and sparse.issparse(X):
+        coo = X.tocoo()
+        keep = (coo.data <= radius) & (coo.row != coo.col)
+        G = _from_edges(coo.row[keep].astype(np.int64), coo.col[keep].astype(np.int64),
+                        coo.data[keep], n)
+        return symmetrize_graph(G, "symmetric")
+    if sparse.issparse(X):
+        check_sparse_metric(X, metric, "epsilon_graph")
     nn = NearestNeighbors(radius=float(radius), metric=metric).fit(X)
     dist, ind = nn.radius_neighbors(sort_results=False)
     counts = np.array([len(i) for i in ind], dtype=np.int64)
@@ -248,7 +263,7 @@ def neighborhood_graph(X, *, kind="knn", n_neighbors=10, radius=None, symmetrize
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features), or sparse of shape (n_samples, n_samples)
+    X : array-like or sparse (CSR) matrix of shape (n_samples, n_features)
         Data; with ``metric="precomputed"``, a dense distance matrix or a sparse graph of edge
         distances, which is reused as the graph (only symmetrized and re-weighted).
     kind : {"knn", "epsilon"}, default="knn"
@@ -262,7 +277,8 @@ def neighborhood_graph(X, *, kind="knn", n_neighbors=10, radius=None, symmetrize
     sigma : float or None
         Heat-kernel width; ``None``: the median edge length.
     algorithm : {"auto", "exact", "approximate"}, default="auto"
-    metric : str, default="euclidean"
+    metric : str or callable, default="euclidean"
+        As in :func:`kneighbors_graph`.
     random_state : None, int or RandomState
 
     Returns
@@ -273,10 +289,9 @@ def neighborhood_graph(X, *, kind="knn", n_neighbors=10, radius=None, symmetrize
     _check_choice("weights", weights, ("distance", "binary", "heat"))
     _check_choice("symmetrize", symmetrize, _SYMMETRIZE)
     # Weights first, then symmetrize: "average" halves a one-way edge's weight, not its length.
-    if metric == "precomputed" and sparse.issparse(X):
-        G = sparse.csr_matrix(X, dtype=np.float64)
-        if G.shape[0] != G.shape[1]:
-            raise DataError(f"a precomputed graph must be square; got shape {G.shape}.")
+    metric = check_metric(metric, whom="neighborhood_graph")
+    if is_precomputed(metric) and sparse.issparse(X):
+        G = check_input(X, metric, whom="neighborhood_graph")
     elif kind == "knn":
         G = kneighbors_graph(X, n_neighbors, symmetrize="none", algorithm=algorithm,
                              metric=metric, random_state=random_state)
@@ -377,8 +392,10 @@ def connecting_edges(G, X, *, metric="euclidean"):
     Parameters
     ----------
     G : sparse matrix of shape (n_samples, n_samples)
-    X : ndarray of shape (n_samples, n_features)
-    metric : str, default="euclidean"
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+        Or, with ``metric="precomputed"``, the dense ``(n, n)`` distance matrix (a sparse graph
+        holds no distance between its components: that raises).
+    metric : str or callable, default="euclidean"
 
     Returns
     -------
@@ -388,15 +405,30 @@ def connecting_edges(G, X, *, metric="euclidean"):
     from sklearn.metrics import pairwise_distances_argmin_min
 
     n_components, labels = csgraph.connected_components(G, directed=True, connection="weak")
+    if is_precomputed(metric):
+        if sparse.issparse(X):
+            raise DisconnectedGraphError(
+                f"the precomputed neighbour graph has {n_components} connected components, and "
+                "a sparse graph stores no distance to join them; build it with more "
+                "neighbours, or pass the dense distance matrix.")
+
+
+    def nearest(members_a, members_b):
+        """For each member of a, its nearest member of b and the distance."""
+        if is_precomputed(metric):
+            block = np.asarray(X[np.ix_(members_a, members_b)])
+            j = np.argmin(block, axis=1)
+            return j, block[np.arange(len(members_a)), j]
+        return pairwise_distances_argmin_min(X[members_a], X[members_b], metric=metric)
+
     edges, lengths = [], []
     for a in range(n_components):
         members_a = np.flatnonzero(labels == a)
         for b in range(a + 1, n_components):
             members_b = np.flatnonzero(labels == b)
-            nearest, dist = pairwise_distances_argmin_min(X[members_a], X[members_b],
-                                                          metric=metric)
+            near, dist = nearest(members_a, members_b)
             best = int(np.argmin(dist))
-            edges.append((members_a[best], members_b[nearest[best]]))
+            edges.append((members_a[best], members_b[near[best]]))
             lengths.append(float(dist[best]))
     return np.array(edges, dtype=np.int64).reshape(-1, 2), np.array(lengths)
 

@@ -19,12 +19,23 @@ Two layouts:
 * dense, all pairs (``n x n``), for small ``n`` and the exact gradient;
 * sparse, the ``floor(3 * perplexity)`` nearest neighbours of each point (CSR), for large ``n``
   (Barnes-Hut and FFT gradients): memory O(n k), never an ``n x n`` matrix.
+
+``||x_i - x_j||`` may be any distance ``d(x_i, x_j)`` (``metric=``, e.g. cosine distance for
+word counts or images, as openTSNE allows; :mod:`latentlearn.neighbors.distances`): the kernel
+is then ``exp(-d_ij^2 / (2 sigma_i^2))``. ``metric="precomputed"`` takes the distances
+themselves: a dense ``(n, n)`` matrix, or (nearest-neighbour layout) a sparse kNN distance graph
+with at least ``floor(3 * perplexity)`` neighbours stored in every row. ``X`` may be a CSR
+matrix: the neighbours are then found without densifying it.
 """
 
 from __future__ import annotations
 
 import numpy as np
 from scipy import sparse
+
+from ..neighbors.distances import approximate_supports, is_precomputed
+from ..neighbors.distances import nearest_neighbors as _nearest_neighbors
+from ..neighbors.distances import pairwise_distances
 
 __all__ = ["binary_search_perplexity", "conditional_probabilities", "joint_probabilities",
            "joint_probabilities_nn", "check_perplexity", "nearest_neighbors"]
@@ -113,13 +124,21 @@ def _sq_distances(X):
     return D
 
 
-def conditional_probabilities(X, perplexity, *, tol=1e-5):
+def _all_sq_distances(X, metric):
+    if metric == "euclidean" and not sparse.issparse(X):
+        return _sq_distances(np.asarray(X, dtype=np.float64))
+    return pairwise_distances(X, metric=metric, whom="t-SNE affinities") ** 2
+
+
+def conditional_probabilities(X, perplexity, *, tol=1e-5, metric="euclidean"):
     """Dense ``p_{j|i}`` over all pairs (diagonal zero).
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray or CSR matrix of shape (n_samples, n_features)
+        Or the dense ``(n, n)`` distances when ``metric="precomputed"``.
     perplexity : float, < n_samples - 1
+    metric : str or callable, default="euclidean"
 
     Returns
     -------
@@ -127,10 +146,9 @@ def conditional_probabilities(X, perplexity, *, tol=1e-5):
         Row ``i`` is ``P_i``; rows sum to one.
     beta : ndarray of shape (n_samples,)
     """
-    X = np.asarray(X, dtype=np.float64)
     n = X.shape[0]
     check_perplexity(perplexity, n, neighbors=False)
-    D = _sq_distances(X)
+    D = _all_sq_distances(X, metric)
     off = ~np.eye(n, dtype=bool)
     Pc, beta = binary_search_perplexity(D[off].reshape(n, n - 1), perplexity, tol=tol)
     P = np.zeros((n, n))
@@ -138,70 +156,71 @@ def conditional_probabilities(X, perplexity, *, tol=1e-5):
     return P, beta
 
 
-def joint_probabilities(X, perplexity, *, tol=1e-5):
+def joint_probabilities(X, perplexity, *, tol=1e-5, metric="euclidean"):
     """Dense symmetric ``p_ij = (p_{j|i} + p_{i|j}) / 2n`` (sums to one).
 
     Returns
     -------
     P : ndarray of shape (n_samples, n_samples)
     """
-    Pc, _ = conditional_probabilities(X, perplexity, tol=tol)
+    Pc, _ = conditional_probabilities(X, perplexity, tol=tol, metric=metric)
     P = Pc + Pc.T
     P /= P.sum()
     return P
 
 
-def nearest_neighbors(X, n_neighbors, *, method="auto", random_state=None):
-    """Indices and Euclidean distances of each point's ``n_neighbors`` nearest others.
+def nearest_neighbors(X, n_neighbors, *, method="auto", random_state=None, metric="euclidean"):
+    """Indices and distances (in ``metric``) of each point's ``n_neighbors`` nearest others.
 
     ``method="exact"`` uses scikit-learn's ``NearestNeighbors`` (a tree), ``"approx"``
     pynndescent; ``"auto"`` is exact below 100,000 points and approximate above. (openTSNE
     switches at 1,000; here, on 20,000 points in 50 dimensions, the exact search took 2.7 s and
     64 MiB, pynndescent 143 s -- mostly its numba compilation, paid in every new process --
-    and 1.1 GiB.)
+    and 1.1 GiB.) A precomputed sparse graph gives each row's ``n_neighbors`` smallest stored
+    entries. The search itself is :func:`latentlearn.neighbors.distances.nearest_neighbors`.
 
     Returns
     -------
     indices, distances : ndarrays of shape (n_samples, n_neighbors)
     """
     n = X.shape[0]
-    if method == "auto":
-        method = "exact" if n < 100_000 else "approx"
-    if method == "approx":
-        from pynndescent import NNDescent
-
+    if method == "auto":  # exact also for a metric pynndescent does not know
+        method = ("approx" if n >= 100_000 and approximate_supports(
+            metric, sparse_input=sparse.issparse(X)) else "exact")
+    seed = None
+    if method == "approx" and not is_precomputed(metric):
         seed = None if random_state is None else int(random_state.randint(2**31 - 1))
-        index = NNDescent(X, n_neighbors=n_neighbors + 1, random_state=seed,
-                          n_jobs=1, verbose=False)
-        ind, dist = index.neighbor_graph
-        return ind[:, 1:].astype(np.int64), dist[:, 1:].astype(np.float64)
-    from sklearn.neighbors import NearestNeighbors
-
-    nn = NearestNeighbors(n_neighbors=n_neighbors).fit(X)
-    dist, ind = nn.kneighbors(None)  # None: the training points, each without itself
-    return ind.astype(np.int64), dist.astype(np.float64)
+    return _nearest_neighbors(X, n_neighbors, metric=metric,
+                              algorithm="approximate" if method == "approx" else "exact",
+                              seed=seed, n_jobs=1, whom="t-SNE affinities")
 
 
-def joint_probabilities_nn(X, perplexity, *, tol=1e-5, neighbors="auto", random_state=None):
+def joint_probabilities_nn(X, perplexity, *, tol=1e-5, neighbors="auto", random_state=None,
+                           metric="euclidean"):
     """Sparse symmetric affinities over the ``floor(3 * perplexity)`` nearest neighbours.
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray or CSR matrix of shape (n_samples, n_features)
+        Or, with ``metric="precomputed"``, dense ``(n, n)`` distances or a sparse kNN distance
+        graph.
     perplexity : float, with 3 * perplexity < n_samples
     neighbors : {"auto", "exact", "approx"}
     random_state : numpy RandomState or None (for the approximate search)
+    metric : str or callable, default="euclidean"
 
     Returns
     -------
     P : scipy.sparse.csr_matrix of shape (n_samples, n_samples)
         ``p_ij = (p_{j|i} + p_{i|j}) / 2n``, symmetric, summing to one.
     """
-    X = np.asarray(X, dtype=np.float64)
+    if not sparse.issparse(X):
+        X = np.asarray(X, dtype=np.float64)
     n = X.shape[0]
     check_perplexity(perplexity, n, neighbors=True)
     k = min(n - 1, int(3 * perplexity))
-    ind, dist = nearest_neighbors(X, k, method=neighbors, random_state=random_state)
+    ind, dist = nearest_neighbors(X, k, method=neighbors, random_state=random_state,
+                                  metric=metric)
     Pc, _ = binary_search_perplexity(dist**2, perplexity, tol=tol)
     rows = np.repeat(np.arange(n), k)
     P = sparse.csr_matrix((Pc.ravel(), (rows, ind.ravel())), shape=(n, n))

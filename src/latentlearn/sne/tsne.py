@@ -30,15 +30,18 @@ from __future__ import annotations
 
 import logging
 import time
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
+from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
 from ..registry import register
 from . import affinities as _aff
-from .initialization import pca_init, random_init
+from .initialization import mds_init, pca_init, random_init
 from .objectives import ExactObjective, NewPointObjective, new_point_gradient  # noqa: F401
 from .optimizer import Phase, optimize
 
@@ -65,6 +68,7 @@ _COMMON_CONSTRAINTS = {
     "early_exaggeration_iter": [Interval(Integral, 0, None)],
     "n_iter": [Interval(Integral, 0, None)],
     "learning_rate": [Interval(Real, 0, None, closed="neither"), Options({"auto"})],
+    "metric": [str, "callable"],
     "init": [Options({"pca", "random"}), "array-like"],
     "min_gain": [Interval(Real, 0, None, closed="neither")],
     "random_state": ["random_state"],
@@ -115,7 +119,15 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
     def _initial_embedding(self, X, rng):
         n = X.shape[0]
         if isinstance(self.init, str):
-            if self.init == "pca":
+            if self.init == "pca" and is_precomputed(self.metric):
+                if not sparse.issparse(X):
+                    # Classical MDS of D: the PCA scores when D is Euclidean (Torgerson 1952).
+                    return mds_init(X, self.n_components, rng)
+                warnings.warn(
+                    f"{type(self).__name__}: init='pca' needs the data or a dense distance "
+                    "matrix; a sparse precomputed graph starts from init='random' (pass it, or "
+                    "an array, to silence this warning).", UserWarning, stacklevel=3)
+            elif self.init == "pca":
                 return pca_init(X, self.n_components, rng)
             return random_init(n, self.n_components, rng)
         Y = np.array(self.init, dtype=np.float64)  # a copy: the user's array is not moved
@@ -123,6 +135,28 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
             raise ValueError(f"init has shape {Y.shape}; an initial embedding must have shape "
                              f"(n_samples, n_components) = ({n}, {self.n_components}).")
         return Y
+
+    #: Whether a sparse precomputed kNN graph is possible (nearest-neighbour affinities).
+    _takes_sparse_graph = True
+
+    def _validate_input(self, X):
+        """``X`` (dense, CSR, or precomputed distances) as float64, checked for ``metric``."""
+        whom = type(self).__name__
+        check_metric(self.metric, whom=whom)
+        X = self._validate_X(X, min_samples=3, accept_sparse="csr")
+        X = X.astype(np.float64) if sparse.issparse(X) else np.asarray(X, dtype=np.float64)
+        if is_precomputed(self.metric):
+            need = None
+            if sparse.issparse(X):
+                n = X.shape[0]
+                perplexity = (min(30.0, max(1.0, (n - 1) / 3.0)) if self.perplexity == "auto"
+                              else float(self.perplexity))
+                need = min(n - 1, int(3 * perplexity))
+            X = check_input(X, self.metric, whom=f"{whom}(metric='precomputed')",
+                            min_neighbors=need, allow_sparse=self._takes_sparse_graph,
+                            neighbors_reason=f"perplexity={self.perplexity!r} (floor(3 * "
+                            f"perplexity) nearest neighbours)")
+        return X
 
     def _check_common(self, X):
         n = X.shape[0]
@@ -139,7 +173,9 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or CSR matrix of shape (n_samples, n_features)
+            Or, with ``metric="precomputed"``, a dense ``(n, n)`` distance matrix or a sparse
+            kNN distance graph.
         y : ignored
 
         Returns
@@ -147,17 +183,16 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
         embedding : ndarray of shape (n_samples, n_components)
         """
         self._check_parameters()
-        X = self._validate_X(X, min_samples=3)
-        X64 = np.asarray(X, dtype=np.float64)
+        X64 = self._validate_input(X)
         self._check_common(X64)
         rng = check_random_state(self.random_state)
         clock = _StageClock(self.verbose)
         P = self._affinities(X64, rng)
-        clock.stage("affinities (perplexity %.4g) of %d points", self.perplexity_, X.shape[0])
+        clock.stage("affinities (perplexity %.4g) of %d points", self.perplexity_, X64.shape[0])
         Y0 = self._initial_embedding(X64, rng)
         objective = self._objective(P)
         clock.stage("initialization (%s)", self.init if isinstance(self.init, str) else "given")
-        early_lr, main_lr = self._learning_rate(X.shape[0])
+        early_lr, main_lr = self._learning_rate(X64.shape[0])
         lr = early_lr, main_lr
         phases = [Phase(self.early_exaggeration_iter, early_lr, momentum=0.5,
                         exaggeration=self.early_exaggeration, name="early_exaggeration"),
@@ -171,7 +206,8 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
         self.kl_history_ = [{"iteration": r["iteration"], "kl": r["kl"]} for r in state.history]
         self.n_iter_ = state.iteration
         self.early_learning_rate_, self.learning_rate_ = lr
-        self._X_fit = X64
+        # transform() searches the training points; precomputed distances keep none.
+        self._X_fit = None if is_precomputed(self.metric) else X64
         return Y
 
     def _main_exaggeration(self):
@@ -196,18 +232,24 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
 
         Parameters
         ----------
-        X : array-like of shape (n_new, n_features)
+        X : array-like or CSR matrix of shape (n_new, n_features)
 
         Returns
         -------
         Y_new : ndarray of shape (n_new, n_components)
         """
         check_is_fitted(self)
-        X = np.asarray(self._validate_X(X, reset=False), dtype=np.float64)
+        if is_precomputed(self.metric):
+            raise ValueError(
+                f"{type(self).__name__}.transform needs the training data, which "
+                "metric='precomputed' does not keep; fit on the data with a metric name to "
+                "place new points.")
+        X = self._validate_X(X, reset=False, accept_sparse="csr")
+        X = X.astype(np.float64) if sparse.issparse(X) else np.asarray(X, dtype=np.float64)
         return _place_new_points(self._X_fit, self.embedding_, X,
                                  perplexity=self.transform_perplexity,
                                  kernel=self._transform_kernel(), callback=self.callback,
-                                 callback_every=self.callback_every)
+                                 callback_every=self.callback_every, metric=self.metric)
 
     def _transform_kernel(self):
         return "t", float(self.dof)
@@ -219,6 +261,9 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64"]
+        tags.input_tags.pairwise = is_precomputed(self.metric)
+        tags.input_tags.sparse = takes_sparse(self.metric) and (
+            self._takes_sparse_graph or not is_precomputed(self.metric))
         return tags
 
 
@@ -227,7 +272,7 @@ TRANSFORM_PHASE = Phase(n_iter=250, learning_rate=0.5, momentum=0.8, name="trans
 
 
 def _place_new_points(X_ref, Y_ref, X_new, *, perplexity, kernel, phase=TRANSFORM_PHASE,
-                      callback=None, callback_every=50):
+                      callback=None, callback_every=50, metric="euclidean"):
     """Optimise only the new points: ``min_y KL(P_i || Q_i)`` against fixed reference points
     (:class:`~.objectives.NewPointObjective`), ``p_{j|i}`` over the ``floor(3 * perplexity)``
     nearest reference points, by the optimizer of ``fit``.
@@ -238,7 +283,7 @@ def _place_new_points(X_ref, Y_ref, X_new, *, perplexity, kernel, phase=TRANSFOR
     n_ref = X_ref.shape[0]
     k = max(1, min(n_ref, int(3 * perplexity)))
     perplexity = min(perplexity, k)  # a batch of new points cannot ask for more than exists
-    dist, ind = NearestNeighbors(n_neighbors=k).fit(X_ref).kneighbors(X_new)
+    dist, ind = NearestNeighbors(n_neighbors=k, metric=metric).fit(X_ref).kneighbors(X_new)
     if k == 1:
         Pc = np.ones((X_new.shape[0], 1))
     else:
@@ -248,7 +293,8 @@ def _place_new_points(X_ref, Y_ref, X_new, *, perplexity, kernel, phase=TRANSFOR
     Y, _ = optimize(objective, Y0, [phase], callback=callback, callback_every=callback_every)
     # A new point equal to a reference point has that point's affinities: it goes where
     # that point is, so transform(X_fit) returns embedding_ (as fit_transform).
-    twin = dist[:, 0] == 0.0
+    # (To rounding: a cosine or correlation distance of a point to itself can be 1e-16.)
+    twin = dist[:, 0] <= 1e-12 * float(dist.max(initial=0.0))
     Y[twin] = objective.Y_ref[ind[twin, 0]]
     return Y
 
@@ -272,6 +318,17 @@ class TSNE(_BaseSNE):
         a larger one is an error, never silently lowered. ``"auto"`` is the conventional 30,
         lowered to ``(n_samples - 1) / 3`` (at least 1) for fewer than 91 samples, as openTSNE
         does; the value used is ``perplexity_``.
+    metric : str or callable, default="euclidean"
+        Distance ``d_ij`` of the input kernel ``exp(-d_ij^2 / (2 sigma_i^2))``: any metric of
+        scipy or scikit-learn (``"cosine"``, ``"manhattan"``, ``"correlation"``, ...), a
+        callable ``f(u, v) -> float``, or ``"precomputed"``: ``X`` is a dense ``(n, n)``
+        distance matrix, or a sparse kNN distance graph (as
+        ``sklearn.neighbors.kneighbors_graph(X, k, mode="distance")`` makes) with at least
+        ``floor(3 * perplexity)`` neighbours in every row. Precomputed distances need not be
+        symmetric (P is symmetrised); ``init="pca"`` then becomes classical MDS of a dense D
+        (the PCA scores, up to signs, when D is Euclidean) or random for a sparse graph, and
+        :meth:`transform` is not possible. ``X`` may be a CSR matrix (exact neighbours for
+        the Euclidean, cosine and Manhattan metrics; pynndescent for its own metrics).
     dof : float, default=1.0
         Degrees of freedom of the output Student t kernel.
     early_exaggeration : float, default=12.0
@@ -345,7 +402,8 @@ class TSNE(_BaseSNE):
         "transform_perplexity": [Interval(Real, 1, None)],
     }
 
-    def __init__(self, n_components=2, *, perplexity="auto", dof=1.0, early_exaggeration=12.0,
+    def __init__(self, n_components=2, *, perplexity="auto", metric="euclidean", dof=1.0,
+                 early_exaggeration=12.0,
                  early_exaggeration_iter=250, n_iter=750, exaggeration=None,
                  learning_rate="auto", init="pca",
                  method="auto", angle=0.5, neighbors="auto", min_gain=0.01, device="auto",
@@ -353,6 +411,7 @@ class TSNE(_BaseSNE):
                  verbose=False):
         self.n_components = n_components
         self.perplexity = perplexity
+        self.metric = metric
         self.dof = dof
         self.early_exaggeration = early_exaggeration
         self.early_exaggeration_iter = early_exaggeration_iter
@@ -405,10 +464,14 @@ class TSNE(_BaseSNE):
 
     def _affinities(self, X, rng):
         self.method_ = method = self._resolve_method(X.shape[0])
+        if method == "exact" and is_precomputed(self.metric) and sparse.issparse(X):
+            # All pairs are not known: the kNN affinities, dense for the exact gradient.
+            return _aff.joint_probabilities_nn(X, self.perplexity_, metric="precomputed",
+                                               random_state=rng).toarray()
         if method == "exact":
-            return _aff.joint_probabilities(X, self.perplexity_)
+            return _aff.joint_probabilities(X, self.perplexity_, metric=self.metric)
         return _aff.joint_probabilities_nn(X, self.perplexity_, neighbors=self.neighbors,
-                                           random_state=rng)
+                                           random_state=rng, metric=self.metric)
 
     def _objective(self, P):
         dof = float(self.dof)
@@ -443,6 +506,9 @@ class SNE(_BaseSNE):
     kind : {"conditional", "symmetric"}, default="conditional"
     perplexity : float or "auto", default="auto"
         A number must be < n_samples - 1 (an error otherwise); ``"auto"`` as in :class:`TSNE`.
+    metric : str or callable, default="euclidean"
+        As in :class:`TSNE`, except that ``"precomputed"`` must be a dense ``(n, n)`` matrix
+        (SNE's affinities are over all pairs, which a sparse kNN graph does not hold).
     early_exaggeration : float, default=1.0
         None by default: exaggeration (an idea of t-SNE's) did not lower SNE's final KL on
         blobs or digits and makes the Gaussian map unstable at 12. The first
@@ -468,13 +534,14 @@ class SNE(_BaseSNE):
     }
 
     def __init__(self, n_components=2, *, kind="conditional", perplexity="auto",
-                 early_exaggeration=1.0, early_exaggeration_iter=250, n_iter=750,
+                 metric="euclidean", early_exaggeration=1.0, early_exaggeration_iter=250, n_iter=750,
                  learning_rate="auto", init="pca", min_gain=0.01, device="auto",
                  transform_perplexity=5.0, random_state=None, callback=None, callback_every=50,
                  verbose=False):
         self.n_components = n_components
         self.kind = kind
         self.perplexity = perplexity
+        self.metric = metric
         self.early_exaggeration = early_exaggeration
         self.early_exaggeration_iter = early_exaggeration_iter
         self.n_iter = n_iter
@@ -487,6 +554,8 @@ class SNE(_BaseSNE):
         self.callback = callback
         self.callback_every = callback_every
         self.verbose = verbose
+
+    _takes_sparse_graph = False
 
     def _uses_neighbors(self, n):
         return False
@@ -508,8 +577,8 @@ class SNE(_BaseSNE):
     def _affinities(self, X, rng):
         self.method_ = "exact"
         if self.kind == "conditional":
-            return _aff.conditional_probabilities(X, self.perplexity_)[0]
-        return _aff.joint_probabilities(X, self.perplexity_)
+            return _aff.conditional_probabilities(X, self.perplexity_, metric=self.metric)[0]
+        return _aff.joint_probabilities(X, self.perplexity_, metric=self.metric)
 
     def _objective(self, P):
         return ExactObjective(P, kind=self._kernel, device=_resolve_device(self.device))
