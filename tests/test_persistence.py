@@ -25,6 +25,20 @@ def test_round_trip_gives_identical_outputs(tmp_path, estimator):
     np.testing.assert_array_equal(loaded.transform(X), estimator.transform(X))
 
 
+def test_a_fit_on_sparse_data_keeps_its_neighbour_search(tmp_path):
+    # Isomap's transform searches the training rows; fitted on CSR they are a sparse matrix.
+    import scipy.sparse as sp
+
+    from latentlearn.manifold import Isomap
+
+    X_sparse = sp.random(200, 40, density=0.2, format="csr", random_state=0)
+    iso = Isomap(n_neighbors=8).fit(X_sparse)
+    save_estimator(iso, tmp_path / "m")
+    loaded = load_estimator(tmp_path / "m")
+    assert sp.issparse(loaded.nbrs_._fit_X)
+    np.testing.assert_array_equal(loaded.transform(X_sparse[:20]), iso.transform(X_sparse[:20]))
+
+
 def test_array_parameter_round_trips(tmp_path):
     init = X[:3].copy()
     km = KMeans(n_clusters=3, init=init, n_init=1).fit(X)

@@ -320,11 +320,15 @@ def _encode_object(name, value, tensors):
         return {"kind": "sparse", "format": value.format, "dtype": value.dtype.str,
                 "shape": list(value.shape), "container": "array" if isinstance(
                     value, sp.sparray) else "matrix"}
-    if type(value) is NearestNeighbors and isinstance(getattr(value, "_fit_X", None),
-                                                       np.ndarray):
+    fit_X = getattr(value, "_fit_X", None)
+    if type(value) is NearestNeighbors and (isinstance(fit_X, np.ndarray) or
+                                            sp.issparse(fit_X)):
         params = {k: encode_value(v) for k, v in value.get_params(deep=False).items()}
         if all(e is not None for e in params.values()):
-            entry = _array_entry(name, value._fit_X, tensors)
+            if sp.issparse(fit_X):   # fitted on sparse data: its rows as a sparse entry
+                return {"kind": "nearest_neighbors", "params": params,
+                        "fit_X": _encode_object(name, fit_X, tensors)}
+            entry = _array_entry(name, fit_X, tensors)
             return {"kind": "nearest_neighbors", "params": params,
                     "dtype": entry["dtype"], "shape": entry["shape"], "order": entry["order"]}
     return encode_value(value)
@@ -440,7 +444,10 @@ def _decode_sparse(config_path, where, name, entry, key, tensors):
 def _decode_neighbors(config_path, where, name, entry, key, tensors):
     from sklearn.neighbors import NearestNeighbors
 
-    X = _decode_array(config_path, where, name, entry, key, tensors)
+    if isinstance(entry.get("fit_X"), dict):
+        X = _decode_sparse(config_path, where, name, entry["fit_X"], key, tensors)
+    else:
+        X = _decode_array(config_path, where, name, entry, key, tensors)
     params = decode_entries(config_path, NearestNeighbors, entry.get("params", {}), {},
                             where="parameter")
     try:
@@ -582,7 +589,7 @@ def _load_classical(folder, config: dict, cls):
         listed = {_ARRAY_PARAM_PREFIX + k for k, e in config.get("params", {}).items()
                   if e.get("kind") == "array"}
         for k, e in config.get("attributes", {}).items():
-            if e.get("kind") == "sparse":
+            if e.get("kind") == "sparse" or isinstance(e.get("fit_X"), dict):
                 listed |= {f"{k}.data", f"{k}.indices", f"{k}.indptr"}
             elif e.get("kind") in _OBJECT_DECODERS:
                 listed.add(k)
