@@ -148,12 +148,17 @@ def save_model(folder, model, *, extra: dict | None = None) -> Path:
 
 
 def save_checkpoint(folder, model, *, training: dict, training_tensors: dict,
-                    extra: dict | None = None) -> Path:
-    """Save a resumable checkpoint: the model folder plus training state (see module docs)."""
+                    extra: dict | None = None, weights: dict | None = None) -> Path:
+    """Save a resumable checkpoint: the model folder plus training state (see module docs).
+
+    ``weights`` replaces ``model.state_dict()`` (a copy taken earlier, when the folder is
+    written while training goes on).
+    """
     record = _model_record(model, extra)
     record["training"] = training
     _check_json(record, "the training state")
-    return _write_folder(Path(folder), record, {WEIGHTS: _tensor_bytes(model.state_dict()),
+    weights = model.state_dict() if weights is None else weights
+    return _write_folder(Path(folder), record, {WEIGHTS: _tensor_bytes(weights),
                                                 TRAINING: _tensor_bytes(training_tensors)})
 
 

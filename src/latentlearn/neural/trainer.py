@@ -36,6 +36,7 @@ terms to log. It never asks which model it is training. What it adds around that
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import logging
 import time
@@ -375,6 +376,7 @@ class Trainer:
         self.stopped_early = False
         self._rank, self._world, self._writer = 0, 1, True   # set from the process group in fit
         self._ddp, self._scalers = None, []
+        self._writing, self._pool = None, None   # the checkpoint being written, its thread
 
     # ----------------------------------------------------------------- set-up
     def _players(self) -> list[Player]:
@@ -507,8 +509,7 @@ class Trainer:
             for key, value in list(rng.items()):
                 for r, part in enumerate(self._all_gather(value)[1:], start=1):
                     rng[f"{key}.rank{r}"] = part
-            if not self._writer:
-                distributed.barrier()   # rank 0 writes; the others wait for it
+            if not self._writer:   # rank 0 writes
                 self._last_checkpoint = (str(c.checkpoint_dir), self.epoch)
                 return
         tensors, others = {}, {}
@@ -534,11 +535,30 @@ class Trainer:
                     "world_size": self._world,
                     "grad_scalers": [None if sc is None else sc.state_dict()
                                      for sc in self._scalers]}
-        save_checkpoint(c.checkpoint_dir, self.model, training=training,
-                        training_tensors=tensors, extra=self.extra)
-        distributed.barrier()
+        # A copy of everything now; the folder is written by a background thread while the
+        # next epoch trains (hashing and writing cost ~5% of a small model's epoch). The next
+        # checkpoint, the end of fit and an error all wait for it; the write stays atomic.
+        copy = {k: v.detach().to("cpu", copy=True) for k, v in tensors.items()}
+        weights = {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict().items()}
+        training = json.loads(json.dumps(training))
+        self._wait_for_checkpoint()
+        self._writing = self._writer_pool().submit(
+            save_checkpoint, c.checkpoint_dir, self.model, training=training,
+            training_tensors=copy, extra=self.extra, weights=weights)
         self._last_checkpoint = (str(c.checkpoint_dir), self.epoch)
         logger.debug("checkpoint written to %s at epoch %d", c.checkpoint_dir, self.epoch)
+
+    def _writer_pool(self):
+        if self._pool is None:
+            self._pool = concurrent.futures.ThreadPoolExecutor(
+                max_workers=1, thread_name_prefix="latentlearn-checkpoint")
+        return self._pool
+
+    def _wait_for_checkpoint(self) -> None:
+        """Block until the checkpoint being written is on disk (its error raised here)."""
+        pending, self._writing = self._writing, None
+        if pending is not None:
+            pending.result()
 
     def _restore(self, players, optimizers, schedulers) -> bool:
         """Load the checkpoint in checkpoint_dir if there is one; True when resumed."""
@@ -625,8 +645,20 @@ class Trainer:
         self._rank, self._world = distributed.world()
         if self._world > 1 and self.device.type == "cuda" and self.device.index is None:
             self.device = torch.device("cuda", torch.cuda.current_device())   # LOCAL_RANK's
-        with _forked_rng(self.device):
-            return self._fit(data, validation_data, resume)
+        self._writing, self._pool = None, None
+        try:
+            with _forked_rng(self.device):
+                history = self._fit(data, validation_data, resume)
+            self._wait_for_checkpoint()
+        finally:   # on an error too: the last checkpoint is complete before it propagates
+            try:
+                self._wait_for_checkpoint()
+            finally:
+                if self._pool is not None:
+                    self._pool.shutdown(wait=True)
+                self._pool = None
+        distributed.barrier()   # every rank returns once rank 0's checkpoint is written
+        return history
 
     def _fit(self, data, validation_data, resume):
         c = self.config
