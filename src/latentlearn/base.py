@@ -215,8 +215,8 @@ class LatentEstimator(BaseEstimator):
         """
         if accept_sparse is None:
             accept_sparse = "csr" if type(self)._accepts_sparse else False
-        if accept_sparse is False and sparse.issparse(X):
-            raise TypeError(sparse_refusal_message(type(self).__name__))
+        if accept_sparse is False:
+            self._refuse_sparse(X)
         X = validate_data(self, X, reset=reset, dtype=dtype, copy=copy,
                           accept_sparse=accept_sparse, ensure_min_samples=1)
         if X.shape[0] < min_samples:
@@ -225,6 +225,12 @@ class LatentEstimator(BaseEstimator):
                 f"n_samples = {X.shape[0]}; pass more rows of X."
             )
         return X
+
+    def _refuse_sparse(self, X) -> None:
+        """Raise the one ``TypeError`` for a sparse ``X`` (for a ``fit`` that validates ``X``
+        without :meth:`_validate_X`, e.g. together with ``y``)."""
+        if sparse.issparse(X):
+            raise TypeError(sparse_refusal_message(type(self).__name__))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

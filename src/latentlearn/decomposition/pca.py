@@ -22,10 +22,12 @@ largest eigenvalue ``lambda_j`` (the variance along it). Three solvers compute t
     structure with randomness", Algorithm 4.4): sample the range of ``X_c`` with a Gaussian test
     matrix, sharpen it with a few power iterations (re-normalised each time), and take
     the exact SVD of the small projected matrix. For large data when ``k`` is small.
-``"arpack"``
+ARPACK (sparse input only, chosen by ``"auto"``)
     The ``k`` leading singular triplets of ``X_c`` by implicitly restarted Lanczos
     bidiagonalisation (ARPACK, Lehoucq, Sorensen & Yang 1998, through
-    ``scipy.sparse.linalg.svds``), converged to machine precision; ``k < min(n, d)``.
+    ``scipy.sparse.linalg.svds``), converged to machine precision; ``k < min(n, d)``. It is
+    what ``"auto"`` uses for a sparse ``X`` where ``"full"`` would densify it; ``svd_solver_``
+    then reads ``"arpack"``.
 
 Sparse input (``scipy.sparse``, any format, taken as CSR) is never densified: the randomized and
 ARPACK solvers only multiply by ``X_c = X - 1 mu^T``, which is applied as ``X B - 1 (mu^T B)``
@@ -107,20 +109,19 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         Number of components ``k`` to keep. An int keeps that many (at most
         ``min(n_samples, n_features)``). A float in (0, 1) keeps the smallest ``k`` whose
         cumulative explained-variance ratio is ``>=`` it; this needs the whole spectrum, so the
-        ``"randomized"`` and ``"arpack"`` solvers refuse it. ``None`` keeps
-        ``min(n_samples, n_features)``.
+        ``"randomized"`` solver refuses it. ``None`` keeps ``min(n_samples, n_features)``.
     whiten : bool, default=False
         If True, :meth:`transform` divides each code by ``sqrt(explained_variance_)`` so that the
         codes of the training data have unit variance; :meth:`inverse_transform` undoes it.
-    svd_solver : {"auto", "covariance_eigh", "full", "randomized", "arpack"}, default="auto"
+    svd_solver : {"auto", "covariance_eigh", "full", "randomized"}, default="auto"
         How the components are computed (see the module docstring). ``"auto"`` picks:
         ``"covariance_eigh"`` when ``n_features <= 1000`` and ``n_samples >= 10 * n_features``;
         otherwise ``"randomized"`` when ``min(n_samples, n_features) > 500`` and ``n_components``
         is an int below ``0.8 * min(n_samples, n_features)``; otherwise ``"full"``. For a sparse
-        ``X``, where ``"full"`` would densify, ``"auto"`` picks ``"arpack"`` instead when
-        ``n_components`` is an int below ``min(n_samples, n_features)``, and otherwise
-        ``"covariance_eigh"`` when ``n_features <= 1000``; ``svd_solver="full"`` on a sparse
-        ``X`` raises a ``TypeError``.
+        ``X``, where ``"full"`` would densify, ``"auto"`` picks ARPACK (``svd_solver_ ==
+        "arpack"``) instead when ``n_components`` is an int below ``min(n_samples,
+        n_features)``, and otherwise ``"covariance_eigh"`` when ``n_features <= 1000``;
+        ``svd_solver="full"`` on a sparse ``X`` raises a ``TypeError``.
     iterated_power : int >= 0 or "auto", default="auto"
         Power iterations of the randomized solver; ``"auto"`` is 7 when
         ``n_components < 0.1 * min(n_samples, n_features)`` and 4 otherwise.
@@ -151,7 +152,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
     n_samples_ : int
         Number of training samples.
     svd_solver_ : str
-        The solver used (what ``"auto"`` chose).
+        The solver used (what ``"auto"`` chose; ``"arpack"`` for some sparse input).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -179,7 +180,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
             None,
         ],
         "whiten": ["boolean"],
-        "svd_solver": [Options({"auto", "covariance_eigh", "full", "randomized", "arpack"})],
+        "svd_solver": [Options({"auto", "covariance_eigh", "full", "randomized"})],
         "iterated_power": [Interval(Integral, 0, None), Options({"auto"})],
         "n_oversamples": [Interval(Integral, 0, None)],
         "random_state": ["random_state"],
@@ -211,9 +212,9 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
             if is_sparse and self.svd_solver == "full":
                 raise TypeError(
                     "PCA: svd_solver='full' needs the dense centred matrix, but X is a scipy "
-                    "sparse matrix; use svd_solver='arpack', 'randomized', 'covariance_eigh' "
-                    "or 'auto' (none of which densifies X), or pass X.toarray() if it fits in "
-                    "memory.")
+                    "sparse matrix; use svd_solver='auto' (ARPACK on sparse input), "
+                    "'randomized' or 'covariance_eigh' (none of which densifies X), or pass "
+                    "X.toarray() if it fits in memory.")
             return self.svd_solver
         smaller = min(n_samples, n_features)
         is_int = isinstance(self.n_components, Integral)
@@ -261,18 +262,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
                 "them all, or pass more samples."
             )
         solver = self._choose_solver(n_samples, n_features, is_sparse)
-        if fraction and solver in ("randomized", "arpack"):
+        if fraction and solver == "randomized":
             raise ParameterError(
                 f"PCA: n_components={self.n_components} (a fraction of the variance) needs the "
-                f"whole spectrum, which svd_solver={solver!r} does not compute; use "
+                "whole spectrum, which svd_solver='randomized' does not compute; use "
                 "svd_solver='full', 'covariance_eigh' or 'auto', or pass an int."
-            )
-        if solver == "arpack" and (self.n_components is None
-                                   or self.n_components >= max_components):
-            raise ParameterError(
-                f"PCA: svd_solver='arpack' needs an int n_components < min(n_samples, "
-                f"n_features) = {max_components}, got {self.n_components}; lower n_components "
-                "or use svd_solver='covariance_eigh' (or 'full' for dense X)."
             )
         if self.n_components is None or fraction:
             n_wanted = max_components
@@ -321,7 +315,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
                     random_state=check_random_state(self.random_state))
                 variances = s.astype(np.float64) ** 2 / (n_samples - 1)
                 total_var = sparse_total_var if is_sparse else _total_variance(Xc)
-            else:  # "arpack"
+            else:  # "arpack" (sparse X, chosen by "auto" only for an int n_components < min)
                 rng = check_random_state(self.random_state)
                 v0 = rng.uniform(-1, 1, size=max_components)  # as scikit-learn's PCA starts
                 _, s, components = svds(Xc, k=n_wanted, tol=0.0, v0=v0.astype(X.dtype))
