@@ -97,9 +97,12 @@ def test_predict_transform_and_score_of_sparse_input(blobs):
     np.testing.assert_array_equal(fitted_sparse.predict(D), fitted_sparse.labels_)
     np.testing.assert_allclose(fitted_sparse.transform(blobs), fitted_sparse.transform(D),
                                rtol=1e-10, atol=1e-12)
-    # a sample on a centre: the expansion's cancellation is replaced by explicit differences
-    on_centre = sparse.csr_matrix(fitted_sparse.cluster_centers_[:1])
-    assert fitted_sparse.transform(on_centre)[0, 0] == pytest.approx(0.0, abs=1e-12)
+    # a sample 1e-7 from a centre: the expansion ||x||^2 - 2 x.mu + ||mu||^2 would be off by
+    # ~sqrt(eps) ||mu||, so such entries are recomputed from explicit differences
+    near = fitted_sparse.cluster_centers_[:1].copy()
+    near[0, 3] += 1e-7
+    assert fitted_sparse.transform(sparse.csr_matrix(near))[0, 0] == pytest.approx(1e-7,
+                                                                                   rel=1e-6)
 
 
 def test_kmeans_plusplus_draws_the_same_rows_from_sparse_input(blobs):
