@@ -24,7 +24,7 @@ ROOT = "latentlearn"
 ESTIMATORS = {"cluster", "decomposition", "manifold", "sne", "neighbors", "neural", "bayes",
               "metrics", "divergences", "datasets"}
 PRESENTATION = {"figures", "plots", "report", "runs", "cli", "apps"}
-BASE = {"base", "registry", "persistence", "_linalg", "_checks", "fileio", "exceptions"}
+BASE = {"base", "registry", "persistence", "_linalg", "_checks", "_sparse", "fileio", "exceptions"}
 
 #: What each layer must not import (by top-level part of latentlearn).
 FORBIDDEN = {

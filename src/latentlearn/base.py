@@ -183,7 +183,8 @@ class LatentEstimator(BaseEstimator):
     _parameter_constraints: dict = {}
     _fitted_attribute_kinds: dict = {}
     #: True where ``fit`` (and ``transform``/``predict``) take scipy.sparse input without
-    #: densifying it; read by ``_validate_X``, the estimator tags and :func:`sparse_capable_methods`.
+    #: densifying it; read by ``_validate_X``, the estimator tags and
+    #: :func:`sparse_capable_methods`.
     _accepts_sparse: bool = False
 
     def save(self, folder):
