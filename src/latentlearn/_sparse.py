@@ -27,7 +27,6 @@ from scipy.sparse.linalg import LinearOperator
 
 __all__ = [
     "issparse",
-    "as_csr",
     "squared_row_norms",
     "weighted_column_moments",
     "nnz_row_blocks",
@@ -39,20 +38,6 @@ __all__ = [
 NNZ_BLOCK = 1 << 20
 
 issparse = sparse.issparse
-
-
-def as_csr(X):
-    """``X`` as a ``csr_matrix`` sharing its buffers (a ``csr_array`` is re-wrapped, not copied).
-
-    The kernels use matrix semantics (``X[rows]`` stays 2-D, ``*`` is a product); a
-    ``csr_array`` from the caller is viewed as a ``csr_matrix`` of the same data.
-    """
-    if isinstance(X, sparse.csr_matrix):
-        return X
-    X = sparse.csr_array(X) if X.format != "csr" else X
-    out = sparse.csr_matrix((X.data, X.indices, X.indptr), shape=X.shape, copy=False)
-    out.has_sorted_indices = X.has_sorted_indices
-    return out
 
 
 def squared_row_norms(X):
