@@ -43,14 +43,21 @@ issparse = sparse.issparse
 def squared_row_norms(X):
     """``||x_i||^2`` of every row of a CSR ``X``, summed in float64 over the stored entries.
 
+    Walked in blocks of :data:`NNZ_BLOCK` stored entries, so the float64 squares never cost
+    more than a block.
+
     Returns
     -------
     norms : ndarray of shape (n_samples,), float64
     """
-    data = X.data.astype(np.float64)
-    data *= data
-    squares = sparse.csr_matrix((data, X.indices, X.indptr), shape=X.shape, copy=False)
-    return squares @ np.ones(X.shape[1])
+    out = np.empty(X.shape[0])
+    for rows in nnz_row_blocks(X):
+        sub = X[rows]
+        data = sub.data.astype(np.float64)
+        data *= data
+        out[rows] = sparse.csr_matrix((data, sub.indices, sub.indptr), shape=sub.shape,
+                                      copy=False) @ np.ones(X.shape[1])
+    return out
 
 
 def weighted_column_moments(X, weights):
@@ -58,7 +65,8 @@ def weighted_column_moments(X, weights):
 
     ``m_j = sum_i w_i x_ij / sum_i w_i`` and ``v_j = sum_i w_i (x_ij - m_j)^2 / sum_i w_i``,
     where the zeros of column ``j`` contribute ``m_j^2`` each: the sum over the stored entries
-    of ``w_i x_ij (x_ij - 2 m_j)`` plus ``m_j^2 sum_i w_i``.
+    of ``w_i x_ij (x_ij - 2 m_j)`` plus ``m_j^2 sum_i w_i``. The stored entries are walked in
+    blocks of :data:`NNZ_BLOCK`, so the temporaries stay a few MB whatever ``nnz``.
 
     Parameters
     ----------
@@ -71,10 +79,17 @@ def weighted_column_moments(X, weights):
     """
     total = float(weights.sum())
     mean = (X.T @ weights) / total
-    data = X.data.astype(np.float64)
-    data *= data - 2.0 * mean[X.indices]
-    terms = sparse.csr_matrix((data, X.indices, X.indptr), shape=X.shape, copy=False)
-    variance = (terms.T @ weights) / total + mean * mean
+    spread = np.zeros(X.shape[1])
+    for rows in nnz_row_blocks(X):
+        sub = X[rows]
+        data = sub.data.astype(np.float64)
+        shifted = mean[sub.indices]
+        shifted *= -2.0
+        shifted += data
+        data *= shifted  # x (x - 2 m)
+        terms = sparse.csr_matrix((data, sub.indices, sub.indptr), shape=sub.shape, copy=False)
+        spread += terms.T @ weights[rows]
+    variance = spread / total + mean * mean
     return mean, np.maximum(variance, 0.0)
 
 

@@ -108,8 +108,7 @@ def _frobenius(X, W, H):
 def _frobenius_sparse(X, W, H):
     """``1/2 (||X||^2 - 2 <W, X H^T> + <W^T W, H H^T>)`` for a CSR ``X``, in float64."""
     W64, H64 = W.astype(np.float64), H.astype(np.float64)
-    data = X.data.astype(np.float64)
-    norm_X = float(data @ data)
+    norm_X = float(np.einsum("i,i->", X.data, X.data, dtype=np.float64))
     cross = float(np.einsum("ij,ij->", W64, X @ H64.T))
     norm_WH = float(np.einsum("ij,ij->", W64.T @ W64, H64 @ H64.T))
     return 0.5 * (norm_X - 2.0 * cross + norm_WH)
