@@ -238,7 +238,9 @@ def _two_nearest(X, x_squared_norms, centers, rows=None):
     second = np.empty(n_rows, dtype=np.intp)
     first_sq = np.empty(n_rows)
     second_sq = np.empty(n_rows)
-    for part in distance_blocks(n_rows, max(n_clusters, X.shape[1])):
+    # a gathered dense block copies d entries a row; a sparse one only its stored entries
+    per_row = n_clusters if issparse(X) else max(n_clusters, X.shape[1])
+    for part in distance_blocks(n_rows, per_row):
         block_rows = index[part]
         d2 = (X[block_rows] @ centers_scaled.T).astype(np.float64)  # (block, k)
         d2 += center_norms
@@ -401,7 +403,8 @@ def _nearest_two(X, x_squared_norms, centers, rows_index=None):
     nearest = np.empty(n_rows)
     second = np.empty(n_rows)
     # a gathered block copies its rows of X, so it counts d entries a row
-    per_row = n_clusters if rows_index is None else max(n_clusters, X.shape[1])
+    per_row = (n_clusters if rows_index is None or issparse(X)
+               else max(n_clusters, X.shape[1]))
     for part in distance_blocks(n_rows, per_row):
         rows = index[part]
         block = X[part] if rows_index is None else X[rows]  # (block, d)
