@@ -24,6 +24,22 @@ Cases:
   seeding then Lloyd; ours also runs 20 local-search swaps on the seeds, Lattanzi & Sohler 2019).
 
 Timings on a shared machine are noisy; compare the ratios ours / scikit-learn.
+
+Measured (2 shared cores, load ~9, one thread, 100,000 x 100,000, 9,995,074 non-zeros,
+120 MB stored; scikit-learn 1.9.1):
+
+    case                    seconds  peak MB peak/stored  objective
+    pca-ours (randomized)     49.6      116        0.97  variance ratio 0.000373
+    pca-sklearn-arpack       398.8       44        0.37  variance ratio 0.000407
+    tsvd-sklearn              56.1       67        0.56  variance ratio 0.000340 (uncentred)
+    kmeans-ours               18.6      365        3.03  inertia 3.33183e+06
+    kmeans-sklearn            11.0      257        2.14  inertia 3.33186e+06
+
+PCA: 8x faster than scikit-learn's ARPACK PCA and as fast as TruncatedSVD, in about one copy
+of the stored entries (the randomized SVD with 7 power iterations captures 92 % of the variance
+ARPACK's exact top 10 carry, on this matrix with no structure; raise ``iterated_power`` for
+more). KMeans: 1.7x scikit-learn's time and 1.4x its memory; ours permutes the rows into a
+value-determined order (one copy of X) and runs 20 local-search swaps on the seeds.
 """
 
 from __future__ import annotations

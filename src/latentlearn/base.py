@@ -43,6 +43,7 @@ __all__ = [
     "check_random_state",
     "check_is_fitted",
     "sparse_capable_methods",
+    "sparse_refusal_message",
 ]
 
 
