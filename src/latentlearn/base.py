@@ -26,6 +26,7 @@ import numbers
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import sparse
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
@@ -41,6 +42,8 @@ __all__ = [
     "GenerativeMixin",
     "check_random_state",
     "check_is_fitted",
+    "sparse_capable_methods",
+    "sparse_refusal_message",
 ]
 
 
@@ -174,11 +177,16 @@ class LatentEstimator(BaseEstimator):
     format, :mod:`latentlearn.persistence`; ``latentlearn.load(folder)`` reads it back).
 
     A class may declare the kinds of its fitted attributes that are not arrays, which loading
-    then enforces, e.g. ``_fitted_attribute_kinds = {"n_components_": ("int",)}``.
+    then enforces, e.g. ``_fitted_attribute_kinds = {"n_components_": ("int",)}``, and that it
+    takes sparse input, ``_accepts_sparse = True``.
     """
 
     _parameter_constraints: dict = {}
     _fitted_attribute_kinds: dict = {}
+    #: True where ``fit`` (and ``transform``/``predict``) take scipy.sparse input without
+    #: densifying it; read by ``_validate_X``, the estimator tags and
+    #: :func:`sparse_capable_methods`.
+    _accepts_sparse: bool = False
 
     def save(self, folder):
         """Save this fitted estimator to ``folder``: config.json + weights.safetensors.
@@ -199,11 +207,18 @@ class LatentEstimator(BaseEstimator):
         check_parameters(self)
 
     def _validate_X(self, X, *, reset=True, min_samples=1, dtype=(np.float64, np.float32),
-                    copy=False, accept_sparse=False):
+                    copy=False, accept_sparse=None):
         """Validate ``X`` as scikit-learn does (NaN/inf, 2-D, n_features_in_), plus a sample floor.
 
         ``min_samples`` gives a clear message when a method needs more rows than it was given.
+        ``accept_sparse=None`` follows the class's ``_accepts_sparse`` tag: a sparse ``X`` (any
+        scipy format) comes back as CSR there, and elsewhere raises a ``TypeError`` that names
+        the methods which take sparse input (:func:`sparse_capable_methods`).
         """
+        if accept_sparse is None:
+            accept_sparse = "csr" if type(self)._accepts_sparse else False
+        if accept_sparse is False:
+            self._refuse_sparse(X)
         X = validate_data(self, X, reset=reset, dtype=dtype, copy=copy,
                           accept_sparse=accept_sparse, ensure_min_samples=1)
         if isinstance(X, np.ndarray) and not X.flags.c_contiguous:
@@ -217,6 +232,39 @@ class LatentEstimator(BaseEstimator):
                 f"n_samples = {X.shape[0]}; pass more rows of X."
             )
         return X
+
+    def _refuse_sparse(self, X) -> None:
+        """Raise the one ``TypeError`` for a sparse ``X`` (for a ``fit`` that validates ``X``
+        without :meth:`_validate_X`, e.g. together with ``y``)."""
+        if sparse.issparse(X):
+            raise TypeError(sparse_refusal_message(type(self).__name__))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = bool(type(self)._accepts_sparse)
+        return tags
+
+
+def sparse_capable_methods() -> list[str]:
+    """Registered names of the methods whose ``fit`` takes a ``scipy.sparse`` matrix.
+
+    The single source is each class's ``_accepts_sparse = True`` (one line per estimator);
+    the list is what the error for a sparse ``X`` given to any other method names.
+    """
+    from .registry import list_methods
+
+    return [m.name for m in list_methods(kind="classical")
+            if getattr(m.cls, "_accepts_sparse", False)]
+
+
+def sparse_refusal_message(who: str) -> str:
+    """The error text for a sparse ``X`` given to ``who``, a method that needs dense data."""
+    capable = ", ".join(sparse_capable_methods()) or "none"
+    return (
+        f"{who} needs dense data, but X is a scipy sparse matrix, which it cannot take "
+        f"without densifying. Methods that take sparse input: {capable}. If the dense "
+        "matrix fits in memory (n_samples * n_features * 8 bytes), pass X.toarray()."
+    )
 
 
 class GenerativeMixin:

@@ -204,6 +204,7 @@ class VariationalBayesLinearRegression(RegressorMixin, LatentEstimator):
         self : VariationalBayesLinearRegression
         """
         self._check_parameters()
+        self._refuse_sparse(X)
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         n, M = X.shape
         if self.fit_intercept:
@@ -311,6 +312,7 @@ class VariationalBayesLinearRegression(RegressorMixin, LatentEstimator):
             Only with ``return_std=True``.
         """
         check_is_fitted(self)
+        self._refuse_sparse(X)
         X = validate_data(self, X, reset=False, dtype=np.float64)
         y_mean = X @ self.coef_ + self.intercept_
         if not return_std:

@@ -14,11 +14,18 @@ Distances use ``||x - mu||^2 = ||x||^2 - 2 x.mu + ||mu||^2``: one matrix product
 rows (:func:`latentlearn._linalg.row_blocks`); the ``||x||^2`` term does not change the argmin
 and is dropped there. The inertia is taken from explicit float64 differences (no cancellation).
 
+Sparse ``X`` (CSR) goes through the same kernels without being densified: ``x.mu`` is a
+sparse-times-dense product, ``||x||^2`` a sum over the stored entries, and the squared distance
+to one centre the explicit differences on the stored entries plus ``||mu||^2`` minus ``mu``'s
+squares there (:func:`sparse_squared_distances`); centres stay dense. Sparse data are not
+centred (that would densify them), so the fit works in the input coordinates.
+
 The module is private; the names inside it are the family's shared kernels.
 """
 
 from __future__ import annotations
 
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -28,6 +35,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_array
 
 from .._linalg import row_blocks
+from .._sparse import issparse, nnz_row_blocks, squared_row_norms, weighted_column_moments
 from ..base import Interval, LatentEstimator, Options, check_is_fitted
 from ..exceptions import ParameterError
 
@@ -118,7 +126,10 @@ def nearest_in_block(block, centers_scaled, center_norms, second_too):
         The smallest and second-smallest scores (``||x - mu||^2 - ||x||^2``); ``second`` is None
         unless ``second_too``, and ``inf`` with one centre.
     """
-    scores = centers_scaled @ block.T  # (k, block)
+    if issparse(block):  # sparse-times-dense, then the same (k, block) layout
+        scores = np.ascontiguousarray((block @ centers_scaled.T).T)
+    else:
+        scores = centers_scaled @ block.T  # (k, block)
     scores += center_norms[:, np.newaxis]
     best = scores[0].copy()
     labels = np.zeros(best.size, dtype=np.intp)
@@ -139,10 +150,11 @@ def assign(X, centers, shift=None, *, with_distances=False):
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features)
+    X : ndarray or CSR matrix of shape (n_samples, n_features)
     centers : ndarray of shape (n_clusters, n_features), the dtype of ``X``
     shift : ndarray of shape (n_features,) or None
-        Subtracted from each block of ``X`` first (the centring of a fit).
+        Subtracted from each block of ``X`` first (the centring of a fit); None for sparse
+        ``X``.
     with_distances : bool, default=False
         Also return ``||x - mu_{c(x)}||^2`` from the same expansion (clipped at 0), float64.
 
@@ -164,13 +176,58 @@ def assign(X, centers, shift=None, *, with_distances=False):
         labels[rows], best, _ = nearest_in_block(block, centers_scaled, center_norms, False)
         if with_distances:
             best = best.astype(np.float64)
-            best += np.einsum("ij,ij->i", block, block)
+            best += (squared_row_norms(block) if issparse(block)
+                     else np.einsum("ij,ij->i", block, block))
             squared[rows] = np.maximum(best, 0.0)
     return (labels, squared) if with_distances else labels
 
 
+def sparse_squared_distances(X, centers, rows, which):
+    """``||x_r - mu_c||^2`` for pairs ``(rows[p], which[p])`` of a CSR ``X``, in float64.
+
+    The stored entries of ``x`` contribute their explicit differences ``(x_j - mu_j)^2``; its
+    zeros contribute ``mu_j^2``, which is ``||mu||^2`` less ``mu``'s squares on the stored
+    entries (clipped at 0). Walked in blocks of about ``2**20`` stored entries.
+
+    Parameters
+    ----------
+    X : csr_matrix of shape (n_samples, n_features)
+    centers : ndarray of shape (n_clusters, n_features)
+    rows, which : ndarrays of int of shape (n_pairs,), or rows=None for every row in order
+
+    Returns
+    -------
+    squared : ndarray of shape (n_pairs,), float64
+    """
+    centers = np.asarray(centers, dtype=np.float64)
+    center_norms = np.einsum("ij,ij->i", centers, centers)
+    n_pairs = X.shape[0] if rows is None else rows.size
+    out = np.empty(n_pairs)
+    if rows is None:
+        parts = nnz_row_blocks(X)
+    else:
+        budget = 1 << 20
+        sizes = np.cumsum(np.diff(X.indptr)[rows])  # stored entries up to each pair
+        n_blocks = int(sizes[-1]) // budget + 1 if sizes.size else 0
+        edges = np.searchsorted(sizes, np.arange(1, n_blocks) * budget, side="right")
+        edges = np.unique(np.concatenate([[0], edges, [n_pairs]]).astype(np.intp))
+        parts = [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
+    for part in parts:
+        sub = X[part] if rows is None else X[rows[part]]
+        m = part.stop - part.start
+        local = np.repeat(np.arange(m), np.diff(sub.indptr))  # row of each stored entry
+        mu = centers[which[part][local], sub.indices]
+        diff = sub.data.astype(np.float64) - mu
+        explicit = np.bincount(local, weights=diff * diff, minlength=m)
+        on_support = np.bincount(local, weights=mu * mu, minlength=m)
+        out[part] = explicit + np.maximum(center_norms[which[part]] - on_support, 0.0)
+    return out
+
+
 def squared_distances_to_own_center(X, centers, labels):
     """``||x_i - mu_{c_i}||^2`` from the explicit differences, in float64, block by block."""
+    if issparse(X):
+        return sparse_squared_distances(X, centers, None, labels)
     n_samples, n_features = X.shape
     out = np.empty(n_samples)
     for rows in difference_blocks(n_samples, n_features):
@@ -204,6 +261,17 @@ def distances_to_centers(X, centers, shift=None):
     """
     center_norms = np.einsum("ij,ij->i", centers, centers)
     out = np.empty((X.shape[0], centers.shape[0]), dtype=X.dtype)
+    if issparse(X):  # no shift: sparse data are never centred
+        for rows in distance_blocks(X.shape[0], centers.shape[0]):
+            block = X[rows]
+            norms = squared_row_norms(block)
+            d2 = norms[:, np.newaxis] - 2.0 * (block @ centers.T)  # (block, k), float64
+            d2 += center_norms
+            near_i, near_j = np.nonzero(d2 < 1e-6 * (norms[:, np.newaxis] + center_norms))
+            if near_i.size:
+                d2[near_i, near_j] = sparse_squared_distances(block, centers, near_i, near_j)
+            out[rows] = np.sqrt(np.maximum(d2, 0.0))
+        return out
     for rows in distance_blocks(X.shape[0], max(centers.shape[0], X.shape[1])):
         block = X[rows].astype(np.float64)  # (block, d)
         if shift is not None:
@@ -228,6 +296,8 @@ def weighted_mean_and_variance(X, weights):
     -------
     mean, variance : ndarrays of shape (n_features,), float64
     """
+    if issparse(X):
+        return weighted_column_moments(X, weights)
     total = weights.sum()
     blocks = list(difference_blocks(X.shape[0], X.shape[1]))
     mean = sum(weights[rows] @ X[rows].astype(np.float64) for rows in blocks) / total
@@ -252,8 +322,19 @@ def cluster_order(centers, sizes):
     order : ndarray of shape (n_clusters,)
         ``centers[order]`` are the centres renumbered.
     """
-    keys = [centers[:, j] for j in range(centers.shape[1] - 1, -1, -1)] + [-sizes]
-    return np.lexsort(keys)  # the last key is the primary one
+    # A comparison sort of the k centres (the order np.lexsort gives with -sizes as the primary
+    # key and the columns next): lexsort's d keys cost O(d) buffers, ~60 MB at d = 20,000.
+    def compare(a, b):
+        if sizes[a] != sizes[b]:
+            return -1 if sizes[a] > sizes[b] else 1
+        differ = np.flatnonzero(centers[a] != centers[b])
+        if differ.size == 0:
+            return 0
+        j = differ[0]
+        return -1 if centers[a, j] < centers[b, j] else 1
+
+    return np.array(sorted(range(centers.shape[0]), key=functools.cmp_to_key(compare)),
+                    dtype=np.intp)
 
 
 def random_rows(n_rows, weights, n_clusters, rng, who):
@@ -279,6 +360,8 @@ class BaseKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
     (the centres in the coordinates the fit worked in, and the shift to those coordinates) and
     :meth:`_reference_centers` (float64 centres in the input coordinates).
     """
+
+    _accepts_sparse = True
 
     _parameter_constraints = {
         "n_clusters": [Interval(Integral, 1, None)],
@@ -367,6 +450,8 @@ class BaseKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         centers, shift = self._assignment_centers()
+        if issparse(X) and shift is not None:  # a sparse X is not shifted: move the centres
+            centers, shift = centers + shift, None
         return assign(X, centers.astype(X.dtype, copy=False),
                       None if shift is None else shift.astype(X.dtype))
 
@@ -385,6 +470,8 @@ class BaseKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
         centers, shift = self._assignment_centers()
+        if issparse(X) and shift is not None:  # a sparse X is not shifted: move the centres
+            centers, shift = centers.astype(np.float64) + shift, None
         return distances_to_centers(X, centers.astype(np.float64),
                                     None if shift is None else shift.astype(np.float64))
 

@@ -37,6 +37,11 @@ cannot change cluster (see :func:`_lloyd`); the iterates are those of plain Lloy
 tests check against scikit-learn from the same starting centres. Blocks of rows cap the
 temporaries at a few MB (``O(block * k)`` distances). float32 data stay float32 for the distance
 products; sums, centres' bookkeeping and the inertia are float64.
+
+Sparse input (``scipy.sparse``, taken as CSR) is clustered without densifying it: ``||x||^2``
+comes from the stored entries, ``x.mu`` from sparse-times-dense products, the cluster sums from
+the sparse one-hot product, and the centres are dense (scikit-learn's ``KMeans`` does the same).
+Sparse data are not centred; the iterates are the same as for the dense twin, up to rounding.
 """
 
 from __future__ import annotations
@@ -47,9 +52,11 @@ from numbers import Integral
 
 import numpy as np
 from scipy import sparse
+from sklearn.utils.validation import check_array
 
+from .._sparse import dense_rows, issparse, squared_row_norms
 from .._stages import StageClock
-from ..base import Interval, Options, as_2d_float, check_random_state
+from ..base import Interval, Options, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
 from ._kmeans_base import (
@@ -111,9 +118,9 @@ def _kmeans_plusplus(X, n_clusters, x_squared_norms, sample_weight, random_state
     cumulative = np.cumsum(weights_sorted)
     first = _draw(cumulative, order, random_state.uniform() * cumulative[-1])
     indices[0] = first
-    centers[0] = X[first]
+    centers[0] = dense_rows(X, first)
     # D(x)^2: squared distance of every sample to its closest centre so far
-    closest = x_squared_norms - 2.0 * (X @ X[first]) + x_squared_norms[first]
+    closest = x_squared_norms - 2.0 * (X @ centers[0]) + x_squared_norms[first]
     np.maximum(closest, 0.0, out=closest)
 
     for c in range(1, n_clusters):
@@ -122,15 +129,18 @@ def _kmeans_plusplus(X, n_clusters, x_squared_norms, sample_weight, random_state
         u = random_state.uniform(size=n_local_trials) * cumulative[-1]
         candidates = _draw(cumulative, order, u)  # (n_local_trials,)
         # (n_local_trials, n_samples) squared distances from each candidate
-        cand_dist = (x_squared_norms[candidates][:, np.newaxis] - 2.0 * (X[candidates] @ X.T)
-                     + x_squared_norms)
+        if issparse(X):  # (n, trials) sparse-times-dense, transposed
+            cross = (X @ dense_rows(X, candidates).T).T
+        else:
+            cross = X[candidates] @ X.T
+        cand_dist = x_squared_norms[candidates][:, np.newaxis] - 2.0 * cross + x_squared_norms
         np.maximum(cand_dist, 0.0, out=cand_dist)
         np.minimum(closest, cand_dist, out=cand_dist)
         potentials = cand_dist @ sample_weight  # (n_local_trials,)
         best = int(np.argmin(potentials))
         closest = cand_dist[best]
         indices[c] = candidates[best]
-        centers[c] = X[candidates[best]]
+        centers[c] = dense_rows(X, candidates[best])
     return centers, indices
 
 
@@ -146,7 +156,7 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None,
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features)
+    X : array-like or sparse matrix of shape (n_samples, n_features)
     n_clusters : int
         Number of centres, ``1 <= n_clusters <= n_samples``.
     sample_weight : array-like of shape (n_samples,), default=None
@@ -158,7 +168,7 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None,
     Returns
     -------
     centers : ndarray of shape (n_clusters, n_features)
-        ``X[indices]``.
+        ``X[indices]`` (dense, also for a sparse ``X``).
     indices : ndarray of shape (n_clusters,)
         Row indices of the chosen centres.
 
@@ -171,7 +181,7 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None,
     >>> sorted(X[indices, 0].tolist())
     [0.0, 10.0]
     """
-    X = as_2d_float(X)
+    X = check_array(X, accept_sparse="csr", dtype=(np.float64, np.float32), input_name="X")
     n_samples = X.shape[0]
     if isinstance(n_clusters, (bool, np.bool_)) or not isinstance(n_clusters, Integral) \
             or n_clusters < 1:
@@ -188,10 +198,17 @@ def kmeans_plusplus(X, n_clusters, *, sample_weight=None, random_state=None,
         raise ParameterError(
             f"kmeans_plusplus: n_local_trials={n_local_trials!r} must be an int >= 1 or None.")
     weights = check_sample_weight(sample_weight, n_samples)
-    x_squared_norms = np.einsum("ij,ij->i", X, X)
+    x_squared_norms = _squared_norms(X)
     return _kmeans_plusplus(X, int(n_clusters), x_squared_norms, weights,
                             check_random_state(random_state), int(n_local_trials),
                             canonical_order(X))
+
+
+def _squared_norms(X):
+    """``||x_i||^2`` in the dtype of ``X`` (dense or CSR)."""
+    if issparse(X):
+        return squared_row_norms(X).astype(X.dtype, copy=False)
+    return np.einsum("ij,ij->i", X, X)
 
 
 # -- local search on the seeds ----------------------------------------------------------------
@@ -222,7 +239,9 @@ def _two_nearest(X, x_squared_norms, centers, rows=None):
     second = np.empty(n_rows, dtype=np.intp)
     first_sq = np.empty(n_rows)
     second_sq = np.empty(n_rows)
-    for part in distance_blocks(n_rows, max(n_clusters, X.shape[1])):
+    # a gathered dense block copies d entries a row; a sparse one only its stored entries
+    per_row = n_clusters if issparse(X) else max(n_clusters, X.shape[1])
+    for part in distance_blocks(n_rows, per_row):
         block_rows = index[part]
         d2 = (X[block_rows] @ centers_scaled.T).astype(np.float64)  # (block, k)
         d2 += center_norms
@@ -313,7 +332,10 @@ def _local_search(X, x_squared_norms, sample_weight, centers, random_state, n_st
         p = int(_draw(cumulative, None, random_state.uniform() * cumulative[-1]))
         # One memory-bound pass over X: einsum's single thread is steadier here than a
         # multi-threaded BLAS gemv, which mostly waits on its threads on a busy machine.
-        to_p = np.einsum("ij,j->i", X, X[p]).astype(np.float64)  # (n,)
+        if issparse(X):
+            to_p = (X @ dense_rows(X, p)).astype(np.float64)  # (n,)
+        else:
+            to_p = np.einsum("ij,j->i", X, X[p]).astype(np.float64)  # (n,)
         to_p *= -2.0
         to_p += x_squared_norms
         to_p += x_squared_norms[p]
@@ -325,7 +347,7 @@ def _local_search(X, x_squared_norms, sample_weight, centers, random_state, n_st
         j = int(np.argmin(phi))
         if not phi[j] < potential:
             continue
-        centers[j] = X[p]
+        centers[j] = dense_rows(X, p)
         _swap_center(X, x_squared_norms, centers, (first, first_sq, second, second_sq), j,
                      to_p)
         potential = float(first_sq @ sample_weight)
@@ -342,6 +364,10 @@ def _one_hot_product(labels, weights, X, n_clusters):
     The ``(k, m)`` one-hot matrix is built in CSC form (one entry per column, no sorting needed)
     and multiplied with ``X`` block by block, so a float32 ``X`` is upcast one block at a time.
     """
+    if issparse(X):  # one sparse product, densified as (k, d)
+        m = X.shape[0]
+        one_hot = sparse.csc_matrix((weights, labels, np.arange(m + 1)), shape=(n_clusters, m))
+        return (one_hot @ X).toarray().astype(np.float64, copy=False)
     sums = np.zeros((n_clusters, X.shape[1]))
     for rows in difference_blocks(X.shape[0], X.shape[1]):
         m = rows.stop - rows.start
@@ -378,7 +404,8 @@ def _nearest_two(X, x_squared_norms, centers, rows_index=None):
     nearest = np.empty(n_rows)
     second = np.empty(n_rows)
     # a gathered block copies its rows of X, so it counts d entries a row
-    per_row = n_clusters if rows_index is None else max(n_clusters, X.shape[1])
+    per_row = (n_clusters if rows_index is None or issparse(X)
+               else max(n_clusters, X.shape[1]))
     for part in distance_blocks(n_rows, per_row):
         rows = index[part]
         block = X[part] if rows_index is None else X[rows]  # (block, d)
@@ -408,7 +435,10 @@ class _ClusterSums:
         """Move ``samples`` from clusters ``old`` to clusters ``new``."""
         n_clusters = self.sums.shape[0]
         w = sample_weight[samples]
-        for part in difference_blocks(samples.size, X.shape[1]):
+        # a sparse X moves all samples in one product (no dense (block, d) gather)
+        parts = ([slice(0, samples.size)] if issparse(X)
+                 else difference_blocks(samples.size, X.shape[1]))
+        for part in parts:
             m = part.stop - part.start
             # one CSC column per sample: +w in its new cluster, -w in its old one
             transfer = sparse.csc_matrix(
@@ -416,7 +446,8 @@ class _ClusterSums:
                  np.stack([new[part], old[part]], axis=1).ravel(),
                  np.arange(0, 2 * m + 1, 2)),
                 shape=(n_clusters, m))
-            self.sums += transfer @ X[samples[part]].astype(np.float64)
+            moved = transfer @ X[samples[part]]
+            self.sums += moved.toarray() if issparse(moved) else moved.astype(np.float64)
         self.weight += np.bincount(new, weights=w, minlength=n_clusters)
         self.weight -= np.bincount(old, weights=w, minlength=n_clusters)
         positive = w > 0
@@ -525,7 +556,9 @@ def _lloyd(X, x_squared_norms, sample_weight, centers_init, *, max_iter, tol,
                 others_max = np.where(labels == top, np.partition(delta, -2)[-2]
                                       if n_clusters > 1 else 0.0, delta[top])
                 lower -= others_max
-                between = np.sqrt(np.sum((centers[:, np.newaxis] - centers) ** 2, axis=2))
+                # one centre at a time: a (k, d) temporary, not (k, k, d)
+                between = np.sqrt(np.stack([np.sum((centers[j] - centers) ** 2, axis=1)
+                                            for j in range(n_clusters)]))
                 np.fill_diagonal(between, np.inf)
                 half_gap = 0.5 * between.min(axis=1)  # (k,)
                 center_sq_max = float(np.max(np.einsum("ij,ij->i", centers, centers)))
@@ -689,7 +722,8 @@ default="k-means++"
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            A ``scipy.sparse`` matrix is clustered without densifying it.
         y : ignored
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; a weight of ``m`` acts like ``m`` copies of the sample.
@@ -708,12 +742,16 @@ default="k-means++"
         # cancellation) whose rows are in the canonical order: the fit then depends on the rows'
         # values only, and the seeding walks the rows without gathers.
         mean, variance = weighted_mean_and_variance(X, weights)  # (d,), (d,) float64
-        shift = mean.astype(X.dtype)
         order = canonical_order(X)
-        Xc = X[order]
-        Xc -= shift
+        if issparse(X):  # centring would densify: the fit works in the input coordinates
+            shift = np.zeros(n_features, dtype=X.dtype)
+            Xc = X[order]
+        else:
+            shift = mean.astype(X.dtype)
+            Xc = X[order]
+            Xc -= shift
         weights_c = weights[order]
-        x_squared_norms = np.einsum("ij,ij->i", Xc, Xc)
+        x_squared_norms = _squared_norms(Xc)
         tol = self.tol * float(np.mean(variance))
 
         n_runs = self.n_init if isinstance(init, str) else 1
@@ -729,7 +767,8 @@ default="k-means++"
                 centers = _local_search(Xc, x_squared_norms, weights_c, centers, rng,
                                         2 * self.n_clusters)
             elif isinstance(init, str):  # "random"
-                centers = Xc[random_rows(Xc.shape[0], weights_c, self.n_clusters, rng, "KMeans")]
+                centers = dense_rows(Xc, random_rows(Xc.shape[0], weights_c, self.n_clusters,
+                                                     rng, "KMeans"))
             else:
                 centers = init - shift
             clock.stage("run %d of %d: seeding (%s)", run, n_runs,

@@ -28,6 +28,10 @@ and weighs the update; both estimate the same weighted means. The draws walk the
 order fixed by their values, so a weight of ``m`` gives exactly the run of ``m`` copies of the
 row, and permuting the rows does not change the result; a "pass over the data" is
 ``n = sum(sample_weight)`` samples (the number of rows without weights).
+
+Sparse input (``scipy.sparse``, taken as CSR) is never densified: a batch is a CSR slice, its
+distances sparse-times-dense products and its sums one sparse one-hot product; the centres are
+dense. The same batches give the same centres as the dense twin, up to rounding.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import sparse
 
+from .._sparse import dense_rows, issparse
 from .._stages import StageClock
 from ..base import Interval, Options, check_random_state
 from ..registry import register
@@ -94,6 +99,8 @@ def _weighted_sums(labels, weights, X, n_clusters):
     """``sum_i w_i e_{labels_i} x_i^T``, (n_clusters, n_features) float64: one sparse product."""
     m = labels.size
     one_hot = sparse.csc_matrix((weights, labels, np.arange(m + 1)), shape=(n_clusters, m))
+    if issparse(X):
+        return (one_hot @ X).toarray().astype(np.float64, copy=False)
     return np.asarray(one_hot @ X.astype(np.float64, copy=False))
 
 
@@ -141,7 +148,7 @@ def _minibatch_step(X, weights, centers, counts, rng, *, reassign, reassignment_
         n_reassign = int(np.count_nonzero(to_reassign))
         if n_reassign:
             picks = rng.choice(X.shape[0], size=n_reassign, replace=False)
-            centers[to_reassign] = X[picks]
+            centers[to_reassign] = dense_rows(X, picks)
             counts[to_reassign] = counts[~to_reassign].min()
             logger.debug("reassigned %d small cluster(s)", n_reassign)
     return batch_inertia
@@ -324,8 +331,9 @@ default="k-means++"
                 centers, _ = kmeans_plusplus(X_init, self.n_clusters, sample_weight=w_init,
                                              random_state=rng)
             else:
-                centers = X_init[random_rows(X_init.shape[0], w_init, self.n_clusters, rng,
-                                             type(self).__name__)]
+                centers = dense_rows(X_init, random_rows(X_init.shape[0], w_init,
+                                                         self.n_clusters, rng,
+                                                         type(self).__name__))
             centers = centers.astype(np.float64)
             if n_init == 1:
                 return centers

@@ -50,6 +50,12 @@ parts, scaled by ``sqrt(s_j * sigma)``; ``"nndsvda"`` fills the zeros with the m
 
 ``reconstruction_err_`` is scikit-learn's: ``sqrt(2 * objective)``, that is ``||X - W H||_F``
 for the Frobenius objective.
+
+Sparse input (``scipy.sparse``, taken as CSR) is never densified. Both solvers only need the
+products ``X H^T`` and ``W^T X`` (sparse-times-dense) and, for the I-divergence, ``X / (W H)`` at
+the stored entries of ``X`` (where ``x = 0`` the quotient is 0), which costs ``O(nnz k)``. The
+Frobenius objective is ``1/2 (||X||^2 - 2 <W, X H^T> + <W^T W, H H^T>)``, evaluated from the
+stored entries and two ``k x k`` Gram matrices, as scikit-learn does for sparse input.
 """
 
 from __future__ import annotations
@@ -63,12 +69,14 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 
 from .._checks import check_codes
+from sklearn.utils.validation import check_array
+
 from .._linalg import randomized_svd, row_blocks
+from .._sparse import CentredOperator, issparse, nnz_row_blocks
 from ..base import (
     Interval,
     LatentEstimator,
     Options,
-    as_2d_float,
     check_is_fitted,
     check_random_state,
 )
@@ -88,11 +96,37 @@ _INITS = ("random", "nndsvd", "nndsvda", "nndsvdar")
 # --------------------------------------------------------------------------- objectives
 def _frobenius(X, W, H):
     """``1/2 ||X - W H||_F^2``, summed in float64 block by block."""
+    if issparse(X):
+        return _frobenius_sparse(X, W, H)
     total = 0.0
     for rows in row_blocks(X.shape[0], X.shape[1]):  # residuals of 8 MB at most
         R = X[rows] - W[rows] @ H
         total += float(np.einsum("ij,ij->", R, R, dtype=np.float64))
     return 0.5 * total
+
+
+def _frobenius_sparse(X, W, H):
+    """``1/2 (||X||^2 - 2 <W, X H^T> + <W^T W, H H^T>)`` for a CSR ``X``, in float64."""
+    W64, H64 = W.astype(np.float64), H.astype(np.float64)
+    norm_X = float(np.einsum("i,i->", X.data, X.data, dtype=np.float64))
+    cross = float(np.einsum("ij,ij->", W64, X @ H64.T))
+    norm_WH = float(np.einsum("ij,ij->", W64.T @ W64, H64 @ H64.T))
+    return 0.5 * (norm_X - 2.0 * cross + norm_WH)
+
+
+def _values_at_nonzeros(X, W, H):
+    """``(W H)_ij`` at the stored entries ``(i, j)`` of a CSR ``X``, in the order of ``X.data``.
+
+    ``O(nnz k)``, in blocks of rows of about ``2**20`` stored entries; never the whole ``W H``.
+    """
+    out = np.empty(X.nnz, dtype=np.result_type(W.dtype, H.dtype))
+    Ht = np.ascontiguousarray(H.T)  # (d, k)
+    for rows in nnz_row_blocks(X):
+        lo, hi = X.indptr[rows.start], X.indptr[rows.stop]
+        counts = np.diff(X.indptr[rows.start:rows.stop + 1])
+        local = np.repeat(np.arange(rows.start, rows.stop), counts)  # row of each entry
+        out[lo:hi] = np.einsum("ij,ij->i", W[local], Ht[X.indices[lo:hi]])
+    return out
 
 
 def _kullback_leibler(X, W, H):
@@ -103,6 +137,11 @@ def _kullback_leibler(X, W, H):
     """
     sum_Y = float(W.sum(axis=0, dtype=np.float64) @ H.sum(axis=1, dtype=np.float64))
     total = sum_Y
+    if issparse(X):  # the zeros of X count only through sum y
+        mask = X.data > _EPS
+        x = X.data[mask].astype(np.float64)
+        y = np.maximum(_values_at_nonzeros(X, W, H)[mask].astype(np.float64), _EPS)
+        return total + float(x @ np.log(x / y)) - float(x.sum())
     for rows in row_blocks(X.shape[0], X.shape[1]):  # residuals of 8 MB at most
         Xb = X[rows]
         Yb = W[rows] @ H
@@ -128,7 +167,8 @@ def nmf_objective(X, W, H, beta_loss="frobenius"):
     -------
     objective : float
     """
-    X = np.asarray(X)
+    X = check_array(X, accept_sparse="csr", dtype=None, ensure_all_finite=False,
+                    input_name="X") if issparse(X) else np.asarray(X)
     W = np.asarray(W)
     H = np.asarray(H)
     if X.ndim != 2 or W.ndim != 2 or H.ndim != 2 or W.shape[0] != X.shape[0] \
@@ -175,8 +215,9 @@ def _initialize(X, n_components, init, random_state):
         return W, H
 
     n_iter = 7 if n_components < 0.1 * min(n_samples, n_features) else 4
-    U, s, Vt = randomized_svd(X, n_components, n_oversamples=10, n_iter=n_iter,
-                              random_state=random_state)
+    # a sparse X enters the SVD as an operator (products only, a lazy Gram matrix)
+    U, s, Vt = randomized_svd(CentredOperator(X) if issparse(X) else X, n_components,
+                              n_oversamples=10, n_iter=n_iter, random_state=random_state)
     W = np.zeros((n_samples, n_components), dtype=dtype)
     H = np.zeros((n_components, n_features), dtype=dtype)
     # The leading singular pair of a non-negative matrix can be taken non-negative
@@ -214,9 +255,10 @@ def _initialize(X, n_components, init, random_state):
 
 
 def _check_non_negative(X, whom, name="X"):
-    minimum = X.min(initial=0.0)
+    values = X.data if issparse(X) else X  # a sparse X's zeros are not negative
+    minimum = values.min(initial=0.0)
     if minimum < 0:
-        count = int(np.count_nonzero(X < 0))
+        count = int(np.count_nonzero(values < 0))
         # "Negative values in data" is the phrase scikit-learn's estimator checks look for
         raise DataError(
             f"Negative values in data passed to {whom}: {name} has {count} negative "
@@ -237,7 +279,7 @@ def initialize_nmf(X, n_components, *, init="nndsvda", random_state=None):
 
     Parameters
     ----------
-    X : array-like of shape (n_samples, n_features), non-negative
+    X : array-like or sparse matrix of shape (n_samples, n_features), non-negative
     n_components : int
         ``k``; at most ``min(n_samples, n_features)`` for the NNDSVD family.
     init : {"random", "nndsvd", "nndsvda", "nndsvdar"}, default="nndsvda"
@@ -249,7 +291,7 @@ def initialize_nmf(X, n_components, *, init="nndsvda", random_state=None):
     W : ndarray of shape (n_samples, n_components)
     H : ndarray of shape (n_components, n_features)
     """
-    X = as_2d_float(X)
+    X = check_array(X, accept_sparse="csr", dtype=(np.float64, np.float32), input_name="X")
     _check_non_negative(X, "initialize_nmf")
     if init not in _INITS:
         raise ParameterError(f"initialize_nmf: init={init!r} is not allowed; use one of "
@@ -375,7 +417,12 @@ def _mu_frobenius_H(X, W, H):
 
 
 def _ratio(X, W, H, out):
-    """``X / max(W H, eps)`` into ``out`` (n, d)."""
+    """``X / max(W H, eps)`` into ``out`` (n, d); for a CSR ``X``, a CSR of its pattern."""
+    if issparse(X):  # 0 / y = 0: only the stored entries need W H
+        y = _values_at_nonzeros(X, W, H).astype(X.dtype, copy=False)
+        np.maximum(y, _EPS, out=y)
+        np.divide(X.data, y, out=y)
+        return X.__class__((y, X.indices, X.indptr), shape=X.shape)
     np.matmul(W, H, out=out)
     np.maximum(out, _EPS, out=out)
     np.divide(X, out, out=out)
@@ -410,7 +457,8 @@ def _fit_multiplicative(X, W, H, *, beta_loss, max_iter, tol, update_H):
     """
     W = W.copy()
     H = H.copy()
-    buffer = np.empty(X.shape, dtype=X.dtype) if beta_loss == "kullback-leibler" else None
+    buffer = (np.empty(X.shape, dtype=X.dtype)
+              if beta_loss == "kullback-leibler" and not issparse(X) else None)
     error_init = previous = np.sqrt(2 * _objective(X, W, H, beta_loss)) if tol > 0 else 0.0
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
@@ -521,6 +569,8 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         self.tol = tol
         self.max_iter = max_iter
         self.random_state = random_state
+
+    _accepts_sparse = True
 
     def _check_solver(self):
         if self.solver == "cd" and self.beta_loss != "frobenius":

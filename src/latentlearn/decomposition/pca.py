@@ -22,6 +22,18 @@ largest eigenvalue ``lambda_j`` (the variance along it). Three solvers compute t
     structure with randomness", Algorithm 4.4): sample the range of ``X_c`` with a Gaussian test
     matrix, sharpen it with a few power iterations (re-normalised each time), and take
     the exact SVD of the small projected matrix. For large data when ``k`` is small.
+ARPACK (sparse input only, chosen by ``"auto"``)
+    The ``k`` leading singular triplets of ``X_c`` by implicitly restarted Lanczos
+    bidiagonalisation (ARPACK, Lehoucq, Sorensen & Yang 1998, through
+    ``scipy.sparse.linalg.svds``), converged to machine precision; ``k < min(n, d)``. It is
+    what ``"auto"`` uses for a sparse ``X`` where ``"full"`` would densify it; ``svd_solver_``
+    then reads ``"arpack"``.
+
+Sparse input (``scipy.sparse``, any format, taken as CSR) is never densified: the randomized and
+ARPACK solvers only multiply by ``X_c = X - 1 mu^T``, which is applied as ``X B - 1 (mu^T B)``
+without forming it (an implicit centring, as scikit-learn's PCA does for sparse input since
+1.4), and ``"covariance_eigh"`` forms the ``d x d`` covariance ``(X^T X - n mu mu^T) / (n - 1)``
+from the sparse product. ``"full"`` needs the dense ``X_c`` and refuses sparse input.
 
 PCA as a generative model (Tipping & Bishop 1999, "Probabilistic principal component
 analysis"; Bishop 2006, §12.2): encoding is ``z = W^T (x - mu)`` and decoding ``x = mu + W z``,
@@ -41,6 +53,8 @@ import numpy as np
 from scipy import linalg
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
+from scipy.sparse.linalg import svds
+
 from .._checks import check_codes
 from .._linalg import (
     column_mean,
@@ -48,6 +62,12 @@ from .._linalg import (
     flip_row_signs,
     randomized_svd,
     sum_of_squares,
+)
+from .._sparse import (
+    CentredOperator,
+    issparse,
+    squared_row_norms,
+    weighted_column_moments,
 )
 from ..base import (
     GenerativeMixin,
@@ -97,7 +117,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         How the components are computed (see the module docstring). ``"auto"`` picks:
         ``"covariance_eigh"`` when ``n_features <= 1000`` and ``n_samples >= 10 * n_features``;
         otherwise ``"randomized"`` when ``min(n_samples, n_features) > 500`` and ``n_components``
-        is an int below ``0.8 * min(n_samples, n_features)``; otherwise ``"full"``.
+        is an int below ``0.8 * min(n_samples, n_features)``; otherwise ``"full"``. For a sparse
+        ``X``, where ``"full"`` would densify, ``"auto"`` picks ARPACK (``svd_solver_ ==
+        "arpack"``) instead when ``n_components`` is an int below ``min(n_samples,
+        n_features)``, and otherwise ``"covariance_eigh"`` when ``n_features <= 1000``;
+        ``svd_solver="full"`` on a sparse ``X`` raises a ``TypeError``.
     iterated_power : int >= 0 or "auto", default="auto"
         Power iterations of the randomized solver; ``"auto"`` is 7 when
         ``n_components < 0.1 * min(n_samples, n_features)`` and 4 otherwise.
@@ -128,7 +152,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
     n_samples_ : int
         Number of training samples.
     svd_solver_ : str
-        The solver used (what ``"auto"`` chose).
+        The solver used (what ``"auto"`` chose; ``"arpack"`` for some sparse input).
     n_features_in_ : int
         Number of features seen in ``fit``.
     feature_names_in_ : ndarray of shape (n_features_in_,)
@@ -181,19 +205,34 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
 
     # -- fitting -------------------------------------------------------------------------------
 
-    def _choose_solver(self, n_samples, n_features):
+    _accepts_sparse = True
+
+    def _choose_solver(self, n_samples, n_features, is_sparse=False):
         if self.svd_solver != "auto":
+            if is_sparse and self.svd_solver == "full":
+                raise TypeError(
+                    "PCA: svd_solver='full' needs the dense centred matrix, but X is a scipy "
+                    "sparse matrix; use svd_solver='auto' (ARPACK on sparse input), "
+                    "'randomized' or 'covariance_eigh' (none of which densifies X), or pass "
+                    "X.toarray() if it fits in memory.")
             return self.svd_solver
         smaller = min(n_samples, n_features)
+        is_int = isinstance(self.n_components, Integral)
         if n_features <= 1000 and n_samples >= 10 * n_features:
             return "covariance_eigh"
-        if (
-            smaller > 500
-            and isinstance(self.n_components, Integral)
-            and self.n_components < 0.8 * smaller
-        ):
+        if smaller > 500 and is_int and self.n_components < 0.8 * smaller:
             return "randomized"
-        return "full"
+        if not is_sparse:
+            return "full"
+        if is_int and self.n_components < smaller:
+            return "arpack"
+        if n_features <= 1000:
+            return "covariance_eigh"
+        raise ParameterError(
+            f"PCA: n_components={self.n_components!r} on a sparse X with {n_features} features "
+            "needs the whole spectrum, which only the dense solvers compute; pass an int "
+            f"n_components below min(n_samples, n_features) = {smaller} (solved by ARPACK or "
+            "the randomized SVD without densifying X), or X.toarray() if it fits in memory.")
 
     def fit(self, X, y=None):
         """Fit the principal components of ``X``.
@@ -210,6 +249,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         """
         self._check_parameters()
         X = self._validate_X(X, reset=True, min_samples=2)
+        is_sparse = issparse(X)
         n_samples, n_features = X.shape
         max_components = min(n_samples, n_features)
         fraction = isinstance(self.n_components, Real) and not isinstance(
@@ -221,7 +261,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
                 f"n_components to at most {max_components}, pass n_components=None to keep "
                 "them all, or pass more samples."
             )
-        solver = self._choose_solver(n_samples, n_features)
+        solver = self._choose_solver(n_samples, n_features, is_sparse)
         if fraction and solver == "randomized":
             raise ParameterError(
                 f"PCA: n_components={self.n_components} (a fraction of the variance) needs the "
@@ -233,9 +273,20 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         else:
             n_wanted = int(self.n_components)
 
-        mean = column_mean(X)  # (d,) float64
+        if is_sparse:  # moments from the stored entries, the zeros in closed form
+            mean, column_var = weighted_column_moments(X, np.ones(n_samples))
+            sparse_total_var = float(column_var.sum()) * n_samples / (n_samples - 1)
+        else:
+            mean = column_mean(X)  # (d,) float64
         if solver == "covariance_eigh":
-            C = covariance(X, mean)
+            if is_sparse:  # (X^T X - n mu mu^T) / (n - 1), d x d, from the sparse product
+                X64 = X.astype(np.float64)
+                C = (X64.T @ X64).toarray()
+                C -= n_samples * np.outer(mean, mean)
+                C /= n_samples - 1
+                del X64
+            else:
+                C = covariance(X, mean)
             total_var = float(np.trace(C))
             if n_wanted == n_features:
                 eigvals, eigvecs = linalg.eigh(C, check_finite=False)
@@ -246,12 +297,15 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
             variances = np.clip(eigvals[::-1], 0.0, None)  # descending; round-off can go < 0
             components = np.ascontiguousarray(eigvecs[:, ::-1].T)
         else:
-            Xc = X - mean.astype(X.dtype)  # (n, d), in the input dtype as the SVD runs in it
+            if is_sparse:  # X - 1 mu^T applied by products, never formed
+                Xc = CentredOperator(X, mean.astype(X.dtype))
+            else:
+                Xc = X - mean.astype(X.dtype)  # (n, d), in the input dtype as the SVD runs in it
             if solver == "full":
                 _, s, components = linalg.svd(Xc, full_matrices=False, check_finite=False)
                 variances = s.astype(np.float64) ** 2 / (n_samples - 1)
                 total_var = float(variances.sum())
-            else:
+            elif solver == "randomized":
                 if self.iterated_power == "auto":
                     n_iter = 7 if n_wanted < 0.1 * max_components else 4
                 else:
@@ -260,7 +314,15 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
                     Xc, n_wanted, n_oversamples=self.n_oversamples, n_iter=n_iter,
                     random_state=check_random_state(self.random_state))
                 variances = s.astype(np.float64) ** 2 / (n_samples - 1)
-                total_var = _total_variance(Xc)
+                total_var = sparse_total_var if is_sparse else _total_variance(Xc)
+            else:  # "arpack" (sparse X, chosen by "auto" only for an int n_components < min)
+                rng = check_random_state(self.random_state)
+                v0 = rng.uniform(-1, 1, size=max_components)  # as scikit-learn's PCA starts
+                _, s, components = svds(Xc, k=n_wanted, tol=0.0, v0=v0.astype(X.dtype))
+                order = np.argsort(s)[::-1]  # svds returns them ascending
+                s, components = s[order], components[order]
+                variances = s.astype(np.float64) ** 2 / (n_samples - 1)
+                total_var = sparse_total_var if is_sparse else _total_variance(Xc)
             components = np.array(components, dtype=np.float64)
         flip_row_signs(components)
 
@@ -312,7 +374,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         """
         check_is_fitted(self)
         X = self._validate_X(X, reset=False)
-        Z = (X - self.mean_) @ self.components_.T  # (n, k)
+        if issparse(X):  # (X - 1 mu^T) W without forming the centred matrix
+            Z = X @ self.components_.T - self.mean_ @ self.components_.T
+            Z = Z.astype(np.result_type(X.dtype, self.components_.dtype), copy=False)
+        else:
+            Z = (X - self.mean_) @ self.components_.T  # (n, k)
         if self.whiten:
             Z /= self._whitening_scale()
         return Z
@@ -406,13 +472,21 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         variances, noise = self._model_variances()
         W = self.components_.astype(np.float64)
         n_features = W.shape[1]
-        centred = X.astype(np.float64) - self.mean_
-        Z = centred @ W.T  # (n, k)
+        mu = self.mean_.astype(np.float64)
+        if issparse(X):  # ||r||^2 = ||x - mu||^2 - ||z||^2 (orthonormal W), no dense centring
+            Z = X @ W.T - mu @ W.T  # (n, k)
+            centred_sq = squared_row_norms(X) - 2.0 * (X @ mu) + mu @ mu
+            residual_sq = np.maximum(centred_sq - np.einsum("ij,ij->i", Z, Z), 0.0)
+        else:
+            centred = X.astype(np.float64) - mu
+            Z = centred @ W.T  # (n, k)
         quad = (Z**2 / variances).sum(axis=1)
         log_det = float(np.log(variances).sum())
         if self.n_components_ < n_features:
-            residual = centred - Z @ W
-            quad += (residual**2).sum(axis=1) / noise
+            if not issparse(X):
+                residual = centred - Z @ W
+                residual_sq = (residual**2).sum(axis=1)
+            quad += residual_sq / noise
             log_det += (n_features - self.n_components_) * np.log(noise)
         return -0.5 * (quad + log_det + n_features * np.log(2.0 * np.pi))
 
@@ -512,4 +586,5 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
+        tags.input_tags.sparse = self.svd_solver != "full"
         return tags
