@@ -75,6 +75,7 @@ class SpectralClustering(ClusterMixin, LatentEstimator):
     n_features_in_ : int
     """
 
+    _accepts_sparse = True   # CSR rows, for the metrics neighbors.distances searches on
     _parameter_constraints = {
         "n_clusters": [Interval(Integral, 1, None)],
         "n_neighbors": [Interval(Integral, 1, None)],

@@ -140,6 +140,7 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
     n_features_in_ : int
     """
 
+    _accepts_sparse = True   # CSR rows, for the metrics neighbors.distances searches on
     _parameter_constraints = {
         "n_components": [Interval(Integral, 1, None)],
         "n_neighbors": [Interval(Integral, 1, None)],

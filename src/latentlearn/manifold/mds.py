@@ -589,6 +589,7 @@ default="classical"
     (40, 2)
     """
 
+    _accepts_sparse = True   # CSR rows, for the metrics neighbors.distances searches on
     _parameter_constraints = {
         "n_components": [Interval(Integral, 1, None)],
         "algorithm": [Options({"smacof", "classical"})],

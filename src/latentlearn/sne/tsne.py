@@ -116,6 +116,8 @@ def _resolve_device(device):
 class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
     """Shared fit / transform of SNE and TSNE; subclasses say which affinities and objective."""
 
+    _accepts_sparse = True   # CSR rows, for the metrics neighbors.distances searches on
+
     def _initial_embedding(self, X, rng):
         n = X.shape[0]
         if isinstance(self.init, str):
