@@ -187,6 +187,10 @@ class _TorchNamespace:
                 dtype=self.dtype, device=self.device)
         return t.as_tensor(np.asarray(x, dtype=np.float64), dtype=self.dtype, device=self.device)
 
+    def all_finite(self, x) -> bool:
+        return bool(self.torch.isfinite(x).all()) if isinstance(x, self.torch.Tensor) else \
+            bool(np.all(np.isfinite(x)))
+
     def to_numpy(self, x) -> np.ndarray:
         if not isinstance(x, self.torch.Tensor):
             return np.asarray(x)

@@ -137,7 +137,8 @@ class Bernoulli:
 
 # --------------------------------------------------------------------------- checks
 def _finite(xp, x, what):
-    if not np.all(np.isfinite(xp.to_numpy(x))):
+    finite = getattr(xp, "all_finite", None)   # torch: checked on the tensor, not a copy
+    if not (finite(x) if finite is not None else np.all(np.isfinite(xp.to_numpy(x)))):
         raise DataError(f"{what} has NaN or infinite entries.")
     return x
 
