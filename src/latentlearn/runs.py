@@ -567,7 +567,8 @@ def write_run_folder(out, *, config: dict, metrics: dict, figures=(), arrays=Non
     config, metrics : dict
         Written as ``config.json`` and ``metrics.json`` (flat name -> number).
     figures : iterable of Figure
-        Saved as ``figures/<name>.png``, listed in ``figures.json`` in this order.
+        Saved as ``figures/<name>.png`` (``.bokeh.json`` for an interactive one, see
+        :class:`latentlearn.figures.Figure`), listed in ``figures.json`` in this order.
     arrays : dict of str -> ndarray, optional
         Saved as ``<name>.npy`` (``embedding``, ``labels``...).
     estimator : fitted estimator, optional
@@ -600,9 +601,7 @@ def write_run_folder(out, *, config: dict, metrics: dict, figures=(), arrays=Non
         _progress(callback, "drawing figures")
         entries = []
         for fig in figures:
-            rel = f"figures/{fig.name}.png"
-            fileio.save_figure(fig.figure, tmp / rel)
-            entries.append({"file": rel, "title": fig.title, "caption": fig.caption})
+            entries.append(fig.save(tmp / "figures"))
         fileio.write_json(tmp / "figures.json", entries)
         _progress(callback, "writing report")
         build_report(tmp)
@@ -746,9 +745,7 @@ def evaluate_run(run_dir, *, sampled_scores: bool = True, metrics=None, features
     try:
         entries = []
         for fig in make_figures(result):
-            fileio.save_figure(fig.figure, tmp / f"{fig.name}.png")
-            entries.append({"file": f"figures/{fig.name}.png", "title": fig.title,
-                            "caption": fig.caption})
+            entries.append(fig.save(tmp))
         _replace_dir(tmp, run_dir / "figures")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -174,9 +174,13 @@ def test_comparison_puts_runs_side_by_side(two_runs, tmp_path):
     headers = [a for a in page.elements if a[0] == "th"]
     assert headers
     t = page.text
-    assert "Metric pca kmeans Meaning" in t
-    assert "trustworthiness 0.9312 0.9500" in t                 # one column per run
-    assert "silhouette — 0.4000" in t                            # missing in one run
+    assert "Metric pca kmeans" in t
+    # The meaning sits under the metric's name (not in a last column wide tables push away).
+    row = re.search(r"<tr><td><code>trustworthiness</code>(.*?)</tr>", text).group(1)
+    assert '<div class="meaning">' in row
+    assert re.findall(r'<td class="num[^"]*">([^<]*)</td>', row) == ["0.9312", "0.9500"]
+    row = re.search(r"<tr><td><code>silhouette</code>(.*?)</tr>", text).group(1)
+    assert re.findall(r'<td class="num[^"]*">([^<]*)</td>', row) == ["—", "0.4000"]
     # The best score is bold: higher trustworthiness (kmeans), lower inertia (kmeans).
     best = re.findall(r'<td class="num best">([^<]*)</td>', text)
     assert best == ["0.9500", "123.0"]
@@ -184,12 +188,17 @@ def test_comparison_puts_runs_side_by_side(two_runs, tmp_path):
 
 def test_comparison_aligns_figures_by_title(two_runs, tmp_path):
     text, page = read_page(build_comparison(two_runs, tmp_path / "c.html"))
-    rows = re.findall(r'<h3>([^<]*)</h3>\n<div class="scroll"><div class="row"', text)
+    rows = re.findall(r'<h3>([^<]*)</h3>\n<div class="row"', text)
     assert rows == ["Embedding", "Dictionary (components)", "Explained variance"]
     assert len(page.all("img")) == 5                             # 3 + 2 figures
-    assert "No such figure for this run." in page.text            # kmeans has no dictionary
-    # Each row holds one figure per run, in run order.
-    block = text.split("<h3>Embedding</h3>")[1].split("</div></div>")[0]
+    # kmeans has no dictionary: its row shows pca's alone, no placeholder cell.
+    assert "No such figure" not in page.text and 'class="missing"' not in text
+    blocks = dict(re.findall(r'<h3>([^<]*)</h3>\n<div class="row">\n(.*?)\n</div>\n(?=<h3>|</section>)',
+                             text, flags=re.S))
+    assert blocks["Dictionary (components)"].count("<figure") == 1
+    assert "<h3>kmeans</h3>" not in blocks["Dictionary (components)"]
+    # Each row holds one figure per run that has it, in run order.
+    block = blocks["Embedding"]
     assert block.index("<h3>pca</h3>") < block.index("<h3>kmeans</h3>")
     assert block.count("<img ") == 2
 
