@@ -219,3 +219,83 @@ def test_comparison_errors(run_dir, tmp_path):
     with pytest.raises(RunFolderError, match="does not exist"):
         build_comparison([run_dir, tmp_path / "missing"], tmp_path / "x.html")
     assert not (tmp_path / "x.html").exists()
+
+
+# --------------------------------------------------------------------------- interactive view
+def _add_interactive(run):
+    """Add an interactive embedding (a Bokeh JSON item) to a run folder, as runs.py writes it."""
+    import numpy as np
+
+    from latentlearn.figures import Figure
+    from latentlearn.plots import plot_interactive_embedding
+
+    rng = np.random.default_rng(0)
+    fig = plot_interactive_embedding(rng.normal(size=(20, 2)), rng.integers(0, 3, 20),
+                                     images=rng.random((20, 64)), image_shape=(8, 8))
+    entry = Figure("embedding_interactive", "Embedding (interactive)", "Hover a point.", fig,
+                   kind="bokeh").save(run / "figures")
+    entries = json.loads((run / "figures.json").read_text()) + [entry]
+    (run / "figures.json").write_text(json.dumps(entries))
+    return entry
+
+
+def test_interactive_view_is_embedded_offline(run_dir):
+    entry = _add_interactive(run_dir)
+    assert entry == {"file": "figures/embedding_interactive.bokeh.json", "kind": "bokeh",
+                     "title": "Embedding (interactive)", "caption": "Hover a point."}
+    text, page = read_page(build_report(run_dir))
+    scripts = page.all("script")
+    assert scripts and not any("src" in s for s in scripts)       # BokehJS inline, no fetch
+    assert not re.search(r"""<script[^>]*src\s*=\s*["']?https?:""", text)
+    assert not re.search(r"""<(?:link|img|iframe)[^>]*(?:href|src)\s*=\s*["']?https?:""", text)
+    csp = next(m["content"] for m in page.all("meta")
+               if m.get("http-equiv") == "Content-Security-Policy")
+    assert "default-src 'none'" in csp and "script-src 'unsafe-inline'" in csp
+    assert "http" not in csp
+    assert 'id="interactive-3"' in text and 'data-bokeh-target="interactive-3"' in text
+    item = text.split('data-bokeh-target="interactive-3">')[1].split("</script>")[0]
+    assert json.loads(item)["doc"]                               # the item, intact
+    assert "Bokeh.embed.embed_item" in text
+    assert len(page.all("img")) == 3                             # the PNG figures are kept
+
+
+def test_pages_without_an_interactive_view_have_no_script(run_dir, make_run, tmp_path):
+    text, page = read_page(build_report(run_dir))
+    assert_self_contained(text, page)
+    assert "script-src" not in text
+
+
+def test_comparison_links_a_run_interactive_view(make_run, tmp_path):
+    a = make_run(tmp_path / "runs" / "pca", "pca")
+    _add_interactive(a)
+    b = make_run(tmp_path / "runs" / "nmf", "nmf")
+    text, page = read_page(build_comparison([a, b], tmp_path / "runs" / "compare.html"))
+    assert not page.all("script")                                 # linked, not repeated
+    links = [x["href"] for x in page.all("a")]
+    assert links == ["pca/report.html"]
+    block = text.split("<h3>Embedding (interactive)</h3>")[1].split("</section>")[0]
+    assert "<h3>pca</h3>" in block and "<h3>nmf</h3>" not in block
+
+
+def test_auto_parameters_show_the_value_used(run_dir, tmp_path):
+    config = json.loads((run_dir / "config.json").read_text())
+    config["resolved_params"] = {"svd_solver": "covariance_eigh"}
+    (run_dir / "config.json").write_text(json.dumps(config))
+    text, page = read_page(build_report(run_dir))
+    assert "<code>svd_solver</code></td><td><code>auto → covariance_eigh</code>" in text
+    assert "<code>tol</code></td><td><code>0.0</code>" in text   # others unchanged
+    text, page = read_page(build_comparison([run_dir], tmp_path / "c.html"))
+    assert "svd_solver=auto → covariance_eigh" in page.text
+
+
+def test_contingency_table_is_shown_and_checked(run_dir):
+    (run_dir / "contingency.json").write_text(json.dumps(
+        {"clusters": ["0", "1"], "classes": ["a", "b", "c"], "counts": [[5, 0, 1], [0, 7, 2]]}))
+    text, page = read_page(build_report(run_dir))
+    assert "Clusters versus labels" in page.text
+    assert "cluster \\ label a b c total 0 5 0 1 6 1 0 7 2 9 total 5 7 3 15" in page.text
+    (run_dir / "contingency.json").write_text(json.dumps(
+        {"clusters": ["0"], "classes": ["a", "b"], "counts": [[1, 2, 3]]}))
+    text, page = read_page(build_report(run_dir))
+    assert "Clusters versus labels" not in page.text
+    assert "contingency.json is not a cluster-versus-label table" in page.text
