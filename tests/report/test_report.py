@@ -193,8 +193,9 @@ def test_comparison_aligns_figures_by_title(two_runs, tmp_path):
     assert len(page.all("img")) == 5                             # 3 + 2 figures
     # kmeans has no dictionary: its row shows pca's alone, no placeholder cell.
     assert "No such figure" not in page.text and 'class="missing"' not in text
-    blocks = dict(re.findall(r'<h3>([^<]*)</h3>\n<div class="row">\n(.*?)\n</div>\n(?=<h3>|</section>)',
-                             text, flags=re.S))
+    blocks = dict(re.findall(
+        r'<h3>([^<]*)</h3>\n<div class="row">\n(.*?)\n</div>\n(?=<h3>|</section>)', text,
+        flags=re.S))
     assert blocks["Dictionary (components)"].count("<figure") == 1
     assert "<h3>kmeans</h3>" not in blocks["Dictionary (components)"]
     # Each row holds one figure per run that has it, in run order.

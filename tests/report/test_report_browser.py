@@ -58,7 +58,7 @@ VIEWPORT = (1280, 900)
 
 @pytest.fixture(scope="module")
 def real_comparison(tmp_path_factory):
-    """A comparison page of real runs: pca, kmeans and a tiny VAE with a 2-D code, on 300 digits."""
+    """A comparison page of real runs: pca, kmeans and a tiny VAE (2-D code) on 300 digits."""
     import numpy as np
 
     from latentlearn.datasets import Dataset, load
@@ -122,7 +122,10 @@ def test_comparison_of_real_runs_fits_1280_px(real_comparison, check_page):
 # position in the window, after scrolling the plot into view.
 _POINT_JS = """(async () => {
   const found = [];
-  const walk = (v) => { if (v.frame) found.push(v); for (const c of (v.child_views || [])) walk(c); };
+  const walk = (v) => {
+    if (v.frame) found.push(v);
+    for (const c of (v.child_views || [])) walk(c);
+  };
   for (const v of Bokeh.index) walk(v);
   const view = found[0];
   view.el.scrollIntoView({block: 'center'});
@@ -133,8 +136,11 @@ _POINT_JS = """(async () => {
   let best = 0, bestGap = -1;
   for (let i = 0; i < sx.length; i++) {
     let gap = Infinity;
-    for (let j = 0; j < sx.length; j++) if (j !== i) gap = Math.min(gap, Math.hypot(sx[i] - sx[j], sy[i] - sy[j]));
-    const inside = sx[i] > 10 && sy[i] > 10 && sx[i] < view.frame.bbox.right - 10 && sy[i] < view.frame.bbox.bottom - 10;
+    for (let j = 0; j < sx.length; j++) {
+      if (j !== i) gap = Math.min(gap, Math.hypot(sx[i] - sx[j], sy[i] - sy[j]));
+    }
+    const inside = sx[i] > 10 && sy[i] > 10 && sx[i] < view.frame.bbox.right - 10
+      && sy[i] < view.frame.bbox.bottom - 10;
     if (inside && gap > bestGap) { best = i; bestGap = gap; }
   }
   const box = view.el.getBoundingClientRect();
@@ -150,7 +156,9 @@ _TOOLTIP_JS = """(async () => {
     for (const el of root.querySelectorAll('*')) {
       if (el.shadowRoot) walk(el.shadowRoot);
       if (el.matches('.ll-tip')) texts.push(el.innerText);
-      if (el.matches('.ll-tip img')) images.push({src: el.getAttribute('src').slice(0, 22), w: el.naturalWidth});
+      if (el.matches('.ll-tip img')) {
+        images.push({src: el.getAttribute('src').slice(0, 22), w: el.naturalWidth});
+      }
     }
   };
   walk(document);
@@ -181,8 +189,8 @@ def test_hovering_a_point_shows_its_label_and_image(real_comparison, check_page)
     assert len(shown) == 1, after
     assert f"row {point['row']}" in shown[0]
     assert f"label: {point['label']}" in shown[0]
-    import numpy as np
     from latentlearn.datasets import load
+
     assert point["label"] == str(load("digits").y[point["row"]])   # the row's true label
     assert after["images"] and after["images"][0]["src"] == "data:image/png;base64,"
     assert after["images"][0]["w"] == 8 * 3                       # 8 x 8 digit, 3 x enlarged

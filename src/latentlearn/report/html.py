@@ -50,12 +50,11 @@ h3 { margin: 0 0 8px; font-size: 16px; }
 .muted { color: var(--muted); }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { text-align: left; vertical-align: top; padding: 6px 12px;
-         border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
-td.params { min-width: 240px; }
-td.params code { white-space: normal; }
-.meaning { color: var(--muted); font-size: 13px; font-weight: 400; margin-top: 2px;
-           max-width: 420px; }
-table.metrics td:first-child { min-width: 200px; max-width: 440px; }
+         border-bottom: 1px solid var(--line); overflow-wrap: break-word; }
+td.params { min-width: 240px; overflow-wrap: anywhere; }
+.meaning { color: var(--muted); font-size: 13px; font-weight: 400; margin-top: 2px; }
+table.metrics td:first-child { width: 380px; min-width: 220px; }
+th.num { text-align: right; }
 table.contingency td.num, table.contingency th.num { text-align: right; }
 td.zero { color: #b8bec6; }
 thead th { background: var(--band); border-bottom: 2px solid var(--line); }
@@ -78,7 +77,7 @@ figcaption { margin-top: 8px; color: var(--muted); font-size: 14px; }
 .row { display: grid; gap: 16px; margin-bottom: 28px;
        grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); }
 .bokeh { width: 100%; max-width: 760px; margin: 0 auto; }
-main { overflow-wrap: anywhere; }
+main { overflow-wrap: break-word; }
 footer { margin-top: 40px; padding-top: 12px; padding-bottom: 28px;
          border-top: 1px solid var(--line); color: var(--muted); font-size: 13px; }
 """
@@ -409,7 +408,7 @@ def _comparison_metrics(runs, names) -> str:
     if not metric_names:
         return ('<section id="metrics">\n<h2>Metrics</h2>\n<p class="muted">No metrics were '
                 'recorded for these runs.</p>\n</section>')
-    head = "".join(f"<th>{_e(n)}</th>" for n in names)
+    head = "".join(f'<th class="num">{_e(n)}</th>' for n in names)
     rows = []
     for name in metric_names:
         values = [r.metrics.get(name) for r in runs]
