@@ -40,12 +40,13 @@ def test_each_point_carries_its_label_and_its_image():
     for uri, img in zip(data["image"], images):
         pixels = _decode(uri).astype(float)
         scaled = (img - img.min()) / (img.max() - img.min()) * 255
-        assert pixels.shape == (6, 8)                         # 2 x enlarged
-        assert np.abs(pixels[::2, ::2] - scaled.reshape(3, 4)).max() <= 0.5
+        assert np.abs(pixels - scaled.reshape(3, 4)).max() <= 0.5
+    assert _decode(image_data_uris(images[:1], (3, 4), scale=2)[0]).shape == (6, 8)
     from bokeh.models import HoverTool
 
     [hover] = [m for m in fig.references() if isinstance(m, HoverTool)]
     assert "@label" in hover.tooltips and "@image" in hover.tooltips and "@row" in hover.tooltips
+    assert 'width="8" height="6"' in hover.tooltips              # drawn 2 x enlarged
     assert {"PanTool", "WheelZoomTool"} <= {type(t).__name__ for t in fig.tools}
 
 
@@ -65,7 +66,7 @@ def test_the_maker_subsamples_to_2000_points_and_says_so():
     assert np.all(np.diff(rows) > 0)
     assert np.allclose(data["x"], emb[rows, 0])
     assert data["label"] == [str(v) for v in mnist.y[rows]]
-    assert _decode(data["image"][0]).shape == (28 * 3, 28 * 3)
+    assert _decode(data["image"][0]).shape == (28, 28)
     assert "2,000 of the 5,000 points" in fig.caption and "random subset" in fig.caption
     from latentlearn.plots.interactive import interactive_to_json
 

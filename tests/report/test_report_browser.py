@@ -157,7 +157,8 @@ _TOOLTIP_JS = """(async () => {
       if (el.shadowRoot) walk(el.shadowRoot);
       if (el.matches('.ll-tip')) texts.push(el.innerText);
       if (el.matches('.ll-tip img')) {
-        images.push({src: el.getAttribute('src').slice(0, 22), w: el.naturalWidth});
+        images.push({src: el.getAttribute('src').slice(0, 22), w: el.naturalWidth,
+                     shown: el.getBoundingClientRect().width});
       }
     }
   };
@@ -193,4 +194,5 @@ def test_hovering_a_point_shows_its_label_and_image(real_comparison, check_page)
 
     assert point["label"] == str(load("digits").y[point["row"]])   # the row's true label
     assert after["images"] and after["images"][0]["src"] == "data:image/png;base64,"
-    assert after["images"][0]["w"] == 8 * 3                       # 8 x 8 digit, 3 x enlarged
+    assert after["images"][0]["w"] == 8                           # the 8 x 8 digit...
+    assert after["images"][0]["shown"] == 8 * 3                   # ... drawn 3 x enlarged

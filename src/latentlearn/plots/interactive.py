@@ -40,7 +40,7 @@ def image_data_uris(images, image_shape, *, scale: int = 1) -> list:
         if scale > 1:
             pil = pil.resize((pil.width * scale, pil.height * scale), Image.NEAREST)
         buf = io.BytesIO()
-        pil.save(buf, format="PNG", optimize=True)
+        pil.save(buf, format="PNG")
         uris.append("data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii"))
     return uris
 
@@ -56,7 +56,7 @@ def plot_interactive_embedding(embedding, labels=None, *, images=None, image_sha
     labels : array-like of shape (n_points,), optional
         Shown in the tooltip; a few distinct values (at most 10) also colour the points.
     images : array-like of shape (n_points, n_pixels), optional
-        Shown in the tooltip (with ``image_shape``), ``image_scale`` times enlarged.
+        Shown in the tooltip (with ``image_shape``), drawn ``image_scale`` times enlarged.
     index : array-like of shape (n_points,), optional
         The points' row numbers in the data (the tooltip's "row"); default 0..n_points-1.
 
@@ -85,8 +85,11 @@ def plot_interactive_embedding(embedding, labels=None, *, images=None, image_sha
     if labels is not None:
         tooltip += "<div>label: <b>@label</b></div>"
     if images is not None and image_shape is not None:
-        data["image"] = image_data_uris(images, image_shape, scale=image_scale)
-        tooltip += '<img src="@image" alt="image of row @row" style="image-rendering: pixelated">'
+        # PNGs at their own size (small, fast to encode); the browser enlarges them.
+        data["image"] = image_data_uris(images, image_shape)
+        h, w = (int(s) * int(image_scale) for s in tuple(image_shape)[:2])
+        tooltip += (f'<img src="@image" alt="image of row @row" width="{w}" height="{h}" '
+                    f'style="image-rendering: pixelated">')
     tooltip += "</div>"
     source = ColumnDataSource(data)
     fig = figure(title=title or None, width=width, height=height, match_aspect=True,
