@@ -218,12 +218,9 @@ def _bokeh_item(run_dir: Path, rel: str):
 def _data_uri(run_dir: Path, rel: str):
     """``(data URI, None, (width, height) or None)`` for an image inside the run folder, else
     ``(None, reason, None)``."""
-    root = run_dir.resolve()
-    file = (root / rel).resolve()
-    if not file.is_relative_to(root):
-        return None, f"{rel} lies outside the run folder; not embedded.", None
-    if not file.is_file():
-        return None, f"{rel} is missing.", None
+    file, problem = _inside(run_dir, rel)
+    if file is None:
+        return None, problem, None
     try:
         data = file.read_bytes()
     except OSError as exc:

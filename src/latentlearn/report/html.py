@@ -19,6 +19,7 @@ import html
 import json
 import math
 import numbers
+import os
 from pathlib import Path
 
 from .. import __version__, fileio
@@ -55,7 +56,6 @@ td.params { min-width: 240px; overflow-wrap: anywhere; }
 .meaning { color: var(--muted); font-size: 13px; font-weight: 400; margin-top: 2px; }
 table.metrics td:first-child { width: 380px; min-width: 220px; }
 th.num { text-align: right; }
-table.contingency td.num, table.contingency th.num { text-align: right; }
 td.zero { color: #b8bec6; }
 thead th { background: var(--band); border-bottom: 2px solid var(--line); }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -460,8 +460,6 @@ def _comparison_figures(runs, names, out_path: Path) -> str:
 
 def _relative_link(target: Path, page: Path) -> str:
     """``target`` as a link from the page at ``page`` (relative when it can be)."""
-    import os
-
     try:
         return Path(os.path.relpath(target.resolve(), page.resolve().parent)).as_posix()
     except ValueError:       # another drive (Windows)
