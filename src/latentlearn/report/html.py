@@ -53,9 +53,15 @@ table { border-collapse: collapse; margin: 8px 0; }
 th, td { text-align: left; vertical-align: top; padding: 6px 12px;
          border-bottom: 1px solid var(--line); overflow-wrap: break-word; }
 td.params { min-width: 240px; overflow-wrap: anywhere; }
-.meaning { color: var(--muted); font-size: 13px; font-weight: 400; margin-top: 2px; }
+.meaning { color: var(--muted); font-size: 13px; font-weight: 400; margin-top: 2px;
+           min-width: 240px; }
 table.metrics td:first-child { width: 380px; min-width: 220px; }
 th.num { text-align: right; }
+td.num.list { white-space: normal; min-width: 180px; }
+/* The metric's name and meaning stay in view while a wide comparison scrolls in its box. */
+table.metrics td:first-child, table.metrics th:first-child { position: sticky; left: 0;
+                                                             background: #fff; z-index: 1; }
+table.metrics thead th:first-child { background: var(--band); }
 td.zero { color: #b8bec6; }
 thead th { background: var(--band); border-bottom: 2px solid var(--line); }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
@@ -292,7 +298,9 @@ def _metrics_section(run: RunData) -> str:
         return ('<section id="metrics">\n<h2>Metrics</h2>\n<p class="muted">No metrics were '
                 'recorded for this run.</p>\n</section>')
     rows = "\n".join(
-        f'<tr><td><code>{_e(name)}</code></td><td class="num">{_e(_format_metric(name, v))}'
+        f'<tr><td><code>{_e(name)}</code></td>'
+        f'<td class="num{" list" if isinstance(v, (list, tuple)) else ""}">'
+        f'{_e(_format_metric(name, v))}'
         f'</td><td>{_e(_meaning(name))}</td></tr>' for name, v in run.metrics.items())
     return (f'<section id="metrics">\n<h2>Metrics</h2>\n<table class="metrics">\n<thead><tr>'
             f"<th>Metric</th><th>Value</th><th>Meaning</th></tr></thead>\n<tbody>\n{rows}\n"
@@ -390,9 +398,10 @@ def _runs_table(runs, names) -> str:
         fit_time = (f"{r.config['duration_s']:.3g} s"
                     if isinstance(r.config.get("duration_s"), numbers.Real) else "")
         resolved = r.config.get("resolved_params")
-        values = [r.config.get("family", ""), r.dataset_name,
-                  _format_count(r.dataset.get("n_samples")), r.config.get("seed", ""), fit_time]
-        cells = "".join(f"<td>{_e(v)}</td>" for v in values)
+        cells = "".join(f"<td>{_e(v)}</td>" for v in (r.config.get("family", ""),
+                                                       r.dataset_name))
+        cells += "".join(f'<td class="num">{_e(v)}</td>' for v in (
+            _format_count(r.dataset.get("n_samples")), r.config.get("seed", ""), fit_time))
         params = _compact_params(r.config.get("params"),
                                  resolved if isinstance(resolved, dict) else {})
         rows.append(f"<tr><th>{_e(name)}</th>{cells}<td class=\"params\">{_e(params)}</td>"
@@ -414,7 +423,8 @@ def _comparison_metrics(runs, names) -> str:
         values = [r.metrics.get(name) for r in runs]
         best = _best_index(name, values)
         cells = "".join(
-            f'<td class="num{" best" if i in best else ""}">'
+            f'<td class="num{" best" if i in best else ""}'
+            f'{" list" if isinstance(v, (list, tuple)) else ""}">'
             f'{_e(_format_metric(name, v)) if name in r.metrics else "—"}</td>'
             for i, (r, v) in enumerate(zip(runs, values)))
         meaning = _meaning(name)
@@ -513,6 +523,9 @@ def _format_metric(name: str, value) -> str:
         return f"{v:.3e}"
     if isinstance(value, str):
         return value
+    if isinstance(value, (list, tuple)) and all(_is_finite_number(v) for v in value):
+        # A list per latent dimension: each entry as a score (spaces let the cell wrap).
+        return "[" + ", ".join(_format_metric(name, v) for v in value) + "]"
     return json.dumps(value)
 
 
