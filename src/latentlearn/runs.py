@@ -54,7 +54,8 @@ __all__ = ["parse_assignments", "make_estimator", "RunResult", "Figure", "fit_ru
            "subsample_dataset",
            "FIGURES", "disentanglement_metrics", "evaluate_run",
            "DISENTANGLEMENT_METRIC_INFO", "sample_quality_metrics", "MAX_SAMPLE_METRIC_SAMPLES",
-           "mode_metrics"]
+           "mode_metrics", "likelihood_metrics", "LIKELIHOOD_METRIC_INFO", "resolved_parameters",
+           "contingency_table"]
 
 
 # --------------------------------------------------------------------------- parameters
@@ -116,6 +117,8 @@ class RunResult:
     labels: np.ndarray | None = None
     metrics: dict = field(default_factory=dict)
     duration_s: float = 0.0
+    # Tables written as ``<name>.json`` beside metrics.json (``contingency``: clusters x labels).
+    tables: dict = field(default_factory=dict)
 
 
 def _progress(callback, stage: str, done: int | None = None, total: int | None = None):
@@ -264,9 +267,12 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
         measures.add("reconstruction error", lambda: {
             "reconstruction_error": metrics.reconstruction_error(
                 X, estimator.inverse_transform(embedding))})
+    tables: dict = {}
     if labels is not None:
         measures.add("clustering scores", lambda: metrics.cluster_report(
             X, labels, y, random_state=seed, **sample_cap))
+        if y is not None:
+            tables["contingency"] = contingency_table(labels, y)
     if is_regressor(estimator):
         measures.add("R^2 on the training data", lambda: {
             "r2_train": float(estimator.score(X, y))})
@@ -274,6 +280,9 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
     if hasattr(estimator, "sample") and (dataset.extras or {}).get("centers") is not None:
         measures.add("mode coverage", lambda: mode_metrics(estimator, dataset,
                                                            random_state=seed))
+    if hasattr(estimator, "elbo") and hasattr(estimator, "log_likelihood"):
+        measures.add("the held-out likelihood (ELBO, IWAE)",
+                     lambda: likelihood_metrics(estimator, dataset, random_state=seed))
     notes: list[str] = []
     if continuous:
         measures.add("the latent dimensions", lambda: disentanglement_metrics(
@@ -283,7 +292,7 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
         logger.info("%s", note)
     return RunResult(method=info.name, family=info.family, estimator=estimator, dataset=dataset,
                      seed=seed, embedding=embedding, labels=labels, metrics=result_metrics,
-                     duration_s=duration)
+                     duration_s=duration, tables=tables)
 
 
 def _attribute_metrics(estimator) -> dict:
@@ -298,6 +307,96 @@ def _attribute_metrics(estimator) -> dict:
     if hasattr(estimator, "explained_variance_ratio_"):
         out["explained_variance"] = float(np.sum(estimator.explained_variance_ratio_))
     return out
+
+
+def resolved_parameters(estimator) -> dict:
+    """The values a fitted estimator chose for its parameters left to ``"auto"``.
+
+    Every parameter whose value is the string ``"auto"`` and whose fitted attribute of the same
+    name plus ``_`` holds a number or a string (t-SNE's ``perplexity_``, ``learning_rate_`` and
+    ``method_``, PCA's ``svd_solver_``, a neural model's ``device_``...) maps to that value.
+
+    Returns
+    -------
+    dict
+        ``{parameter name: value used}`` (JSON-ready), empty if nothing was "auto".
+    """
+    out = {}
+    for name, value in estimator.get_params(deep=False).items():
+        if not (isinstance(value, str) and value == "auto"):
+            continue
+        used = getattr(estimator, f"{name}_", None)
+        if isinstance(used, (bool, np.bool_)):
+            out[name] = bool(used)
+        elif isinstance(used, (int, np.integer)):
+            out[name] = int(used)
+        elif isinstance(used, (float, np.floating)):
+            out[name] = float(used)
+        elif isinstance(used, str):
+            out[name] = used
+    return out
+
+
+def contingency_table(labels, y) -> dict:
+    """Counts of each (cluster, true label) pair: ``{"clusters", "classes", "counts"}``.
+
+    ``counts[i][j]`` is the number of points of cluster ``clusters[i]`` whose label is
+    ``classes[j]`` (both sorted); the table the adjusted Rand index and the mutual-information
+    scores are computed from (Hubert & Arabie 1985). Labels are written as text.
+    """
+    labels, y = np.asarray(labels).ravel(), np.asarray(y).ravel()
+    if labels.shape != y.shape:
+        raise ParameterError(f"labels ({labels.shape[0]}) and y ({y.shape[0]}) must have the "
+                             f"same length.")
+    clusters, row = np.unique(labels, return_inverse=True)
+    classes, col = np.unique(y, return_inverse=True)
+    counts = np.zeros((len(clusters), len(classes)), dtype=np.int64)
+    np.add.at(counts, (row, col), 1)
+    return {"clusters": [str(c) for c in clusters.tolist()],
+            "classes": [str(c) for c in classes.tolist()], "counts": counts.tolist()}
+
+
+#: Meanings of the metrics :func:`likelihood_metrics` writes.
+LIKELIHOOD_METRIC_INFO = {
+    "elbo": ("Mean evidence lower bound E_q[log p(x|z)] - KL(q(z|x) || p(z)) per input, in nats "
+             "(Kingma & Welling 2014), on the held-out inputs when there are some.", True),
+    "iwae": ("Mean importance-weighted bound log (1/k) sum_i p(x, z_i) / q(z_i|x) per input, "
+             "in nats (Burda et al. 2016): a tighter estimate of log p(x), never below the "
+             "ELBO in expectation.", True),
+    "iwae_k": ("Importance samples per input of the IWAE bound.", None),
+    "likelihood_n_samples": ("Inputs the ELBO and IWAE bound were computed on.", None),
+    "likelihood_held_out": ("1 if those inputs were the held-out (validation) part, 0 if the "
+                            "training data.", None),
+}
+
+
+def likelihood_metrics(estimator, dataset: Dataset, *, k: int = 50, max_samples: int = 1000,
+                       random_state=0) -> dict:
+    """ELBO and IWAE bound of a generative model with an encoder (the VAE family), in nats.
+
+    On the held-out part when the model held one out (``validation_fraction > 0``), else on the
+    first rows; at most ``max_samples`` inputs. ``iwae`` is ``mean log (1/k) sum_i w_i`` with
+    ``w_i = p(x|z_i) p(z_i) / q(z_i|x)``, ``z_i ~ q(z|x)`` (Burda et al. 2016), from the
+    estimator's ``log_likelihood(X, k)``; ``elbo`` its ``elbo(X)``.
+
+    Returns
+    -------
+    dict
+        ``elbo``, ``iwae``, ``iwae_k``, ``likelihood_n_samples``, ``likelihood_held_out``.
+    """
+    from .neural.latent import evaluation_index
+
+    _register_metric_info()
+    index, held = evaluation_index(estimator, dataset.n_samples, max_samples=max_samples)
+    X = np.asarray(dataset.X[index], dtype=np.float32)
+    seed = 0 if random_state is None else random_state
+    return {
+        "elbo": float(np.mean(estimator.elbo(X, random_state=seed))),
+        "iwae": float(np.mean(estimator.log_likelihood(X, k=int(k), random_state=seed))),
+        "iwae_k": int(k),
+        "likelihood_n_samples": int(len(index)),
+        "likelihood_held_out": int(held),
+    }
 
 
 def mode_metrics(estimator, dataset: Dataset, *, n_samples: int = 2000, random_state=0) -> dict:
@@ -349,7 +448,8 @@ def _register_metric_info():
     from .metrics import METRIC_INFO
     from .metrics.summary import MetricInfo
 
-    for name, (description, higher) in DISENTANGLEMENT_METRIC_INFO.items():
+    for name, (description, higher) in {**DISENTANGLEMENT_METRIC_INFO,
+                                        **LIKELIHOOD_METRIC_INFO}.items():
         METRIC_INFO.setdefault(name, MetricInfo(description, higher))
 
 
@@ -360,7 +460,8 @@ def _metric_info_for(metrics: dict) -> dict:
 
     _register_metric_info()
     return {name: (METRIC_INFO[name].description, METRIC_INFO[name].higher_is_better)
-            for name in metrics if name in DISENTANGLEMENT_METRIC_INFO}
+            for name in metrics
+            if name in DISENTANGLEMENT_METRIC_INFO or name in LIKELIHOOD_METRIC_INFO}
 
 
 def _discrete_factors(factors: np.ndarray, n_bins: int = 20) -> np.ndarray:
@@ -630,7 +731,7 @@ def check_out_folder(out, overwrite: bool) -> Path:
 
 
 def write_run_folder(out, *, config: dict, metrics: dict, figures=(), arrays=None,
-                     estimator=None, metric_info=None, overwrite: bool = False,
+                     estimator=None, metric_info=None, tables=None, overwrite: bool = False,
                      callback: Callable[[str], None] | None = None) -> Path:
     """Write a run folder at ``out`` atomically, and its ``report.html``.
 
@@ -642,7 +743,8 @@ def write_run_folder(out, *, config: dict, metrics: dict, figures=(), arrays=Non
     config, metrics : dict
         Written as ``config.json`` and ``metrics.json`` (flat name -> number).
     figures : iterable of Figure
-        Saved as ``figures/<name>.png``, listed in ``figures.json`` in this order.
+        Saved as ``figures/<name>.png`` (``.bokeh.json`` for an interactive one, see
+        :class:`latentlearn.figures.Figure`), listed in ``figures.json`` in this order.
     arrays : dict of str -> ndarray, optional
         Saved as ``<name>.npy`` (``embedding``, ``labels``...).
     estimator : fitted estimator, optional
@@ -650,6 +752,8 @@ def write_run_folder(out, *, config: dict, metrics: dict, figures=(), arrays=Non
     metric_info : dict of str -> (description, higher_is_better), optional
         Meanings of metrics the report's built-in table does not know, written as
         ``metric_info.json`` so that a report rebuilt later still explains them.
+    tables : dict of str -> JSON-ready value, optional
+        Written as ``<name>.json`` (``contingency``: see :func:`contingency_table`).
     """
     from .report import build_report
 
@@ -663,6 +767,8 @@ def write_run_folder(out, *, config: dict, metrics: dict, figures=(), arrays=Non
             fileio.write_json(tmp / "metric_info.json", {
                 name: {"description": d, "higher_is_better": h}
                 for name, (d, h) in metric_info.items()})
+        for name, table in (tables or {}).items():
+            fileio.write_json(tmp / f"{name}.json", table)
         for name, array in (arrays or {}).items():
             if array is not None:
                 fileio.save_npy(tmp / f"{name}.npy", array)
@@ -675,9 +781,7 @@ def write_run_folder(out, *, config: dict, metrics: dict, figures=(), arrays=Non
         _progress(callback, "drawing figures")
         entries = []
         for fig in figures:
-            rel = f"figures/{fig.name}.png"
-            fileio.save_figure(fig.figure, tmp / rel)
-            entries.append({"file": rel, "title": fig.title, "caption": fig.caption})
+            entries.append(fig.save(tmp / "figures"))
         fileio.write_json(tmp / "figures.json", entries)
         _progress(callback, "writing report")
         build_report(tmp)
@@ -689,12 +793,14 @@ def write_run_folder(out, *, config: dict, metrics: dict, figures=(), arrays=Non
 
 
 def run_config(method: str, family: str, params: dict, seed, dataset: dict,
-               duration_s: float) -> dict:
-    """The ``config.json`` record of a run."""
+               duration_s: float, resolved_params: dict | None = None) -> dict:
+    """The ``config.json`` record of a run (``resolved_params``: the values used where a
+    parameter was "auto", see :func:`resolved_parameters`)."""
     return {
         "method": method,
         "family": family,
         "params": params,
+        **({"resolved_params": resolved_params} if resolved_params else {}),
         "seed": seed,
         "dataset": dataset,
         "latentlearn_version": __version__,
@@ -708,13 +814,15 @@ def write_run(result: RunResult, out, *, overwrite: bool = False,
     """Write ``result`` as a run folder at ``out`` (atomically) and build its report."""
     check_out_folder(out, overwrite)
     config = run_config(result.method, result.family, _jsonable_params(result.estimator),
-                        result.seed, _dataset_summary(result.dataset), result.duration_s)
+                        result.seed, _dataset_summary(result.dataset), result.duration_s,
+                        resolved_parameters(result.estimator))
     figures = make_figures(result)
     return write_run_folder(out, config=config, metrics=result.metrics, figures=figures,
                             arrays={"embedding": result.embedding, "labels": result.labels},
                             estimator=result.estimator,
                             metric_info=_metric_info_for(result.metrics) or None,
-                            overwrite=overwrite, callback=callback)
+                            tables=result.tables or None, overwrite=overwrite,
+                            callback=callback)
 
 
 def _reload_dataset(run_dir: Path, config: dict) -> Dataset:
@@ -821,9 +929,7 @@ def evaluate_run(run_dir, *, sampled_scores: bool = True, metrics=None, features
     try:
         entries = []
         for fig in make_figures(result):
-            fileio.save_figure(fig.figure, tmp / f"{fig.name}.png")
-            entries.append({"file": f"figures/{fig.name}.png", "title": fig.title,
-                            "caption": fig.caption})
+            entries.append(fig.save(tmp))
         _replace_dir(tmp, run_dir / "figures")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

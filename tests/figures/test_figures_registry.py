@@ -10,10 +10,12 @@ from latentlearn.runs import FIGURES, RunResult
 #: The display order of a run's figures (as runs.py's list of makers had it before the figures
 #: moved to latentlearn.figures).
 DISPLAY_ORDER = [
-    "figure_embedding", "figure_graph", "figure_unrolled", "figure_shortcut_robustness",
+    "figure_embedding", "figure_interactive_embedding", "figure_graph", "figure_unrolled",
+    "figure_shortcut_robustness",
     "figure_explained_variance", "figure_components", "figure_nmf_vs_pca", "figure_centroids",
     "figure_dendrogram", "figure_kmeans_steps", "figure_reconstructions", "figure_samples",
-    "figure_interpolations", "figure_latent_arithmetic", "figure_latent_traversals",
+    "figure_latent_manifold", "figure_interpolations", "figure_latent_arithmetic",
+    "figure_latent_traversals",
     "figure_kl_per_dimension", "figure_codebook_usage", "figure_codebook_perplexity",
     "figure_prior_nll", "figure_kl_history", "figure_pair_distances", "figure_history",
     # GANs (latentlearn.figures.adversarial)
@@ -38,7 +40,8 @@ def test_make_figures_draws_every_maker_in_order():
     pca = PCA(3, random_state=0)
     result = RunResult("pca", "decomposition", pca, data, 0, embedding=pca.fit_transform(data.X))
     names = [f.name for f in make_figures(result)]
-    assert names == ["embedding", "explained_variance", "components", "reconstructions",
+    assert names == ["embedding", "embedding_interactive", "explained_variance", "components",
+                     "reconstructions",
                      "samples", "interpolations"]
     assert names == [f.name for maker in FIGURES for f in maker(result)]
     import matplotlib.pyplot as plt

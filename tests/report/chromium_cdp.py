@@ -56,6 +56,7 @@ class PageCheck:
     #                                                "complete": bool, "error": str|None}]
     errors: list = field(default_factory=list)   # one readable line per console/log error
     n_tables: int = 0
+    probe: object = None                         # what the ``probe`` callable returned
 
     @property
     def broken_images(self) -> list:
@@ -151,8 +152,14 @@ _IMAGES_JS = """
 """
 
 
-def check_page(path, *, chromium: str | None = None, timeout: float = 90.0) -> PageCheck:
+def check_page(path, *, chromium: str | None = None, timeout: float = 90.0,
+               viewport: tuple | None = None, probe=None) -> PageCheck:
     """Load the local file ``path`` in headless Chromium and return what happened.
+
+    ``viewport=(width, height)`` sets the window's CSS size before the page loads. ``probe``,
+    if given, is called after the load as ``probe(send)`` with ``send(method, params=None)``
+    sending one CDP command to the page (e.g. ``Runtime.evaluate``, ``Input.dispatchMouseEvent``)
+    and returning its result; what it returns is kept as ``PageCheck.probe``.
 
     Raises ``TimeoutError`` if the browser does not start, load and answer within ``timeout``
     seconds (generous: a cold start in a container takes a few seconds).
@@ -199,6 +206,10 @@ def check_page(path, *, chromium: str | None = None, timeout: float = 90.0) -> P
                                {"targetId": target, "flatten": True})["sessionId"]
             for domain in ("Page", "Runtime", "Log"):
                 cdp.send(f"{domain}.enable", session=session)
+            if viewport is not None:
+                cdp.send("Emulation.setDeviceMetricsOverride",
+                         {"width": int(viewport[0]), "height": int(viewport[1]),
+                          "deviceScaleFactor": 1, "mobile": False}, session=session)
             cdp.events.clear()  # anything about about:blank is not the page under test
             nav = cdp.send("Page.navigate", {"url": url}, session=session)
             if nav.get("errorText"):
@@ -209,10 +220,14 @@ def check_page(path, *, chromium: str | None = None, timeout: float = 90.0) -> P
             if "exceptionDetails" in res:
                 raise RuntimeError(f"page check script failed: {res['exceptionDetails']}")
             info = json.loads(res["result"]["value"])
+            probed = None
+            if probe is not None:
+                probed = probe(lambda method, params=None: cdp.send(method, params,
+                                                                    session=session))
             page_events = [ev for ev in cdp.events if ev.get("sessionId") == session]
             check = PageCheck(url=url, title=info["title"], ready_state=info["readyState"],
                               images=info["images"], errors=_error_lines(page_events),
-                              n_tables=info["nTables"])
+                              n_tables=info["nTables"], probe=probed)
             try:
                 cdp.send("Browser.close")
             except (ConnectionError, TimeoutError, RuntimeError):

@@ -79,5 +79,6 @@ def chromium():
 
 @pytest.fixture
 def check_page(chromium):
-    """``check_page(path) -> PageCheck``: load a local page in headless Chromium."""
-    return lambda path: chromium_cdp.check_page(path, chromium=chromium)
+    """``check_page(path, viewport=None, probe=None) -> PageCheck``: load a local page in
+    headless Chromium (see :func:`chromium_cdp.check_page`)."""
+    return lambda path, **kw: chromium_cdp.check_page(path, chromium=chromium, **kw)

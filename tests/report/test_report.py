@@ -174,9 +174,13 @@ def test_comparison_puts_runs_side_by_side(two_runs, tmp_path):
     headers = [a for a in page.elements if a[0] == "th"]
     assert headers
     t = page.text
-    assert "Metric pca kmeans Meaning" in t
-    assert "trustworthiness 0.9312 0.9500" in t                 # one column per run
-    assert "silhouette — 0.4000" in t                            # missing in one run
+    assert "Metric pca kmeans" in t
+    # The meaning sits under the metric's name (not in a last column wide tables push away).
+    row = re.search(r"<tr><td><code>trustworthiness</code>(.*?)</tr>", text).group(1)
+    assert '<div class="meaning">' in row
+    assert re.findall(r'<td class="num[^"]*">([^<]*)</td>', row) == ["0.9312", "0.9500"]
+    row = re.search(r"<tr><td><code>silhouette</code>(.*?)</tr>", text).group(1)
+    assert re.findall(r'<td class="num[^"]*">([^<]*)</td>', row) == ["—", "0.4000"]
     # The best score is bold: higher trustworthiness (kmeans), lower inertia (kmeans).
     best = re.findall(r'<td class="num best">([^<]*)</td>', text)
     assert best == ["0.9500", "123.0"]
@@ -184,12 +188,18 @@ def test_comparison_puts_runs_side_by_side(two_runs, tmp_path):
 
 def test_comparison_aligns_figures_by_title(two_runs, tmp_path):
     text, page = read_page(build_comparison(two_runs, tmp_path / "c.html"))
-    rows = re.findall(r'<h3>([^<]*)</h3>\n<div class="scroll"><div class="row"', text)
+    rows = re.findall(r'<h3>([^<]*)</h3>\n<div class="row"', text)
     assert rows == ["Embedding", "Dictionary (components)", "Explained variance"]
     assert len(page.all("img")) == 5                             # 3 + 2 figures
-    assert "No such figure for this run." in page.text            # kmeans has no dictionary
-    # Each row holds one figure per run, in run order.
-    block = text.split("<h3>Embedding</h3>")[1].split("</div></div>")[0]
+    # kmeans has no dictionary: its row shows pca's alone, no placeholder cell.
+    assert "No such figure" not in page.text and 'class="missing"' not in text
+    blocks = dict(re.findall(
+        r'<h3>([^<]*)</h3>\n<div class="row">\n(.*?)\n</div>\n(?=<h3>|</section>)', text,
+        flags=re.S))
+    assert blocks["Dictionary (components)"].count("<figure") == 1
+    assert "<h3>kmeans</h3>" not in blocks["Dictionary (components)"]
+    # Each row holds one figure per run that has it, in run order.
+    block = blocks["Embedding"]
     assert block.index("<h3>pca</h3>") < block.index("<h3>kmeans</h3>")
     assert block.count("<img ") == 2
 
@@ -210,3 +220,83 @@ def test_comparison_errors(run_dir, tmp_path):
     with pytest.raises(RunFolderError, match="does not exist"):
         build_comparison([run_dir, tmp_path / "missing"], tmp_path / "x.html")
     assert not (tmp_path / "x.html").exists()
+
+
+# --------------------------------------------------------------------------- interactive view
+def _add_interactive(run):
+    """Add an interactive embedding (a Bokeh JSON item) to a run folder, as runs.py writes it."""
+    import numpy as np
+
+    from latentlearn.figures import Figure
+    from latentlearn.plots import plot_interactive_embedding
+
+    rng = np.random.default_rng(0)
+    fig = plot_interactive_embedding(rng.normal(size=(20, 2)), rng.integers(0, 3, 20),
+                                     images=rng.random((20, 64)), image_shape=(8, 8))
+    entry = Figure("embedding_interactive", "Embedding (interactive)", "Hover a point.", fig,
+                   kind="bokeh").save(run / "figures")
+    entries = json.loads((run / "figures.json").read_text()) + [entry]
+    (run / "figures.json").write_text(json.dumps(entries))
+    return entry
+
+
+def test_interactive_view_is_embedded_offline(run_dir):
+    entry = _add_interactive(run_dir)
+    assert entry == {"file": "figures/embedding_interactive.bokeh.json", "kind": "bokeh",
+                     "title": "Embedding (interactive)", "caption": "Hover a point."}
+    text, page = read_page(build_report(run_dir))
+    scripts = page.all("script")
+    assert scripts and not any("src" in s for s in scripts)       # BokehJS inline, no fetch
+    assert not re.search(r"""<script[^>]*src\s*=\s*["']?https?:""", text)
+    assert not re.search(r"""<(?:link|img|iframe)[^>]*(?:href|src)\s*=\s*["']?https?:""", text)
+    csp = next(m["content"] for m in page.all("meta")
+               if m.get("http-equiv") == "Content-Security-Policy")
+    assert "default-src 'none'" in csp and "script-src 'unsafe-inline'" in csp
+    assert "http" not in csp
+    assert 'id="interactive-3"' in text and 'data-bokeh-target="interactive-3"' in text
+    item = text.split('data-bokeh-target="interactive-3">')[1].split("</script>")[0]
+    assert json.loads(item)["doc"]                               # the item, intact
+    assert "Bokeh.embed.embed_item" in text
+    assert len(page.all("img")) == 3                             # the PNG figures are kept
+
+
+def test_pages_without_an_interactive_view_have_no_script(run_dir, make_run, tmp_path):
+    text, page = read_page(build_report(run_dir))
+    assert_self_contained(text, page)
+    assert "script-src" not in text
+
+
+def test_comparison_links_a_run_interactive_view(make_run, tmp_path):
+    a = make_run(tmp_path / "runs" / "pca", "pca")
+    _add_interactive(a)
+    b = make_run(tmp_path / "runs" / "nmf", "nmf")
+    text, page = read_page(build_comparison([a, b], tmp_path / "runs" / "compare.html"))
+    assert not page.all("script")                                 # linked, not repeated
+    links = [x["href"] for x in page.all("a")]
+    assert links == ["pca/report.html"]
+    block = text.split("<h3>Embedding (interactive)</h3>")[1].split("</section>")[0]
+    assert "<h3>pca</h3>" in block and "<h3>nmf</h3>" not in block
+
+
+def test_auto_parameters_show_the_value_used(run_dir, tmp_path):
+    config = json.loads((run_dir / "config.json").read_text())
+    config["resolved_params"] = {"svd_solver": "covariance_eigh"}
+    (run_dir / "config.json").write_text(json.dumps(config))
+    text, page = read_page(build_report(run_dir))
+    assert "<code>svd_solver</code></td><td><code>auto → covariance_eigh</code>" in text
+    assert "<code>tol</code></td><td><code>0.0</code>" in text   # others unchanged
+    text, page = read_page(build_comparison([run_dir], tmp_path / "c.html"))
+    assert "svd_solver=auto → covariance_eigh" in page.text
+
+
+def test_contingency_table_is_shown_and_checked(run_dir):
+    (run_dir / "contingency.json").write_text(json.dumps(
+        {"clusters": ["0", "1"], "classes": ["a", "b", "c"], "counts": [[5, 0, 1], [0, 7, 2]]}))
+    text, page = read_page(build_report(run_dir))
+    assert "Clusters versus labels" in page.text
+    assert "cluster \\ label a b c total 0 5 0 1 6 1 0 7 2 9 total 5 7 3 15" in page.text
+    (run_dir / "contingency.json").write_text(json.dumps(
+        {"clusters": ["0"], "classes": ["a", "b"], "counts": [[1, 2, 3]]}))
+    text, page = read_page(build_report(run_dir))
+    assert "Clusters versus labels" not in page.text
+    assert "contingency.json is not a cluster-versus-label table" in page.text

@@ -10,10 +10,11 @@ in display order (:func:`make_figures`, used by :func:`latentlearn.runs.write_ru
 module                    figures
 ========================  =====================================================================
 :mod:`.embedding`         the embedding, or the data coloured by cluster
+:mod:`.interactive`       the embedding to pan, zoom and hover (Bokeh, inlined in the page)
 :mod:`.graphs`            neighbourhood graph, unrolled manifold, Isomap vs convex flow
 :mod:`.decomposition`     explained variance, dictionary, PCA vs NMF dictionaries
 :mod:`.cluster`           centroids, dendrogram, k-means step by step (cliques: optional)
-:mod:`.generative`        reconstructions, samples, interpolations
+:mod:`.generative`        reconstructions, samples, 2-D latent manifold, interpolations
 :mod:`.neural`            latent arithmetic, training curves
 :mod:`.disentanglement`   latent traversals, KL per latent dimension (active units)
 :mod:`.sne`               KL divergence during optimisation
@@ -29,7 +30,8 @@ from ._registry import (FIGURE_MAKERS, Figure, FigureRegistry, MakerInfo, figure
 # Importing the family modules registers their makers (the order is set by each maker's
 # ``order``, not by these imports).
 from . import (adversarial, cluster, codebook, contrastive, decomposition,  # noqa: E402,F401
-               disentanglement, embedding, generative, graphs, neural, sne)
+               disentanglement, embedding, generative, graphs, interactive, neural,
+               sne)
 
 __all__ = ["Figure", "FIGURE_MAKERS", "FigureRegistry", "MakerInfo", "figure_maker",
            "make_figures"]

@@ -26,12 +26,40 @@ __all__ = ["Figure", "FigureRegistry", "MakerInfo", "FIGURE_MAKERS", "figure_mak
 
 @dataclass
 class Figure:
-    """One figure of a run folder: ``figures/<name>.png`` with its title and caption."""
+    """One figure of a run folder, with its title and caption.
+
+    ``kind="png"``: ``figure`` is a matplotlib Figure, saved as ``figures/<name>.png``.
+    ``kind="bokeh"``: ``figure`` is a Bokeh model (an interactive view), saved as its JSON item
+    ``figures/<name>.bokeh.json``, which the report draws with BokehJS inlined in the page.
+    """
 
     name: str
     title: str
     caption: str
-    figure: object  # matplotlib Figure
+    figure: object  # matplotlib Figure, or a Bokeh model for kind="bokeh"
+    kind: str = "png"
+
+    @property
+    def file_name(self) -> str:
+        """The file's name inside ``figures/``."""
+        return f"{self.name}.bokeh.json" if self.kind == "bokeh" else f"{self.name}.png"
+
+    def save(self, folder) -> dict:
+        """Write the figure into ``folder`` (atomically) and return its ``figures.json`` entry
+        (``file`` relative to the run folder, ``title``, ``caption``, ``kind``)."""
+        from pathlib import Path
+
+        from .. import fileio
+
+        path = Path(folder) / self.file_name
+        if self.kind == "bokeh":
+            from ..plots.interactive import interactive_to_json
+
+            fileio.write_text(path, interactive_to_json(self.figure))
+        else:
+            fileio.save_figure(self.figure, path)
+        return {"file": f"figures/{self.file_name}", "title": self.title,
+                "caption": self.caption, "kind": self.kind}
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,8 @@
 """Matplotlib figures of what a method learned: arrays in, a Figure out.
 
+One interactive exception: :func:`plot_interactive_embedding` returns a Bokeh figure (pan, zoom,
+hover; :mod:`.interactive`), which the report embeds with BokehJS inlined.
+
 Every function takes plain arrays, draws into a new Figure (or into the ``ax`` / ``fig`` given)
 and returns the top-level :class:`~matplotlib.figure.Figure`. Figures are built without pyplot,
 so importing or calling these never selects a backend, opens a window or calls ``plt.show``;
@@ -21,9 +24,11 @@ from .bayes import plot_gaussian_approximations, plot_lower_bound
 from .contrastive import plot_pair_distances
 from .codebook import plot_codebook_perplexity, plot_codebook_usage
 from .adversarial import plot_sample_snapshots
+from .interactive import plot_interactive_embedding
 from ._common import new_figure
 
 __all__ = [
+    "plot_interactive_embedding",
     "plot_embedding",
     "plot_explained_variance",
     "plot_image_grid",

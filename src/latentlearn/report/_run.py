@@ -41,6 +41,8 @@ class FigureData:
     data_uri: str | None = None
     problem: str | None = None
     size: tuple | None = None      # (width, height) in pixels, when the header tells (PNG)
+    kind: str = "png"              # "png" (an image) or "bokeh" (an interactive view)
+    item: str | None = None        # kind="bokeh": the Bokeh JSON item, as text
 
 
 @dataclass
@@ -52,6 +54,7 @@ class RunData:
     metrics: dict = field(default_factory=dict)
     figures: list = field(default_factory=list)
     notes: list = field(default_factory=list)   # problems a reader should know about
+    contingency: dict | None = None   # clusters x classes counts (contingency.json), if any
 
     @property
     def method(self) -> str:
@@ -78,7 +81,24 @@ def read_run(run_dir) -> RunData:
     run.metrics = _read_metrics(path / "metrics.json", run.notes)
     _read_metric_info(path / "metric_info.json", run.notes)
     run.figures = _read_figures(path, run.notes)
+    run.contingency = _read_contingency(path / "contingency.json", run.notes)
     return run
+
+
+def _read_contingency(file: Path, notes: list) -> dict | None:
+    """``{"clusters": [...], "classes": [...], "counts": [[...]]}`` or None."""
+    table = _read_json(file, notes, "the cluster-versus-label table")
+    if table is None:
+        return None
+    try:
+        counts = [[int(c) for c in row] for row in table["counts"]]
+        clusters, classes = list(table["clusters"]), list(table["classes"])
+        if len(counts) != len(clusters) or any(len(row) != len(classes) for row in counts):
+            raise ValueError("its counts do not match its clusters and classes")
+    except (KeyError, TypeError, ValueError) as exc:
+        notes.append(f"{file.name} is not a cluster-versus-label table ({exc}); not shown.")
+        return None
+    return {"clusters": clusters, "classes": classes, "counts": counts}
 
 
 def _read_metric_info(file: Path, notes: list) -> None:
@@ -160,20 +180,47 @@ def _read_figures(run_dir: Path, notes: list) -> list:
             continue
         fig = FigureData(title=str(entry.get("title") or Path(entry["file"]).stem),
                          caption=str(entry.get("caption") or ""), file=entry["file"])
-        fig.data_uri, fig.problem, fig.size = _data_uri(run_dir, entry["file"])
+        if entry.get("kind") == "bokeh":
+            fig.kind = "bokeh"
+            fig.item, fig.problem = _bokeh_item(run_dir, entry["file"])
+        else:
+            fig.data_uri, fig.problem, fig.size = _data_uri(run_dir, entry["file"])
         figures.append(fig)
     return figures
+
+
+def _inside(run_dir: Path, rel: str):
+    """``(resolved file, None)`` for a file inside the run folder, else ``(None, reason)``."""
+    root = run_dir.resolve()
+    file = (root / rel).resolve()
+    if not file.is_relative_to(root):
+        return None, f"{rel} lies outside the run folder; not embedded."
+    if not file.is_file():
+        return None, f"{rel} is missing."
+    return file, None
+
+
+def _bokeh_item(run_dir: Path, rel: str):
+    """``(JSON text, None)`` of a Bokeh item (an interactive figure), else ``(None, reason)``."""
+    file, problem = _inside(run_dir, rel)
+    if file is None:
+        return None, problem
+    try:
+        text = file.read_text(encoding="utf-8")
+        item = json.loads(text)
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, f"{rel} could not be read ({exc})."
+    if not isinstance(item, dict) or "doc" not in item:
+        return None, f"{rel} is not a Bokeh JSON item."
+    return text, None
 
 
 def _data_uri(run_dir: Path, rel: str):
     """``(data URI, None, (width, height) or None)`` for an image inside the run folder, else
     ``(None, reason, None)``."""
-    root = run_dir.resolve()
-    file = (root / rel).resolve()
-    if not file.is_relative_to(root):
-        return None, f"{rel} lies outside the run folder; not embedded.", None
-    if not file.is_file():
-        return None, f"{rel} is missing.", None
+    file, problem = _inside(run_dir, rel)
+    if file is None:
+        return None, problem, None
     try:
         data = file.read_bytes()
     except OSError as exc:

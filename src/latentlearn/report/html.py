@@ -2,9 +2,15 @@
 
 A page is one file that needs nothing else: the style sheet is inline, every figure is embedded
 as a base64 ``data:`` URI, and a Content-Security-Policy forbids loading anything from
-elsewhere (no scripts at all), so it can be mailed, archived or opened offline and looks the
-same. Pages are plain string templates; every piece of text from the run folder goes through
+elsewhere, so it can be mailed, archived or opened offline and looks the same. A page with an
+interactive figure (a Bokeh JSON item, ``kind: "bokeh"`` in figures.json) carries BokehJS
+inline and allows inline scripts only; a page without one has no script at all. Pages are
+plain string templates; every piece of text from the run folder goes through
 :func:`html.escape`.
+
+Layout: the page is at most 1280 px wide and never scrolls sideways; long tables wrap their
+cells and, if still too wide, scroll inside their own box; the comparison shows a figure row
+for a title only with the runs that have that figure.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ import html
 import json
 import math
 import numbers
+import os
 from pathlib import Path
 
 from .. import __version__, fileio
@@ -26,6 +33,8 @@ __all__ = ["build_report", "build_comparison"]
 _WIDE_ASPECT = 2.2
 
 _CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
+# With an interactive figure: BokehJS and the calls that draw its items, inline (no source).
+_CSP_SCRIPTS = _CSP + "; script-src 'unsafe-inline'"
 
 _CSS = """
 :root { --fg: #1d232b; --muted: #5b6470; --line: #d9dee5; --band: #f4f6f9; --accent: #2f6db5; }
@@ -42,7 +51,18 @@ h3 { margin: 0 0 8px; font-size: 16px; }
 .muted { color: var(--muted); }
 table { border-collapse: collapse; margin: 8px 0; }
 th, td { text-align: left; vertical-align: top; padding: 6px 12px;
-         border-bottom: 1px solid var(--line); }
+         border-bottom: 1px solid var(--line); overflow-wrap: break-word; }
+td.params { min-width: 240px; overflow-wrap: anywhere; }
+.meaning { color: var(--muted); font-size: 13px; font-weight: 400; margin-top: 2px;
+           min-width: 240px; }
+table.metrics td:first-child { width: 380px; min-width: 220px; }
+th.num { text-align: right; }
+td.num.list { white-space: normal; min-width: 180px; }
+/* The metric's name and meaning stay in view while a wide comparison scrolls in its box. */
+table.metrics td:first-child, table.metrics th:first-child { position: sticky; left: 0;
+                                                             background: #fff; z-index: 1; }
+table.metrics thead th:first-child { background: var(--band); }
+td.zero { color: #b8bec6; }
 thead th { background: var(--band); border-bottom: 2px solid var(--line); }
 td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.best { font-weight: 700; }
@@ -59,8 +79,11 @@ figure.wide { grid-column: 1 / -1; }
 figure img { display: block; max-width: 100%; height: auto; margin: 0 auto; }
 figcaption { margin-top: 8px; color: var(--muted); font-size: 14px; }
 .missing { padding: 24px; text-align: center; color: var(--muted); background: var(--band); }
-.scroll { overflow-x: auto; }
-.row { display: grid; gap: 16px; margin-bottom: 28px; }
+.scroll { overflow-x: auto; max-width: 100%; }
+.row { display: grid; gap: 16px; margin-bottom: 28px;
+       grid-template-columns: repeat(auto-fill, minmax(300px, 1fr)); }
+.bokeh { width: 100%; max-width: 760px; margin: 0 auto; }
+main { overflow-wrap: break-word; }
 footer { margin-top: 40px; padding-top: 12px; padding-bottom: 28px;
          border-top: 1px solid var(--line); color: var(--muted); font-size: 13px; }
 """
@@ -100,18 +123,21 @@ def build_report(run_dir) -> Path:
         _dataset_section(run),
         _method_section(run),
         _metrics_section(run),
+        _contingency_section(run),
         _figures_section(run),
     ])
-    page = _page(title, subtitle, body, _footer([run]))
+    page = _page(title, subtitle, body, _footer([run]), interactive=_bokeh_items(run.figures))
     return fileio.write_text(Path(run_dir) / "report.html", page)
 
 
 def build_comparison(run_dirs, out_path) -> Path:
     """Write one self-contained page comparing several runs side by side; return its path.
 
-    The page holds a table of the runs (method, dataset, parameters), a metrics table with one
-    column per run (the best value of each score in bold), and the figures: figures with the
-    same title are placed next to each other, one column per run.
+    The page holds a table of the runs (one row per run: method, dataset, parameters), a
+    metrics table with one column per run (the best value of each score in bold, each metric's
+    meaning under its name), and the figures: figures with the same title are placed next to
+    each other, only for the runs that have them (a run's interactive views are linked to its
+    own report rather than repeated).
 
     Parameters
     ----------
@@ -142,7 +168,7 @@ def build_comparison(run_dirs, out_path) -> Path:
         _notes(notes),
         _runs_table(runs, names),
         _comparison_metrics(runs, names),
-        _comparison_figures(runs, names),
+        _comparison_figures(runs, names, Path(out_path)),
     ])
     page = _page(f"Comparison: {title}", subtitle, body, _footer(runs))
     return fileio.write_text(out_path, page)
@@ -157,13 +183,16 @@ def _text(value, template="{}") -> str:
     return "" if value is None or value == "" else template.format(value)
 
 
-def _page(title: str, subtitle: str, body: str, footer: str) -> str:
+def _page(title: str, subtitle: str, body: str, footer: str, interactive=()) -> str:
+    interactive = list(interactive)
+    csp = _CSP_SCRIPTS if interactive else _CSP
+    scripts = _bokeh_scripts(interactive) if interactive else ""
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{_e(_CSP)}">
+<meta http-equiv="Content-Security-Policy" content="{_e(csp)}">
 <meta name="generator" content="latentlearn {_e(__version__)}">
 <link rel="icon" href="data:,">
 <title>{_e(title)}</title>
@@ -178,7 +207,7 @@ def _page(title: str, subtitle: str, body: str, footer: str) -> str:
 {body}
 </main>
 <footer>{footer}</footer>
-</body>
+{scripts}</body>
 </html>
 """
 
@@ -188,6 +217,35 @@ def _notes(notes) -> str:
         return ""
     items = "\n".join(f"<p>{_e(n)}</p>" for n in notes)
     return f'<div class="notes" role="note">\n{items}\n</div>'
+
+
+def _bokeh_items(figures) -> list:
+    """``[(element id, JSON text)]`` of the interactive figures that can be drawn."""
+    return [(_bokeh_id(i), f.item) for i, f in enumerate(figures)
+            if f.kind == "bokeh" and f.item is not None]
+
+
+def _bokeh_id(i: int) -> str:
+    return f"interactive-{i}"
+
+
+def _script_text(text: str) -> str:
+    # Inside <script>, only "</" can end the element early; "<\/" means the same to JS and JSON.
+    return text.replace("</", "<\\/")
+
+
+def _bokeh_scripts(items) -> str:
+    """BokehJS inline (no network access: ``bokeh.resources.INLINE``), each item's JSON in a
+    ``<script type="application/json">``, and the call that draws it into its ``<div>``."""
+    from bokeh.resources import Resources
+
+    library = "\n".join(Resources(mode="inline", components=["bokeh"]).js_raw)
+    data = "\n".join(f'<script type="application/json" data-bokeh-target="{_e(target)}">'
+                     f"{_script_text(item)}</script>" for target, item in items)
+    draw = ("document.querySelectorAll('script[data-bokeh-target]').forEach(function (s) {\n"
+            "  Bokeh.embed.embed_item(JSON.parse(s.textContent), s.dataset.bokehTarget);\n"
+            "});")
+    return f"<script>{_script_text(library)}</script>\n{data}\n<script>{draw}</script>\n"
 
 
 def _dataset_section(run: RunData) -> str:
@@ -218,11 +276,17 @@ def _method_section(run: RunData) -> str:
         rows.append(("Fit time", f"{cfg['duration_s']:.3g} s"))
     items = "\n".join(f"<dt>{_e(k)}</dt><dd>{_e(v)}</dd>" for k, v in rows)
     params = cfg.get("params")
+    resolved = cfg.get("resolved_params")
+    resolved = resolved if isinstance(resolved, dict) else {}
     if isinstance(params, dict) and params:
-        prow = "\n".join(f"<tr><td><code>{_e(k)}</code></td><td><code>{_e(_format_param(v))}"
-                         f"</code></td></tr>" for k, v in params.items())
+        prow = "\n".join(f"<tr><td><code>{_e(k)}</code></td><td><code>"
+                         f"{_e(_param_with_resolved(v, k, resolved))}</code></td></tr>"
+                         for k, v in params.items())
         table = (f'<table class="params">\n<thead><tr><th>Parameter</th><th>Value</th></tr>'
                  f"</thead>\n<tbody>\n{prow}\n</tbody>\n</table>")
+        if any(k in resolved for k in params):
+            table += ('\n<p class="muted">"auto → value": the value the fit chose for a '
+                      'parameter left to "auto".</p>')
     else:
         table = '<p class="muted">No parameters recorded.</p>'
     return (f'<section id="method">\n<h2>Method</h2>\n<dl>\n{items}\n</dl>\n<h3>Parameters</h3>\n'
@@ -234,25 +298,57 @@ def _metrics_section(run: RunData) -> str:
         return ('<section id="metrics">\n<h2>Metrics</h2>\n<p class="muted">No metrics were '
                 'recorded for this run.</p>\n</section>')
     rows = "\n".join(
-        f'<tr><td><code>{_e(name)}</code></td><td class="num">{_e(_format_metric(name, v))}'
+        f'<tr><td><code>{_e(name)}</code></td>'
+        f'<td class="num{" list" if isinstance(v, (list, tuple)) else ""}">'
+        f'{_e(_format_metric(name, v))}'
         f'</td><td>{_e(_meaning(name))}</td></tr>' for name, v in run.metrics.items())
     return (f'<section id="metrics">\n<h2>Metrics</h2>\n<table class="metrics">\n<thead><tr>'
             f"<th>Metric</th><th>Value</th><th>Meaning</th></tr></thead>\n<tbody>\n{rows}\n"
             f"</tbody>\n</table>\n</section>")
 
 
+def _contingency_section(run: RunData) -> str:
+    table = run.contingency
+    if not table:
+        return ""
+    head = "".join(f'<th class="num">{_e(c)}</th>' for c in table["classes"])
+    rows = []
+    for cluster, counts in zip(table["clusters"], table["counts"]):
+        cells = "".join(f'<td class="num{" zero" if c == 0 else ""}">{c:,}</td>' for c in counts)
+        rows.append(f"<tr><th>{_e(cluster)}</th>{cells}<td class=\"num\">{sum(counts):,}</td>"
+                    f"</tr>")
+    totals = [sum(col) for col in zip(*table["counts"])] if table["counts"] else []
+    foot = "".join(f'<td class="num">{t:,}</td>' for t in totals)
+    body = "\n".join(rows)
+    return (f'<section id="contingency">\n<h2>Clusters versus labels</h2>\n'
+            f'<p class="muted">How many points of each true label (columns) fell in each cluster '
+            f'(rows): the contingency table the adjusted Rand index and the mutual information '
+            f'scores are computed from (Hubert & Arabie 1985).</p>\n<div class="scroll">\n'
+            f'<table class="contingency">\n<thead><tr><th>cluster \\ label</th>{head}'
+            f'<th class="num">total</th></tr></thead>\n<tbody>\n{body}\n</tbody>\n'
+            f'<tfoot><tr><th>total</th>{foot}<td class="num">{sum(totals):,}</td></tr></tfoot>\n'
+            f"</table>\n</div>\n</section>")
+
+
 def _figures_section(run: RunData) -> str:
     if not run.figures:
         return ('<section id="figures">\n<h2>Figures</h2>\n<p class="muted">No figures were '
                 'saved for this run.</p>\n</section>')
-    cards = "\n".join(_figure(f, f.title, allow_wide=True) for f in run.figures)
+    cards = "\n".join(_figure(f, f.title, allow_wide=True, target=_bokeh_id(i))
+                      for i, f in enumerate(run.figures))
     return (f'<section id="figures">\n<h2>Figures</h2>\n<div class="figures">\n{cards}\n</div>\n'
             f"</section>")
 
 
-def _figure(fig, heading, *, allow_wide=False) -> str:
+def _figure(fig, heading, *, allow_wide=False, target=None, link=None) -> str:
     wide = False
-    if fig.data_uri is not None:
+    if fig.kind == "bokeh" and fig.item is not None and target is not None:
+        image = f'<div class="bokeh" id="{_e(target)}"></div>'
+        wide = allow_wide
+    elif fig.kind == "bokeh" and fig.item is not None and link is not None:
+        image = (f'<p><a href="{_e(link)}">Open the interactive view in this run\'s '
+                 f"report</a>.</p>")
+    elif fig.data_uri is not None:
         dims = ""
         if fig.size is not None and min(fig.size) > 0:
             dims = f' width="{fig.size[0]}" height="{fig.size[1]}"'
@@ -294,22 +390,25 @@ def _column_names(runs) -> list:
 
 
 def _runs_table(runs, names) -> str:
-    head = "".join(f"<th>{_e(n)}</th>" for n in names)
-    rows = [
-        ("Method", [r.method for r in runs]),
-        ("Family", [r.config.get("family", "") for r in runs]),
-        ("Dataset", [r.dataset_name for r in runs]),
-        ("Samples", [_format_count(r.dataset.get("n_samples")) for r in runs]),
-        ("Seed", [r.config.get("seed", "") for r in runs]),
-        ("Fit time", [f"{r.config['duration_s']:.3g} s"
-                      if isinstance(r.config.get("duration_s"), numbers.Real) else ""
-                      for r in runs]),
-        ("Parameters", [_compact_params(r.config.get("params")) for r in runs]),
-    ]
-    body = "\n".join(f"<tr><th>{_e(label)}</th>" + "".join(f"<td>{_e(v)}</td>" for v in values)
-                     + "</tr>" for label, values in rows)
+    # One row per run: the long parameter lists then wrap in the widest column.
+    head = "".join(f"<th>{h}</th>" for h in ("Run", "Family", "Dataset", "Samples", "Seed",
+                                             "Fit time", "Parameters"))
+    rows = []
+    for name, r in zip(names, runs):
+        fit_time = (f"{r.config['duration_s']:.3g} s"
+                    if isinstance(r.config.get("duration_s"), numbers.Real) else "")
+        resolved = r.config.get("resolved_params")
+        cells = "".join(f"<td>{_e(v)}</td>" for v in (r.config.get("family", ""),
+                                                       r.dataset_name))
+        cells += "".join(f'<td class="num">{_e(v)}</td>' for v in (
+            _format_count(r.dataset.get("n_samples")), r.config.get("seed", ""), fit_time))
+        params = _compact_params(r.config.get("params"),
+                                 resolved if isinstance(resolved, dict) else {})
+        rows.append(f"<tr><th>{_e(name)}</th>{cells}<td class=\"params\">{_e(params)}</td>"
+                    f"</tr>")
+    body = "\n".join(rows)
     return (f'<section id="runs">\n<h2>Runs</h2>\n<div class="scroll">\n<table class="runs">\n'
-            f"<thead><tr><th></th>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
+            f"<thead><tr>{head}</tr></thead>\n<tbody>\n{body}\n</tbody>\n</table>\n"
             f"</div>\n</section>")
 
 
@@ -318,25 +417,28 @@ def _comparison_metrics(runs, names) -> str:
     if not metric_names:
         return ('<section id="metrics">\n<h2>Metrics</h2>\n<p class="muted">No metrics were '
                 'recorded for these runs.</p>\n</section>')
-    head = "".join(f"<th>{_e(n)}</th>" for n in names)
+    head = "".join(f'<th class="num">{_e(n)}</th>' for n in names)
     rows = []
     for name in metric_names:
         values = [r.metrics.get(name) for r in runs]
         best = _best_index(name, values)
         cells = "".join(
-            f'<td class="num{" best" if i in best else ""}">'
+            f'<td class="num{" best" if i in best else ""}'
+            f'{" list" if isinstance(v, (list, tuple)) else ""}">'
             f'{_e(_format_metric(name, v)) if name in r.metrics else "—"}</td>'
             for i, (r, v) in enumerate(zip(runs, values)))
-        rows.append(f'<tr><td><code>{_e(name)}</code></td>{cells}<td>{_e(_meaning(name))}</td>'
-                    f"</tr>")
+        meaning = _meaning(name)
+        meaning = f'<div class="meaning">{_e(meaning)}</div>' if meaning else ""
+        # The meaning sits under the name, not in a last column that wide tables push away.
+        rows.append(f"<tr><td><code>{_e(name)}</code>{meaning}</td>{cells}</tr>")
     body = "\n".join(rows)
     return (f'<section id="metrics">\n<h2>Metrics</h2>\n<div class="scroll">\n'
-            f'<table class="metrics">\n<thead><tr><th>Metric</th>{head}<th>Meaning</th></tr>'
+            f'<table class="metrics">\n<thead><tr><th>Metric</th>{head}</tr>'
             f"</thead>\n<tbody>\n{body}\n</tbody>\n</table>\n</div>\n"
             f'<p class="muted">Bold: the best value of a score across the runs.</p>\n</section>')
 
 
-def _comparison_figures(runs, names) -> str:
+def _comparison_figures(runs, names, out_path: Path) -> str:
     # Key by (title, k-th figure of that title in its run), so repeated titles still align.
     per_run = []
     for r in runs:
@@ -351,20 +453,27 @@ def _comparison_figures(runs, names) -> str:
         return ('<section id="figures">\n<h2>Figures</h2>\n<p class="muted">No figures were '
                 'saved for these runs.</p>\n</section>')
     blocks = []
-    columns = f"grid-template-columns: repeat({len(runs)}, minmax(320px, 1fr));"
     for title, k in keys:
+        # Only the runs that have this figure: no placeholder cells (a run's figure list is
+        # its own); the cells wrap onto further lines instead of widening the page.
         cells = []
-        for name, keyed in zip(names, per_run):
+        for name, keyed, r in zip(names, per_run, runs):
             fig = keyed.get((title, k))
-            if fig is None:
-                cells.append(f'<figure>\n<h3>{_e(name)}</h3>\n<div class="missing">No such '
-                             f"figure for this run.</div>\n</figure>")
-            else:
-                cells.append(_figure(fig, name))
+            if fig is not None:
+                cells.append(_figure(fig, name, link=_relative_link(r.path / "report.html",
+                                                                    out_path)))
         heading = title if k == 0 else f"{title} ({k + 1})"
-        blocks.append(f'<h3>{_e(heading)}</h3>\n<div class="scroll"><div class="row" '
-                      f'style="{columns}">\n' + "\n".join(cells) + "\n</div></div>")
+        blocks.append(f'<h3>{_e(heading)}</h3>\n<div class="row">\n' + "\n".join(cells)
+                      + "\n</div>")
     return '<section id="figures">\n<h2>Figures</h2>\n' + "\n".join(blocks) + "\n</section>"
+
+
+def _relative_link(target: Path, page: Path) -> str:
+    """``target`` as a link from the page at ``page`` (relative when it can be)."""
+    try:
+        return Path(os.path.relpath(target.resolve(), page.resolve().parent)).as_posix()
+    except ValueError:       # another drive (Windows)
+        return target.resolve().as_uri()
 
 
 def _best_index(name, values) -> set:
@@ -414,6 +523,9 @@ def _format_metric(name: str, value) -> str:
         return f"{v:.3e}"
     if isinstance(value, str):
         return value
+    if isinstance(value, (list, tuple)) and all(_is_finite_number(v) for v in value):
+        # A list per latent dimension: each entry as a score (spaces let the cell wrap).
+        return "[" + ", ".join(_format_metric(name, v) for v in value) + "]"
     return json.dumps(value)
 
 
@@ -429,7 +541,14 @@ def _format_param(value) -> str:
     return json.dumps(value)
 
 
-def _compact_params(params) -> str:
+def _param_with_resolved(value, name, resolved) -> str:
+    """``"auto → 30.0"`` where the fit resolved an "auto" parameter, else the value."""
+    text = _format_param(value)
+    return f"{text} → {_format_param(resolved[name])}" if name in resolved else text
+
+
+def _compact_params(params, resolved=None) -> str:
     if not isinstance(params, dict) or not params:
         return ""
-    return ", ".join(f"{k}={_format_param(v)}" for k, v in params.items())
+    resolved = resolved or {}
+    return ", ".join(f"{k}={_param_with_resolved(v, k, resolved)}" for k, v in params.items())
