@@ -98,3 +98,27 @@ def write_api_pages(folder: Path) -> list[Path]:
     if not path.exists() or path.read_text() != text:
         path.write_text(text)
     return pages
+
+
+def write_cli_help(path: Path) -> None:
+    """The ``--help`` page of ``latentlearn`` and of each command, as rendered (for the CLI
+    guide), so that the documented options are the real ones."""
+    import re
+
+    import typer
+    from typer.testing import CliRunner
+
+    from latentlearn.cli import app
+
+    runner = CliRunner()
+    root = typer.main.get_command(app)
+    env = {"COLUMNS": "96", "NO_COLOR": "1", "TERM": "dumb"}
+    pages = []
+    for name in [None, *sorted(getattr(root, "commands", {}))]:
+        args = ([name] if name else []) + ["--help"]
+        out = runner.invoke(app, args, env=env, prog_name="latentlearn").output
+        out = re.sub(r"\x1b\[[0-9;]*m", "", out)
+        pages.append(f"$ latentlearn {' '.join(args)}\n{out.rstrip()}\n")
+    text = "\n".join(pages)
+    if not path.exists() or path.read_text() != text:
+        path.write_text(text)

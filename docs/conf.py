@@ -48,6 +48,7 @@ root_doc = "index"
 
 # The API pages: written from the ``__all__`` lists, then autosummary writes one page per name.
 _api.write_api_pages(DOCS / "api")
+_api.write_cli_help(DOCS / "api" / "cli_help.txt")
 autosummary_generate = True
 autosummary_imported_members = True
 autodoc_default_options = {"members": False}
@@ -132,10 +133,10 @@ def _process_docstring(app, what, name, obj, options, lines):
         lines[:] = [f"Re-exported from ``{module}.{getattr(obj, '__qualname__', name)}``; "
                     "see that project's documentation."]
         return
-    type_doc = inspect.getdoc(type(obj)) or ""
-    if what in ("data", "attribute") and lines and not inspect.isclass(obj) and \
-            not inspect.isroutine(obj) and type_doc and \
-            " ".join(" ".join(lines).split()[:10]) in " ".join(type_doc.split()):
+    type_doc = [ln.strip() for ln in (type(obj).__doc__ or "").splitlines() if ln.strip()]
+    own = [ln.strip() for ln in lines if ln.strip()]
+    if what in ("data", "attribute") and own and type_doc and not inspect.isclass(obj) and \
+            not inspect.isroutine(obj) and own[:3] == type_doc[:3]:
         lines[:] = []  # a constant with no docstring of its own: not its type's docstring
         return
     _escape_attribute_names(lines)
