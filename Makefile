@@ -28,7 +28,8 @@ bench: $(STAMP)
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
 # The documentation site (Sphinx + numpydoc + sphinx-gallery), offline, into docs/_build/html;
-# runs every gallery example (clean: rm -rf docs/_build docs/api docs/auto_examples). `make docs SPHINXOPTS="-D plot_gallery=0"` skips running them.
+# runs every gallery example; `make docs SPHINXOPTS="-D plot_gallery=0"` skips running them.
+# Build output: docs/_build, docs/api, docs/auto_examples (ignored by git).
 SPHINXOPTS ?=
 docs: $(STAMP)
 	$(BIN)/python -c "import sphinx, numpydoc, sphinx_gallery" 2>/dev/null || \

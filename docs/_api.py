@@ -37,8 +37,11 @@ def documented_names() -> dict[str, list[str]]:
         exported = list(getattr(module, "__all__", []))
         parent = name.rpartition(".")[0]
         if parent and parent in modules:
-            above = set(getattr(importlib.import_module(parent), "__all__", []))
-            exported = [n for n in exported if n not in above]
+            # Re-exported by the package: the same object under the same name (not merely the
+            # same name: latentlearn.load is not latentlearn.datasets.load).
+            above = importlib.import_module(parent)
+            exported = [n for n in exported if n not in getattr(above, "__all__", [])
+                        or getattr(above, n, None) is not getattr(module, n)]
         kept = []
         for n in exported:
             obj = getattr(module, n)
