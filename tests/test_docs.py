@@ -129,9 +129,10 @@ def test_examples_have_a_title_and_import_only_public_names():
                     continue
                 if name is None:
                     continue
-                public = getattr(importlib.import_module(module), "__all__", None)
-                sub = f"{module}.{name}"
-                is_module = importlib.util.find_spec(sub) is not None
+                mod = importlib.import_module(module)
+                public = getattr(mod, "__all__", None)
+                is_module = hasattr(mod, "__path__") and \
+                    importlib.util.find_spec(f"{module}.{name}") is not None
                 if name.startswith("_") or (public is not None and name not in public
                                             and not is_module):
                     bad.append(f"{path.name}: {name} is not public in {module}")
