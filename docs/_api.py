@@ -68,6 +68,11 @@ def _title(text: str, mark: str = "=") -> str:
 def write_api_pages(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     names = documented_names()
+    # A page left from a name no longer exported would be an orphan (a warning, so an error).
+    expected = {f"{module}.{name}" for module, members in names.items() for name in members}
+    for page in (folder / "generated").glob("*.rst"):
+        if page.stem not in expected:
+            page.unlink()
     top = sorted({m.split(".")[1] if "." in m else "" for m in names})
     pages = []
     for package in top:
