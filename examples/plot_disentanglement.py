@@ -17,7 +17,7 @@ from latentlearn.datasets import make_dsprites
 from latentlearn.metrics import disentanglement_scores
 from latentlearn.neural import BetaTCVAE
 
-sprites = make_dsprites(n_samples=1500, random_state=0)
+sprites = make_dsprites(n_samples=1000, random_state=0)
 print(sprites.X.shape, "factors:", sprites.factor_names)
 
 model = BetaTCVAE(latent_dim=6, beta=6.0, hidden_dims=(128,), epochs=3, batch_size=128,

@@ -24,8 +24,8 @@ centers = ring.extras["centers"]  # the true modes
 fig, axes = plt.subplots(1, 3, figsize=(10, 3.3))
 axes[0].scatter(ring.X[:, 0], ring.X[:, 1], s=2)
 axes[0].set_title("data: 8 Gaussians")
-for ax, model in zip(axes[1:], [GAN(epochs=15, random_state=0),
-                                WGANGP(epochs=15, random_state=0)]):
+for ax, model in zip(axes[1:], [GAN(epochs=10, random_state=0),
+                                WGANGP(epochs=10, random_state=0)]):
     model.fit(ring.X)
     samples = model.sample(1000, random_state=0)
     name = type(model).__name__
@@ -38,7 +38,7 @@ for ax, model in zip(axes[1:], [GAN(epochs=15, random_state=0),
 # %%
 # VQ-VAE on 8x8 digits: 16 codes on a grid of 4 cells, a small prior over the codes.
 digits = load("digits")
-vq = VQVAE(latent_dim=8, n_codes=16, grid_size=4, hidden_dims=(64,), epochs=10,
+vq = VQVAE(latent_dim=8, n_codes=16, grid_size=4, hidden_dims=(64,), epochs=5,
            random_state=0).fit(digits.X)
 print("VQ-VAE reconstruction MSE",
       round(float(((vq.reconstruct(digits.X) - digits.X) ** 2).mean()), 4))
