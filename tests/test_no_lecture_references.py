@@ -3,7 +3,8 @@
 Users have no copy of those notes, so a docstring, comment, string, README line or CLI help text
 that says "seed 001" or "seeds 000-004" points them at nothing. The scan reads the raw text of
 every ``.py`` file under ``src/latentlearn`` (a superset of its docstrings, strings and comments),
-``README.md`` and the rendered ``--help`` of every CLI command, and names ``file:line`` for each
+``README.md``, the documentation site's sources (``docs/``) and gallery (``examples/``), and the
+rendered ``--help`` of every CLI command, and names ``file:line`` for each
 mention. Random seeds (``random_state``, ``seed=0``, "seeded") do not match: the pattern needs the
 word "seed"/"seeds" followed (possibly across a line break, a comment ``#`` or a quote) by a
 three-digit number starting ``00``.
@@ -45,8 +46,26 @@ def find_mentions(text: str, where: str, pattern: re.Pattern = LECTURE_MENTION) 
     return found
 
 
+# The documentation site's sources and the gallery examples (not the build output under
+# docs/_build, docs/api and docs/auto_examples, which is generated from these and from src).
+DOCS_OUTPUT = ("_build", "api", "auto_examples")
+
+
+def _docs_files() -> list[Path]:
+    docs = [p for p in sorted((ROOT / "docs").rglob("*"))
+            if p.is_file() and p.suffix in (".rst", ".py", ".txt", ".html")
+            and p.relative_to(ROOT / "docs").parts[0] not in DOCS_OUTPUT]
+    return docs + sorted((ROOT / "examples").rglob("*.py")) + sorted(
+        (ROOT / "examples").rglob("*.rst"))
+
+
 def _source_files() -> list[Path]:
-    return sorted(PACKAGE.rglob("*.py")) + [ROOT / "README.md"]
+    return sorted(PACKAGE.rglob("*.py")) + [ROOT / "README.md"] + _docs_files()
+
+
+def test_scan_reaches_the_docs_and_the_examples():
+    names = {p.name for p in _docs_files()}
+    assert {"conf.py", "index.rst", "neural.rst", "plot_vae.py"} <= names
 
 
 def test_pattern_catches_mentions_and_spares_random_seeds():

@@ -13,7 +13,7 @@ next to probabilistic PCA among the linear latent-variable models).
 Maximum likelihood by the SVD-based iteration of Barber (2012, Algorithm 21.1), the one
 scikit-learn uses. With ``C`` the ``1/n`` sample covariance and ``Psi`` fixed, the likelihood is
 maximised in ``W`` by the leading eigen-pairs ``(lambda_j, v_j)`` of the scaled covariance
-``C~ = Psi^{-1/2} C Psi^{-1/2}``:
+``C~ = Psi^{-1/2} C Psi^{-1/2}``::
 
     W = diag(sqrt(max(lambda_j - 1, 0))) V^T Psi^{1/2},
     log L = -n/2 [ d log(2 pi) + k + sum_j log lambda_j + (tr C~ - sum_j lambda_j)

@@ -1,8 +1,8 @@
 """Figures of pair-trained embeddings (ContrastiveEmbedding: Hadsell, Chopra & LeCun 2006,
 DrLIM; the triplet loss of Schroff et al. 2015): the pair distances during training.
 
-The embedding itself is drawn by :mod:`.embedding` like any other, and the loss curve by
-:mod:`.neural`.
+The embedding itself is drawn by :mod:`~latentlearn.figures.embedding` like any other, and the
+loss curve by :mod:`~latentlearn.figures.neural`.
 """
 
 from __future__ import annotations

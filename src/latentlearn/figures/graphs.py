@@ -41,7 +41,7 @@ def figure_graph(result):
 
 @figure_maker(order=21)
 def figure_unrolled(result):
-    """The embedding coloured by the first true factor, with |Spearman rho| in the caption."""
+    """The embedding coloured by the first true factor, with ``|Spearman rho|`` in the caption."""
     r = result
     if (r.family != "manifold" or r.embedding is None or r.embedding.shape[1] < 2
             or r.dataset.factors is None):

@@ -10,26 +10,35 @@ the constructor, the constraint table and the docstring's Parameters section are
 that declaration. What fit learns ends in ``_`` (``model_``,
 ``history_``, ``n_features_in_``...). Same ``random_state``, same weights, bit for bit on CPU.
 
-=========================  ===================================================================
-``fit(X)``                 X: ndarray (n_samples, n_features), a Dataset (its image_shape
-                           then allows ``architecture="conv"``) or a torch DataLoader
-``transform(X)``           codes; for the VAE the posterior means ``mu(x)``. X as for fit, or
-                           a tensor, a torch Dataset or a DataLoader (read in batches; every
-                           method below that reads inputs takes the same, with the same
-                           results as the array); ``output="torch"`` returns a tensor
-``get_feature_names_out()``  ``vae0``, ``vae1``...; ``set_output(transform="pandas")`` works,
-                           also as a step of a scikit-learn Pipeline
-``inverse_transform(Z)``   decoded means ``E[x | z]``
-``reconstruct(X)``         ``inverse_transform(transform(X))``
-``sample(n, random_state)``  VAE: decoded draws from the prior N(0, I)
-``interpolate(x1, x2, steps, method)``  decoded codes between two inputs: ``"linear"``, or
-                           ``"spherical"`` (the default for the VAE's Gaussian latent)
-``save(folder)``, ``latentlearn.load(folder)``  the one saved-model format (:mod:`.checkpoint`);
-                           a model fitted with a user ``encoder=`` / ``decoder=`` module loads
-                           with ``latentlearn.load(folder, encoder=..., decoder=...)``
-``elbo(X)``, ``log_likelihood(X, k)``, ``score(X)``  VAE: per-input ELBO, IWAE estimate of
-                           log p(x) (k = 1000 by default), mean ELBO
-=========================  ===================================================================
+===================================================  ==============================================
+``fit(X)``                                           X: ndarray (n_samples, n_features), a Dataset
+                                                     (its image_shape then allows
+                                                     ``architecture="conv"``), a tensor or a torch
+                                                     DataLoader; a memory-mapped array is read
+                                                     batch by batch, never copied whole
+``transform(X)``                                     codes; for the VAE the posterior means
+                                                     ``mu(x)``. X as for fit, or a tensor, a torch
+                                                     Dataset or a DataLoader (read in batches;
+                                                     every method below that reads inputs takes the
+                                                     same, with the same results as the array);
+                                                     ``output="torch"`` returns a tensor
+``get_feature_names_out()``                          ``vae0``, ``vae1``...;
+                                                     ``set_output(transform="pandas")`` works, also
+                                                     as a step of a scikit-learn Pipeline
+``inverse_transform(Z)``                             decoded means ``E[x | z]``
+``reconstruct(X)``                                   ``inverse_transform(transform(X))``
+``sample(n, random_state)``                          VAE: decoded draws from the prior N(0, I)
+``interpolate(x1, x2, steps, method)``               decoded codes between two inputs:
+                                                     ``"linear"``, or ``"spherical"`` (the default
+                                                     for the VAE's Gaussian latent)
+``save(folder)``, ``latentlearn.load(folder)``       the one saved-model format
+                                                     (:mod:`.checkpoint`); a model fitted with a
+                                                     user ``encoder=`` / ``decoder=`` module loads
+                                                     with ``latentlearn.load(folder, encoder=...,
+                                                     decoder=...)``
+``elbo(X)``, ``log_likelihood(X, k)``, ``score(X)``  VAE: per-input ELBO, IWAE estimate of log p(x)
+                                                     (k = 1000 by default), mean ELBO
+===================================================  ==============================================
 
 The names registered for the command line: ``ae``, ``denoising_ae``, ``sparse_ae``, ``vae``,
 ``beta_tcvae``, ``mmd_vae``, ``factor_vae``, ``vq_vae``, ``gan``, ``wgan``, ``wgan_gp``, ``contrastive`` (family ``"neural"``, kind ``"neural"``).

@@ -474,7 +474,7 @@ class VQVAE(nn.Module):
 
     # ----------------------------------------------------------------- parts
     def encode(self, x):
-        """``z_e(x)``: (batch, *grid_shape, D)."""
+        """``z_e(x)``: ``(batch, *grid_shape, D)``."""
         return self.encoder(x)
 
     def codes(self, x):
@@ -487,7 +487,8 @@ class VQVAE(nn.Module):
         return self.decoder(z_q)
 
     def decode(self, z_q):
-        """Mean of ``p(x | z_q)`` for quantised grids (batch, *grid_shape, D): (batch, n_features)."""
+        """Mean of ``p(x | z_q)`` for quantised grids ``(batch, *grid_shape, D)``:
+        (batch, n_features)."""
         out = self._decoder_output(z_q)
         return torch.sigmoid(out) if self.config.reconstruction == "bce" else out
 
