@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import gc
 import json
 import logging
 import time
@@ -721,7 +722,12 @@ class Trainer:
                 self._save(players, optimizers, schedulers)
         if self._best_state is not None:
             self.model.load_state_dict(self._best_state)
-        self._ddp = None
+        if self._ddp is not None:
+            # Free the DDP wrapper now: its reducer, freed later by the garbage collector after
+            # the process group is gone, aborts the process ("terminate called without an
+            # active exception").
+            self._ddp = None
+            gc.collect()
         self.model.eval()
         return self.history
 

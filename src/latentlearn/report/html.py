@@ -126,8 +126,8 @@ def build_report(run_dir) -> Path:
         _contingency_section(run),
         _figures_section(run),
     ])
-    page = _page(title, subtitle, body, _footer([run]), interactive=_bokeh_items(run.figures))
-    return fileio.write_text(Path(run_dir) / "report.html", page)
+    text = page(title, subtitle, body, _footer([run]), interactive=_bokeh_items(run.figures))
+    return fileio.write_text(Path(run_dir) / "report.html", text)
 
 
 def build_comparison(run_dirs, out_path) -> Path:
@@ -170,8 +170,8 @@ def build_comparison(run_dirs, out_path) -> Path:
         _comparison_metrics(runs, names),
         _comparison_figures(runs, names, Path(out_path)),
     ])
-    page = _page(f"Comparison: {title}", subtitle, body, _footer(runs))
-    return fileio.write_text(out_path, page)
+    text = page(f"Comparison: {title}", subtitle, body, _footer(runs))
+    return fileio.write_text(out_path, text)
 
 
 # --------------------------------------------------------------------------- page pieces
@@ -183,7 +183,9 @@ def _text(value, template="{}") -> str:
     return "" if value is None or value == "" else template.format(value)
 
 
-def _page(title: str, subtitle: str, body: str, footer: str, interactive=()) -> str:
+def page(title: str, subtitle: str, body: str, footer: str, interactive=(), *,
+         extra_css: str = "") -> str:
+    """One self-contained page in the reports' look: the run, comparison and index pages."""
     interactive = list(interactive)
     csp = _CSP_SCRIPTS if interactive else _CSP
     scripts = _bokeh_scripts(interactive) if interactive else ""
@@ -196,7 +198,7 @@ def _page(title: str, subtitle: str, body: str, footer: str, interactive=()) -> 
 <meta name="generator" content="latentlearn {_e(__version__)}">
 <link rel="icon" href="data:,">
 <title>{_e(title)}</title>
-<style>{_CSS}</style>
+<style>{_CSS}{extra_css}</style>
 </head>
 <body>
 <header>

@@ -16,36 +16,15 @@ import os
 from pathlib import Path
 
 from .. import __version__, fileio
+from .html import page
 
 __all__ = ["build_index"]
 
-_CSP = "default-src 'none'; style-src 'unsafe-inline'"
-
-# The look of the run and comparison pages (latentlearn.report.html), kept here so that this
-# page depends on nothing but itself.
+# The reports' look (latentlearn.report.html), plus the list of links.
 _CSS = """
-:root { --fg: #1d232b; --muted: #5b6470; --line: #d9dee5; --band: #f4f6f9; --accent: #2f6db5; }
-* { box-sizing: border-box; }
-body { margin: 0; color: var(--fg); background: #fff;
-       font: 15px/1.45 -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-header, main, footer { max-width: 1280px; margin: 0 auto; padding: 0 24px; }
-header { padding-top: 28px; border-bottom: 3px solid var(--accent); }
-h1 { margin: 0 0 4px; font-size: 26px; }
-h2 { margin: 32px 0 12px; font-size: 20px; border-bottom: 1px solid var(--line);
-     padding-bottom: 4px; }
-.subtitle { margin: 0 0 16px; color: var(--muted); }
-.muted { color: var(--muted); }
-a { color: var(--accent); }
 ul.reports { padding-left: 20px; }
 ul.reports li { margin: 4px 0; }
-table { border-collapse: collapse; margin: 8px 0; width: 100%; }
-th, td { text-align: left; vertical-align: top; padding: 6px 12px;
-         border-bottom: 1px solid var(--line); }
-thead th { background: var(--band); border-bottom: 2px solid var(--line); }
-td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 .missing { color: #a33; }
-footer { margin-top: 40px; padding-top: 12px; padding-bottom: 28px;
-         border-top: 1px solid var(--line); color: var(--muted); font-size: 13px; }
 """
 
 
@@ -146,29 +125,8 @@ def build_index(folder, run_dirs, *, comparison=None, extra_reports=None, notes=
                    if skipped else "")
                 + ". Every page is one self-contained file; the links are relative, so this "
                   "folder can be moved whole.")
-    page = f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{_e(_CSP)}">
-<meta name="generator" content="latentlearn {_e(__version__)}">
-<link rel="icon" href="data:,">
-<title>{_e(title)}</title>
-<style>{_CSS}</style>
-</head>
-<body>
-<header>
-<h1>{_e(title)}</h1>
-<p class="subtitle">{_e(subtitle)}</p>
-</header>
-<main>
-{chr(10).join(body)}
-</main>
-<footer>Written by latentlearn {_e(__version__)}.</footer>
-</body>
-</html>
-"""
+    text = page(title, subtitle, "\n".join(body), f"Written by latentlearn {_e(__version__)}.",
+                extra_css=_CSS)
     out = folder / "index.html"
-    fileio.write_text(out, page)
+    fileio.write_text(out, text)
     return out
