@@ -42,6 +42,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 
 from .._linalg import covariance, flip_row_signs
+from .._stages import StageClock
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
@@ -150,6 +151,9 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
         Rotate the fitted loadings (Kaiser 1958); the likelihood does not change.
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds the random start of ``"randomized"``.
+    verbose : int, default=0
+        Log how long each stage of the fit takes (logger ``latentlearn.decomposition.factor_analysis``, at INFO), as
+        openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
 
     Attributes
     ----------
@@ -185,10 +189,11 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
         "iterated_power": [Interval(Integral, 0, None)],
         "rotation": [Options({"varimax", "quartimax"}), None],
         "random_state": ["random_state"],
+        "verbose": [Interval(Integral, 0, None), "boolean"],
     }
 
     def __init__(self, n_components=None, *, tol=1e-2, max_iter=1000, noise_variance_init=None,
-                 svd_method="randomized", iterated_power=3, rotation=None, random_state=None):
+                 svd_method="randomized", iterated_power=3, rotation=None, random_state=None, verbose=0):
         self.n_components = n_components
         self.tol = tol
         self.max_iter = max_iter
@@ -197,6 +202,7 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
         self.iterated_power = iterated_power
         self.rotation = rotation
         self.random_state = random_state
+        self.verbose = verbose
 
     def fit(self, X, y=None):
         """Fit the factor model to ``X`` by maximum likelihood.
@@ -212,6 +218,7 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
         self : FactorAnalysis
         """
         self._check_parameters()
+        clock = StageClock(logger, "FactorAnalysis", self.verbose)
         X = self._validate_X(X, reset=True, min_samples=2, dtype=np.float64)
         n_samples, n_features = X.shape
         k = n_features if self.n_components is None else int(self.n_components)
@@ -232,6 +239,7 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
         mean = X.mean(axis=0)
         C = covariance(X, mean) * ((n_samples - 1) / n_samples)  # (d, d), 1/n covariance
         variances = np.diag(C).copy()
+        clock.stage("covariance of %d features", n_features)
         exact = self.svd_method == "lapack" or k + _OVERSAMPLES >= n_features
         basis = None
         if not exact:
@@ -261,6 +269,7 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
                 break
             previous = ll
             psi = np.maximum(variances - (W**2).sum(axis=0), _SMALL)
+        clock.stage("%d EM iterations (log-likelihood %.6g)", n_iter, loglike[-1])
         if not converged:
             warnings.warn(
                 f"FactorAnalysis did not converge in max_iter={self.max_iter} iterations "

@@ -50,6 +50,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._checks import check_codes
 from .._linalg import flip_row_signs
+from .._stages import StageClock
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
@@ -202,6 +203,9 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         ill-conditioned data). ``"auto"`` takes ``"eigh"`` when ``n_samples >= n_features``.
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds ``w_init`` when it is None.
+    verbose : int, default=0
+        Log how long each stage of the fit takes (logger ``latentlearn.decomposition.ica``, at INFO), as
+        openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
 
     Attributes
     ----------
@@ -248,11 +252,12 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         "w_init": ["array-like", None],
         "whiten_solver": [Options({"auto", "eigh", "svd"})],
         "random_state": ["random_state"],
+        "verbose": [Interval(Integral, 0, None), "boolean"],
     }
 
     def __init__(self, n_components=None, *, algorithm="parallel", whiten="unit-variance",
                  fun="logcosh", fun_args=None, max_iter=200, tol=1e-4, w_init=None,
-                 whiten_solver="auto", random_state=None):
+                 whiten_solver="auto", random_state=None, verbose=0):
         self.n_components = n_components
         self.algorithm = algorithm
         self.whiten = whiten
@@ -263,6 +268,7 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         self.w_init = w_init
         self.whiten_solver = whiten_solver
         self.random_state = random_state
+        self.verbose = verbose
 
     def _alpha(self):
         args = dict(self.fun_args or {})
@@ -318,6 +324,7 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
 
     def _fit(self, X):
         self._check_parameters()
+        clock = StageClock(logger, "FastICA", self.verbose)
         alpha = self._alpha()
         X = self._validate_X(X, reset=True, min_samples=2)
         if self.n_components is not None and self.n_components > min(X.shape):
@@ -327,10 +334,12 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         mean, K = self._whiten(X)
         k = K.shape[0]
         Z = K.astype(X.dtype) @ (X - mean.astype(X.dtype)).T  # (k, n), whitened
+        clock.stage("whitening to %d dimensions", k)
         W_init = self._initial_unmixing(k)
         solve = _ica_parallel if self.algorithm == "parallel" else _ica_deflation
         W, n_iter, converged = solve(Z, W_init, _CONTRASTS[self.fun], alpha, self.max_iter,
                                      self.tol)
+        clock.stage("%d %s fixed-point iterations", n_iter, self.algorithm)
         if not converged:
             warnings.warn(
                 f"FastICA did not converge in max_iter={self.max_iter} iterations "
@@ -360,7 +369,7 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         self.whitening_ = K.astype(dtype)
         self.n_components_ = k
         self.n_iter_ = n_iter
-        logger.debug("FastICA fitted: %d sources, %d iterations", k, n_iter)
+        clock.stage("sources ordered and signed")
         return S.T
 
     def fit(self, X, y=None):

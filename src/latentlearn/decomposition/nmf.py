@@ -73,6 +73,7 @@ from sklearn.utils.validation import check_array
 
 from .._linalg import randomized_svd, row_blocks
 from .._sparse import CentredOperator, issparse, nnz_row_blocks
+from .._stages import StageClock
 from ..base import (
     Interval,
     LatentEstimator,
@@ -518,6 +519,9 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         Iterations of the solver (one iteration updates ``W`` and ``H`` once each).
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds the initialisation.
+    verbose : int, default=0
+        Log how long each stage of the fit takes (logger ``latentlearn.decomposition.nmf``, at INFO), as
+        openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
 
     Attributes
     ----------
@@ -558,10 +562,11 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         "tol": [Interval(Real, 0, None)],
         "max_iter": [Interval(Integral, 1, None)],
         "random_state": ["random_state"],
+        "verbose": [Interval(Integral, 0, None), "boolean"],
     }
 
     def __init__(self, n_components=None, *, init=None, solver="cd", beta_loss="frobenius",
-                 tol=1e-4, max_iter=200, random_state=None):
+                 tol=1e-4, max_iter=200, random_state=None, verbose=0):
         self.n_components = n_components
         self.init = init
         self.solver = solver
@@ -569,6 +574,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         self.tol = tol
         self.max_iter = max_iter
         self.random_state = random_state
+        self.verbose = verbose
 
     _accepts_sparse = True
 
@@ -641,11 +647,15 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         """
         self._check_parameters()
         self._check_solver()
+        clock = StageClock(logger, "NMF", self.verbose)
         X = self._validate_X(X, reset=True)
         _check_non_negative(X, "NMF")
         W0, H0 = self._start(X, W, H)
+        clock.stage("initialisation (%s)", "given W, H" if W is not None else
+                    (self.init or "auto"))
         W, H, n_iter = _solve(X, W0, H0, solver=self.solver, beta_loss=self.beta_loss,
                               max_iter=self.max_iter, tol=self.tol, update_H=True)
+        clock.stage("%d %s sweeps", n_iter, self.solver)
         if self.solver == "cd":
             # the codes solved to tolerance for the final dictionary, as transform solves them:
             # fit_transform(X) then agrees with transform(X), and the objective can only drop
@@ -659,7 +669,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         self.n_iter_ = n_iter
         self.reconstruction_err_ = float(
             np.sqrt(2 * max(_objective(X, W, H, self.beta_loss), 0.0)))
-        logger.debug("NMF fitted: %d iterations, error %.6g", n_iter, self.reconstruction_err_)
+        clock.stage("final codes (error %.6g)", self.reconstruction_err_)
         return W
 
     def fit(self, X, y=None, *, W=None, H=None):

@@ -36,6 +36,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.neighbors import NearestNeighbors
 
 from .._linalg import classical_scaling, double_centre
+from .._stages import StageClock
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
 from ..neighbors.graphs import (
@@ -121,6 +122,9 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
         their nearest pair of samples (as scikit-learn's Isomap does).
     random_state : None, int or RandomState, default=None
         Landmark choice.
+    verbose : int, default=0
+        Log how long each stage of the fit takes (logger ``latentlearn.manifold.isomap``, at INFO), as
+        openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
 
     Attributes
     ----------
@@ -152,12 +156,13 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
         "extra_edge_length": [Interval(Real, 0, None, closed="neither"), None],
         "on_disconnected": [Options({"connect", "raise"})],
         "random_state": ["random_state"],
+        "verbose": [Interval(Integral, 0, None), "boolean"],
     }
 
     def __init__(self, n_components=2, *, n_neighbors=5, radius=None, n_landmarks="auto",
                  neighbors_algorithm="auto", metric="euclidean",
                  extra_edges=None, extra_edge_length=None, on_disconnected="connect",
-                 random_state=None):
+                 random_state=None, verbose=0):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.radius = radius
@@ -168,6 +173,7 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
         self.extra_edge_length = extra_edge_length
         self.on_disconnected = on_disconnected
         self.random_state = random_state
+        self.verbose = verbose
 
     # -- fitting -------------------------------------------------------------------------------
 
@@ -210,6 +216,7 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
 
     def _fit(self, X):
         self._check_parameters()
+        clock = StageClock(logger, "Isomap", self.verbose)
         check_metric(self.metric, whom="Isomap")
         X = self._validate_X(X, min_samples=2, accept_sparse="csr")
         n = X.shape[0]
@@ -225,6 +232,7 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
             G = add_edges(G, self.extra_edges, self.extra_edge_length)
         G = ensure_connected(G, X, on_disconnected=self.on_disconnected,
                              n_neighbors=self.n_neighbors_, metric=self.metric)
+        clock.stage("neighbourhood graph of %d points (%d edges)", n, G.nnz)
         rng = check_random_state(self.random_state)
         landmarks = self._choose_landmarks(n, rng)
         m = len(landmarks)
@@ -239,6 +247,7 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
             # (n, m): a transposed view of Dijkstra's (m, n) output, not a copy
             dist = geodesic_distances(G, indices=landmarks).T
             D_ref = dist[landmarks]  # (m, m)
+        clock.stage("geodesic distances to %d reference points", m)
         # Classical MDS of the reference points (all points, or the landmarks): the shared
         # kernel behind latentlearn.manifold.classical_mds, without its validation copies of a
         # D that is symmetric with a zero diagonal by construction.
@@ -259,6 +268,7 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
             self.embedding_ = self._triangulate(dist)
         self.nbrs_ = NearestNeighbors(n_neighbors=self.n_neighbors_, radius=self.radius,
                                       metric=self.metric).fit(X)
+        clock.stage("classical scaling to %d dimensions", self.n_components)
         return X
 
     def _triangulate(self, delta):

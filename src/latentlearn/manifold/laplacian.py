@@ -31,6 +31,7 @@ from sklearn.neighbors import NearestNeighbors
 from sklearn.utils.validation import check_is_fitted
 
 from .._linalg import flip_column_signs, smallest_eigenpairs
+from .._stages import StageClock
 from ..base import Interval, LatentEstimator, Options
 from ..exceptions import DataError
 from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
@@ -174,6 +175,9 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
         their nearest pair of samples, with the smallest weight in the graph (a precomputed
         affinity always raises).
     random_state : None, int or RandomState, default=None
+    verbose : int, default=0
+        Log how long each stage of the fit takes (logger ``latentlearn.manifold.laplacian``, at INFO), as
+        openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
 
     Attributes
     ----------
@@ -205,12 +209,13 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
         "metric": [str, "callable"],
         "on_disconnected": [Options({"connect", "raise"})],
         "random_state": ["random_state"],
+        "verbose": [Interval(Integral, 0, None), "boolean"],
     }
 
     def __init__(self, n_components=2, *, n_neighbors=10, affinity="knn", radius=None,
                  symmetrize="symmetric", weights="heat", sigma=None, laplacian="random_walk",
                  eigen_solver="auto", neighbors_algorithm="auto", metric="euclidean",
-                 on_disconnected="connect", random_state=None):
+                 on_disconnected="connect", random_state=None, verbose=0):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.affinity = affinity
@@ -224,6 +229,7 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
         self.metric = metric
         self.on_disconnected = on_disconnected
         self.random_state = random_state
+        self.verbose = verbose
 
     def _affinity(self, X):
         n = X.shape[0]
@@ -267,6 +273,7 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
         self : LaplacianEigenmaps
         """
         self._check_parameters()
+        clock = StageClock(logger, "LaplacianEigenmaps", self.verbose)
         check_metric(self.metric, whom="LaplacianEigenmaps")
         X = self._validate_X(X, min_samples=self.n_components + 2, accept_sparse="csr")
         if self.affinity != "precomputed" and is_precomputed(self.metric):
@@ -279,9 +286,11 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
         else:
             W = ensure_connected(W, X, n_neighbors=self.n_neighbors_, metric=self.metric,
                                  length=float(W.data.min()) if W.nnz else 1.0)
+        clock.stage("affinity graph of %d points (%d edges)", W.shape[0], W.nnz)
         Y, values = _laplacian_eigenmaps(W, self.n_components, laplacian=self.laplacian,
                                          eigen_solver=self.eigen_solver,
                                          random_state=self.random_state)
+        clock.stage("%d eigenvectors of the %s Laplacian", self.n_components, self.laplacian)
         self.affinity_matrix_ = W
         self.embedding_ = Y
         self.eigenvalues_ = values

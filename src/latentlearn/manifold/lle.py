@@ -35,6 +35,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.neighbors import NearestNeighbors
 
 from .._linalg import flip_column_signs, smallest_eigenpairs
+from .._stages import StageClock
 from ..base import Interval, LatentEstimator, Options, check_is_fitted
 from ..neighbors.distances import check_metric
 from ..registry import register
@@ -120,6 +121,9 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         neighbours' coordinates), so ``"precomputed"`` is not possible.
     random_state : None, int or RandomState, default=None
         ARPACK's start vector.
+    verbose : int, default=0
+        Log how long each stage of the fit takes (logger ``latentlearn.manifold.lle``, at INFO), as
+        openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
 
     Attributes
     ----------
@@ -142,11 +146,12 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "neighbors_algorithm": [Options({"auto", "brute", "kd_tree", "ball_tree"})],
         "metric": [str, "callable"],
         "random_state": ["random_state"],
+        "verbose": [Interval(Integral, 0, None), "boolean"],
     }
 
     def __init__(self, n_components=2, *, n_neighbors=10, reg=1e-3, method="standard",
                  eigen_solver="auto", tol=1e-6, neighbors_algorithm="auto", metric="euclidean",
-                 random_state=None):
+                 random_state=None, verbose=0):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.reg = reg
@@ -156,6 +161,7 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.neighbors_algorithm = neighbors_algorithm
         self.metric = metric
         self.random_state = random_state
+        self.verbose = verbose
 
     def fit(self, X, y=None):
         """Compute the embedding of ``X``.
@@ -170,6 +176,7 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self : LocallyLinearEmbedding
         """
         self._check_parameters()
+        clock = StageClock(logger, "LocallyLinearEmbedding", self.verbose)
         check_metric(self.metric, whom="LocallyLinearEmbedding", allow_precomputed=False)
         X = self._validate_X(X, min_samples=self.n_components + 2, dtype=np.float64)
         n = X.shape[0]
@@ -179,6 +186,7 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.nbrs_ = NearestNeighbors(n_neighbors=k, algorithm=self.neighbors_algorithm,
                                       metric=self.metric).fit(X)
         indices = self.nbrs_.kneighbors(return_distance=False)  # (n, k), self excluded
+        clock.stage("%d nearest neighbours of %d points", k, n)
         if self.method == "ltsa":
             if k <= self.n_components:
                 raise ValueError(
@@ -191,11 +199,13 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
                                   shape=(n, n))
             I_W = sparse.identity(n, format="csr") - W
             M = (I_W.T @ I_W).tocsr()  # (n, n), sparse
+        clock.stage("%s weights and the matrix M", self.method)
         # Shift-invert just below 0: M is PSD with a (near) zero eigenvalue, and its smallest
         # eigenvalues are tiny and clustered, which plain Lanczos resolves badly.
         values, vectors = smallest_eigenpairs(
             M, self.n_components + 1, solver=self.eigen_solver, random_state=self.random_state,
             sigma=-1e-8, tol=self.tol, maxiter=1000)
+        clock.stage("%d smallest eigenvectors of M", self.n_components + 1)
         self.embedding_ = flip_column_signs(np.ascontiguousarray(vectors[:, 1:]))
         self.eigenvalues_ = values[1:]
         self.reconstruction_error_ = float(np.sum(values[1:]))
