@@ -18,8 +18,10 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/latentlearn demo
 
+# Two workers (pytest-xdist, in the dev extra); a test file stays on one worker, so module
+# fixtures (the two-process DDP runs) are made once.
 test: $(STAMP)
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
