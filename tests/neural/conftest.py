@@ -11,6 +11,10 @@ tests/neural/test_neural_trainer_resume.py` failed two resume tests).
 import pytest
 import torch
 
+# A script that torchrun starts (test_ddp.py imports it too); --doctest-modules would import it
+# a second time, registering its model class twice.
+collect_ignore = ["ddp_worker.py"]
+
 
 @pytest.fixture(autouse=True, scope="module")
 def _one_torch_thread():
