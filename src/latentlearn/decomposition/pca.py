@@ -96,9 +96,9 @@ logger = logging.getLogger(__name__)
 def _blocked_moments(rows):
     """Mean and covariance of a memory-mapped ``X`` from two passes over its row blocks.
 
-    ``mu = sum_q x_q / n`` (block sums in the dtype of ``X``, accumulated in float64), then
-    ``Sigma = 1/(n-1) sum_q (x_q - mu)(x_q - mu)^T`` (Bishop 2006, §12.1) with each block
-    centred first: the arithmetic of ``column_mean`` and ``covariance`` on an array in memory.
+    ``mu = sum_q x_q / n`` (summed in float64), then ``Sigma = 1/(n-1) sum_q (x_q - mu)(x_q -
+    mu)^T`` (Bishop 2006, §12.1) with each block centred first, multiplied in the dtype of ``X``
+    and summed in float64, as ``covariance`` does for an array in memory.
 
     Parameters
     ----------
@@ -112,7 +112,7 @@ def _blocked_moments(rows):
     n, d = rows.n_samples, rows.n_features
     total = np.zeros(d)
     for _, block in rows.blocks():
-        total += block.sum(axis=0)
+        total += block.sum(axis=0, dtype=np.float64)
     mean = total / n
     shift = mean.astype(rows.dtype)
     C = np.zeros((d, d))
