@@ -7,8 +7,12 @@ touched through a mapping in its resident set, so a fit that reads a 2 GB map wh
 2 GB resident even though it copied nothing. Here each block is read with ``readinto`` from the
 file at the map's byte offset into one reused buffer (``block_rows x n_features``), so the
 pages stay in the kernel's page cache, shared and reclaimable, and the fit's peak memory above
-its baseline is a block plus the estimator's own ``(n_samples,)`` bookkeeping. The values are
-those of the map, bit for bit (the same bytes, read in the map's dtype).
+its baseline is a few blocks (the buffer, a centred copy: :data:`BLOCK_BYTES` each) plus the
+estimator's own ``(n_samples,)`` bookkeeping: k-means keeps labels and weights (16 bytes a row),
+mini-batch k-means also the canonical order and cumulative weights (about 40 bytes a row), so
+for rows of 64 float32 features the peak stays under a quarter of the file, and for only a
+few features it does not. The values are those of the map, bit for bit (the same bytes, read
+in the map's dtype).
 
 A memmap opened for writing (``mode="r+"``) might change under a fit. :class:`MemmapRows`
 records the file's size and modification time and a CRC-32 of the first and last block when it
@@ -30,7 +34,7 @@ from .exceptions import DataError
 __all__ = ["is_file_memmap", "MemmapRows", "BLOCK_BYTES", "validate_memmap"]
 
 #: Bytes of one block read from the file (each block is one reused buffer of this size).
-BLOCK_BYTES = 32 << 20
+BLOCK_BYTES = 8 << 20
 
 
 def _root_memmap(X):

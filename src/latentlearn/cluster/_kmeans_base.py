@@ -516,12 +516,14 @@ def memmap_mean_and_variance(rows, weights):
     total = weights.sum()
     mean = np.zeros(rows.n_features)
     for part, block in rows.blocks():
-        mean += weights[part] @ block.astype(np.float64)
+        for sub in difference_blocks(block.shape[0], rows.n_features):  # float64 temporaries
+            mean += weights[part][sub] @ block[sub].astype(np.float64)
     mean /= total
     variance = np.zeros(rows.n_features)
     for part, block in rows.blocks():
-        diff = block.astype(np.float64) - mean
-        variance += weights[part] @ (diff * diff)
+        for sub in difference_blocks(block.shape[0], rows.n_features):
+            diff = block[sub].astype(np.float64) - mean
+            variance += weights[part][sub] @ (diff * diff)
     return mean, variance / total
 
 
