@@ -14,6 +14,10 @@ for rows of 64 float32 features the peak stays under a quarter of the file, and 
 few features it does not. The values are those of the map, bit for bit (the same bytes, read
 in the map's dtype).
 
+Scattered rows (mini-batches, seeding samples) are read with one ``os.preadv`` per run of
+consecutive rows, for the same reason: gathered through the map, every page fault maps a whole
+folio of the page cache (up to 2 MB on recent kernels) into the resident set.
+
 A memmap opened for writing (``mode="r+"``) might change under a fit. :class:`MemmapRows`
 records the file's size and modification time and a CRC-32 of the first and last block when it
 is made; :meth:`MemmapRows.check_unchanged` compares them at the end of the fit (a ``stat`` and
@@ -45,8 +49,11 @@ def _root_memmap(X):
 
 
 def is_file_memmap(X) -> bool:
-    """True for a C-contiguous 2-D float array whose memory is a file mapped by ``np.memmap``
-    (mode ``"r"``, ``"r+"`` or ``"w+"``; a copy-on-write ``"c"`` map may hold changes the file lacks)."""
+    """True for a C-contiguous 2-D array whose memory is a file mapped by ``np.memmap``.
+
+    Mode ``"r"``, ``"r+"`` or ``"w+"``; a copy-on-write ``"c"`` map may hold changes the file
+    lacks, so it is read through the map like any array.
+    """
     if not isinstance(X, np.ndarray) or X.ndim != 2 or not X.flags.c_contiguous:
         return False
     root = _root_memmap(X)
@@ -141,23 +148,32 @@ class MemmapRows:
                 yield slice(start, stop), block
 
     def take(self, rows):
-        """Rows ``rows`` (int array, any order, repeats allowed) as a new array, read one run of
-        consecutive rows at a time."""
+        """Rows ``rows`` (int array, any order, repeats allowed) as a new array.
+
+        Scattered rows (a mini-batch, a seeding sample) are read one ``os.preadv`` per run of
+        consecutive rows, straight into the result: through the map, each page fault would
+        map a whole large folio of the page cache (up to 2 MB) into the resident set.
+        """
         rows = np.asarray(rows, dtype=np.intp)
-        out = np.empty((rows.size, self.n_features), dtype=self.dtype)
-        if rows.size == 0:
-            return out
-        order = np.argsort(rows, kind="stable")
-        sorted_rows = rows[order]
-        unique, first = np.unique(sorted_rows, return_index=True)
+        unique, inverse = np.unique(rows, return_inverse=True)
         values = np.empty((unique.size, self.n_features), dtype=self.dtype)
-        breaks = np.flatnonzero(np.diff(unique) != 1) + 1  # runs of consecutive rows
-        with open(self.path, "rb", buffering=0) as fh:
-            for run in np.split(np.arange(unique.size), breaks):
-                self._read_into(fh, values[run[0]: run[-1] + 1], int(unique[run[0]]))
+        if unique.size:
+            flat = memoryview(values.reshape(-1)).cast("B")
+            rb = self.row_bytes
+            starts = np.flatnonzero(np.diff(unique, prepend=-2) != 1)  # runs of rows
+            stops = np.append(starts[1:], unique.size)
+            fd = os.open(self.path, os.O_RDONLY)
+            try:
+                for a, b, row in zip(starts.tolist(), stops.tolist(),
+                                     unique[starts].tolist()):
+                    got = os.preadv(fd, [flat[a * rb: b * rb]], self.position + row * rb)
+                    if got != (b - a) * rb:
+                        raise DataError(f"{self.path}: ended while reading row {row}; the "
+                                        "file was truncated during the fit.")
+            finally:
+                os.close(fd)
         self._check_finite(values, 0)
-        out[order] = values[np.searchsorted(unique, sorted_rows)]
-        return out
+        return values[inverse.reshape(-1)]
 
     # -- the file must not change during a fit ----------------------------------------------
     def _edge_checksums(self):

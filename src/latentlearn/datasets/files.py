@@ -12,8 +12,9 @@ Data larger than memory: ``mmap=True`` memory-maps a 2-D float ``.npy`` table
 (``np.load(mmap_mode="r")``: ``X`` is the ``np.memmap``), and reads a Parquet table one row
 group at a time into a memory-mapped temporary ``.npy``.
 
-``X`` is always float32 (or float64 in a memory-mapped ``.npy``). Images are flattened row-major, scaled to [0, 1] and described by
-``image_shape``. Nothing is ever unpickled (``numpy.load(..., allow_pickle=False)``).
+``X`` is always float32 (or float64 in a memory-mapped ``.npy``). Images are flattened
+row-major, scaled to [0, 1] and described by ``image_shape``. Nothing is ever unpickled
+(``numpy.load(..., allow_pickle=False)``).
 
 Every error a user's file can cause names the file and the place in it (line and column of a
 table, index of an array, the image) and says what to do; all are
@@ -670,8 +671,8 @@ def read_parquet(path, *, label: str | int | None = None,
             where = f"{path}, column {name!r}"
             null = first_null(column)
             if null is not None:
-                raise DataError(f"{where}, row index {row0 + null}: the value is missing (null); fill it in, "
-                                "remove the row, or drop the column.")
+                raise DataError(f"{where}, row index {row0 + null}: the value is missing "
+                                "(null); fill it in, remove the row, or drop the column.")
             if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(
                     kind) or pa.types.is_decimal(kind):
                 X[:, k] = column.to_numpy().astype(np.float64)
@@ -679,8 +680,9 @@ def read_parquet(path, *, label: str | int | None = None,
                 cells = column.to_pylist()
                 for i, cell in enumerate(cells):
                     if not _is_number(cell):
-                        raise DataError(f"{where}, row index {row0 + i}: {cell!r} is not a number; fix the "
-                                        f"cell or drop the column (drop={name!r}).")
+                        raise DataError(f"{where}, row index {row0 + i}: {cell!r} is not a "
+                                        f"number; fix the cell or drop the column "
+                                        f"(drop={name!r}).")
                 X[:, k] = np.array(cells, dtype=np.float64)
             else:
                 raise DataError(f"{where}: has type {kind}, not numbers; convert it or drop the "
@@ -695,8 +697,9 @@ def read_parquet(path, *, label: str | int | None = None,
             column = table.column(label_pos)
             null = first_null(column)
             if null is not None:
-                raise DataError(f"{path}, column {names[label_pos]!r}, row index {row0 + null}: the label is "
-                                "missing (null); fill it in or remove the row.")
+                raise DataError(f"{path}, column {names[label_pos]!r}, row index "
+                                f"{row0 + null}: the label is missing (null); fill it in or "
+                                "remove the row.")
             y = np.asarray(column.to_numpy(zero_copy_only=False))
             if y.dtype.kind == "O":
                 y = y.astype(str)
