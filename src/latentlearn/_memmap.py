@@ -49,13 +49,15 @@ def _root_memmap(X):
 
 
 def is_file_memmap(X) -> bool:
-    """True for a C-contiguous 2-D array whose memory is a file mapped by ``np.memmap``.
+    """True for a C-contiguous 2-D native float32/float64 array mapped from a file by
+    ``np.memmap``.
 
     Mode ``"r"``, ``"r+"`` or ``"w+"``; a copy-on-write ``"c"`` map may hold changes the file
     lacks, so it is read through the map like any array.
     """
-    if not isinstance(X, np.ndarray) or X.ndim != 2 or not X.flags.c_contiguous:
-        return False
+    if (not isinstance(X, np.ndarray) or X.ndim != 2 or not X.flags.c_contiguous
+            or X.dtype not in (np.float32, np.float64) or not X.dtype.isnative):
+        return False  # other maps are validated (converted) in memory, as any array
     root = _root_memmap(X)
     return (root is not None and getattr(root, "_mmap", None) is not None
             and getattr(root, "filename", None) is not None
