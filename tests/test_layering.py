@@ -24,8 +24,8 @@ ROOT = "latentlearn"
 ESTIMATORS = {"cluster", "decomposition", "manifold", "sne", "neighbors", "neural", "bayes",
               "metrics", "divergences", "datasets"}
 PRESENTATION = {"figures", "plots", "report", "runs", "cli", "apps"}
-BASE = {"base", "registry", "persistence", "_linalg", "_checks", "_stages", "_sparse", "fileio",
-        "exceptions", "_optional", "_method_table"}
+BASE = {"base", "registry", "persistence", "_linalg", "_checks", "_stages", "_sparse", "_memmap",
+        "fileio", "exceptions", "_optional", "_method_table"}
 
 #: What each layer must not import (by top-level part of latentlearn).
 FORBIDDEN = {

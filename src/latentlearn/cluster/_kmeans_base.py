@@ -501,3 +501,68 @@ class BaseKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         tags = super().__sklearn_tags__()
         tags.transformer_tags.preserves_dtype = ["float64", "float32"]
         return tags
+
+
+# -- a memory-mapped X, read in row blocks (latentlearn._memmap.MemmapRows) --------------------
+
+def memmap_mean_and_variance(rows, weights):
+    """:func:`weighted_mean_and_variance` of a memory-mapped ``X``: two passes over its blocks.
+
+    Parameters
+    ----------
+    rows : latentlearn._memmap.MemmapRows
+    weights : ndarray of shape (n_samples,), float64
+    """
+    total = weights.sum()
+    mean = np.zeros(rows.n_features)
+    for part, block in rows.blocks():
+        for sub in difference_blocks(block.shape[0], rows.n_features):  # float64 temporaries
+            mean += weights[part][sub] @ block[sub].astype(np.float64)
+    mean /= total
+    variance = np.zeros(rows.n_features)
+    for part, block in rows.blocks():
+        for sub in difference_blocks(block.shape[0], rows.n_features):
+            diff = block[sub].astype(np.float64) - mean
+            variance += weights[part][sub] @ (diff * diff)
+    return mean, variance / total
+
+
+def memmap_canonical_order(rows):
+    """:func:`canonical_order` of a memory-mapped ``X``: the projections block by block."""
+    direction = np.random.RandomState(0).uniform(0.5, 1.5, size=rows.n_features).astype(
+        rows.dtype)
+    projection = np.empty(rows.n_samples, dtype=rows.dtype)
+    for part, block in rows.blocks():
+        projection[part] = block @ direction
+    return np.argsort(projection, kind="stable")
+
+
+def memmap_labels_and_inertia(rows, weights, centers, shift=None, labels=None):
+    """Labels (nearest of ``centers``, unless given) and the inertia of a memory-mapped ``X``.
+
+    Parameters
+    ----------
+    rows : latentlearn._memmap.MemmapRows
+    weights : ndarray of shape (n_samples,), float64
+    centers : ndarray of shape (n_clusters, n_features)
+        In the coordinates of ``X - shift``.
+    shift : ndarray of shape (n_features,) or None
+        Subtracted from every block first (the centring of a fit).
+    labels : ndarray of shape (n_samples,) or None
+        Known labels: only the inertia is computed.
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,), intp
+    inertia : float
+    """
+    cast = centers.astype(rows.dtype, copy=False)
+    out = np.empty(rows.n_samples, dtype=np.intp) if labels is None else labels
+    total = 0.0
+    for part, block in rows.blocks():
+        if shift is not None:
+            block = block - shift
+        if labels is None:
+            out[part] = assign(block, cast)
+        total += inertia(block, weights[part], centers, out[part])
+    return out, total

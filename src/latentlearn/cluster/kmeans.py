@@ -54,6 +54,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils.validation import check_array
 
+from .._memmap import MemmapRows, is_file_memmap, validate_memmap
 from .._sparse import dense_rows, issparse, squared_row_norms
 from .._stages import StageClock
 from ..base import Interval, Options, check_random_state
@@ -68,6 +69,9 @@ from ._kmeans_base import (
     difference_blocks,
     distance_blocks,
     inertia,
+    memmap_canonical_order,
+    memmap_labels_and_inertia,
+    memmap_mean_and_variance,
     nearest_in_block,
     random_rows,
     squared_distances_to_own_center,
@@ -591,6 +595,84 @@ def _lloyd(X, x_squared_norms, sample_weight, centers_init, *, max_iter, tol,
     return labels, inertia(X, sample_weight, centers, labels), centers, n_iter
 
 
+def _lloyd_blocked(rows, shift, sample_weight, centers_init, *, max_iter, tol,
+                   on_iteration=None):
+    """:func:`_lloyd` on a memory-mapped ``X``, one pass over its row blocks per iteration.
+
+    The iterates are those of :func:`_lloyd` (plain Lloyd; the same stopping rules and
+    empty-cluster relocation onto the samples farthest from their centre), without Hamerly's
+    bounds: every iteration assigns every block (``X - shift``) and sums the clusters afresh.
+    What stays in memory is one block, the labels and the ``(k, d)`` sums.
+
+    Parameters
+    ----------
+    rows : latentlearn._memmap.MemmapRows
+    shift : ndarray of shape (n_features,), the dtype of ``X``
+    sample_weight : ndarray of shape (n_samples,), float64
+    centers_init : ndarray of shape (n_clusters, n_features), in the coordinates of ``X - shift``
+    max_iter, tol, on_iteration
+        As for :func:`_lloyd`.
+
+    Returns
+    -------
+    labels, inertia, centers, n_iter
+        As :func:`_lloyd`, centres in the coordinates of ``X - shift``.
+    """
+    n_clusters = centers_init.shape[0]
+    dtype = rows.dtype
+    centers = centers_init.astype(np.float64)  # (k, d)
+    labels = np.full(rows.n_samples, -1, dtype=np.intp)
+    positive = sample_weight > 0
+    strict = False
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):
+        cast = centers.astype(dtype)
+        sums = np.zeros_like(centers)
+        n_changed = 0
+        for part, block in rows.blocks():
+            block = block - shift
+            new = assign(block, cast)
+            n_changed += int(np.count_nonzero(new != labels[part]))
+            labels[part] = new
+            sums += _one_hot_product(new, sample_weight[part], block, n_clusters)
+        weight = np.bincount(labels, weights=sample_weight, minlength=n_clusters)
+        counts = np.bincount(labels[positive], minlength=n_clusters)
+        empty = np.flatnonzero(counts == 0)
+        if empty.size:  # as _relocate_empty_clusters: onto the worst-explained samples
+            distances = np.empty(rows.n_samples)
+            for part, block in rows.blocks():
+                distances[part] = squared_distances_to_own_center(block - shift, centers,
+                                                                  labels[part])
+            distances[~positive] = -1.0
+            farthest = np.argsort(-distances, kind="stable")[: empty.size]
+            taken = rows.take(farthest).astype(np.float64) - shift  # (e, d)
+            w = sample_weight[farthest]
+            old = labels[farthest]
+            np.add.at(sums, old, -w[:, np.newaxis] * taken)
+            np.add.at(sums, empty, w[:, np.newaxis] * taken)
+            np.add.at(weight, old, -w)
+            np.add.at(weight, empty, w)
+            np.add.at(counts, old, -1)
+            np.add.at(counts, empty, 1)
+            labels[farthest] = empty
+            sums[counts == 0] = 0.0
+            weight[counts == 0] = 0.0
+            logger.debug("relocated %d empty cluster(s)", empty.size)
+        centers_new = centers.copy()
+        filled = counts > 0
+        centers_new[filled] = sums[filled] / weight[filled, np.newaxis]
+        shift_squared = float(np.sum((centers_new - centers) ** 2))
+        centers = centers_new
+        strict = n_iter > 1 and n_changed == 0 and empty.size == 0
+        stop = on_iteration is not None and on_iteration(n_iter)
+        if strict or shift_squared <= tol or stop:
+            break
+    centers = centers.astype(dtype)
+    labels, run_inertia = memmap_labels_and_inertia(
+        rows, sample_weight, centers, shift, labels=labels if strict else None)
+    return labels, run_inertia, centers, n_iter
+
+
 def _report_iteration(callback, run, n_runs, max_iter, n_iter):
     return callback("iteration", {"run": run, "n_runs": n_runs, "iteration": n_iter,
                                   "max_iter": max_iter})
@@ -733,6 +815,8 @@ default="k-means++"
         self : KMeans
         """
         self._check_parameters()
+        if is_file_memmap(X):
+            return self._fit_memmap(X, sample_weight)
         X, weights = self._validated(X, sample_weight, reset=True)
         n_features = X.shape[1]
         init = self._check_init(n_features, X.dtype)
@@ -797,6 +881,92 @@ default="k-means++"
             centers, labels = centers[order], rank[labels]
         self._warn_if_fewer_clusters(labels, "X has too few distinct points")
 
+        self._shift = shift
+        self._centers_shifted = centers
+        self.cluster_centers_ = (centers + shift).astype(X.dtype, copy=False)
+        self.labels_ = labels
+        self.inertia_ = best_inertia
+        self.n_iter_ = n_iter
+        return self
+
+    #: Rows of a memory-mapped X that k-means++ or "random" seeding draws from (all rows when
+    #: there are no more): the seeding reads them into memory, the Lloyd passes read blocks.
+    _memmap_seeding_rows = 100_000
+
+    def _fit_memmap(self, X, sample_weight):
+        """:meth:`fit` for an ``np.memmap``, read in row blocks (:mod:`latentlearn._memmap`).
+
+        Centring, the canonical row order, and Lloyd's iterations (:func:`_lloyd_blocked`) are
+        those of :meth:`fit`; a string ``init`` seeds on at most ``_memmap_seeding_rows``
+        samples (drawn by weight without replacement, in the canonical order) read into memory,
+        and is then the seeding of :meth:`fit` exactly when ``X`` has no more rows than that.
+        """
+        validate_memmap(self, X, reset=True)
+        n_samples, n_features = X.shape
+        if self.n_clusters > n_samples:
+            raise ParameterError(
+                f"KMeans: n_clusters={self.n_clusters} is larger than n_samples={n_samples}; "
+                "lower n_clusters or pass more samples.")
+        weights = check_sample_weight(sample_weight, n_samples, "KMeans")
+        init = self._check_init(n_features, X.dtype)
+        rng = check_random_state(self.random_state)
+        rows = MemmapRows(X)
+        mean, variance = memmap_mean_and_variance(rows, weights)
+        shift = mean.astype(X.dtype)
+        tol = self.tol * float(np.mean(variance))
+        clock = StageClock(logger, "KMeans", self.verbose)
+        seeds = seeds_c = weights_s = norms_s = None
+        if isinstance(init, str):
+            order = memmap_canonical_order(rows)
+            n_seeding = min(self._memmap_seeding_rows, int(np.count_nonzero(weights)))
+            if n_samples > self._memmap_seeding_rows:
+                chosen = rng.choice(n_samples, n_seeding, replace=False,
+                                    p=weights / weights.sum())
+                order = order[np.isin(order, chosen)]  # the drawn rows, canonical order
+            seeds = rows.take(order)
+            seeds -= shift
+            seeds_c, weights_s = seeds, weights[order]
+            norms_s = _squared_norms(seeds_c)
+        clock.stage("centring %d samples (memory map, blocks of %d rows)", n_samples,
+                    rows.block_rows)
+        n_runs = self.n_init if isinstance(init, str) else 1
+        n_local_trials = 2 + int(np.log(self.n_clusters))
+        callback = self.callback
+        best = None
+        for run in range(1, n_runs + 1):
+            if isinstance(init, str) and init == "k-means++":
+                centers, _ = _kmeans_plusplus(seeds_c, self.n_clusters, norms_s, weights_s,
+                                              rng, n_local_trials, None)
+                centers = _local_search(seeds_c, norms_s, weights_s, centers, rng,
+                                        2 * self.n_clusters)
+            elif isinstance(init, str):  # "random"
+                centers = seeds_c[random_rows(seeds_c.shape[0], weights_s, self.n_clusters,
+                                              rng, "KMeans")]
+            else:
+                centers = init - shift
+            on_iteration = None if callback is None else functools.partial(
+                _report_iteration, callback, run, n_runs, self.max_iter)
+            labels, run_inertia, centers, n_iter = _lloyd_blocked(
+                rows, shift, weights, centers, max_iter=self.max_iter, tol=tol,
+                on_iteration=on_iteration)
+            clock.stage("run %d of %d: %d Lloyd passes, inertia %.6g,", run, n_runs, n_iter,
+                        run_inertia)
+            if best is None or run_inertia < best[1]:
+                best = (labels, run_inertia, centers, n_iter)
+            if callback is not None and callback("run", {
+                    "run": run, "n_runs": n_runs, "n_iter": n_iter,
+                    "inertia": float(run_inertia)}):
+                break
+        seeds = seeds_c = None  # free the seeding rows before the checks
+        rows.check_unchanged("KMeans")
+        labels, best_inertia, centers, n_iter = best
+        if isinstance(init, str):  # renumber by decreasing weight
+            order = cluster_order(centers, np.bincount(labels, weights=weights,
+                                                       minlength=self.n_clusters))
+            rank = np.empty(self.n_clusters, dtype=np.intp)
+            rank[order] = np.arange(self.n_clusters)
+            centers, labels = centers[order], rank[labels]
+        self._warn_if_fewer_clusters(labels, "X has too few distinct points")
         self._shift = shift
         self._centers_shifted = centers
         self.cluster_centers_ = (centers + shift).astype(X.dtype, copy=False)

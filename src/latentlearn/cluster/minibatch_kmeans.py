@@ -32,6 +32,12 @@ row, and permuting the rows does not change the result; a "pass over the data" i
 Sparse input (``scipy.sparse``, taken as CSR) is never densified: a batch is a CSR slice, its
 distances sparse-times-dense products and its sums one sparse one-hot product; the centres are
 dense. The same batches give the same centres as the dense twin, up to rounding.
+
+Data larger than memory: an ``np.memmap`` (``latentlearn.datasets.load(path, mmap=True)``) is
+never read through the map (:mod:`latentlearn._memmap`): the batches and the seeding samples
+are gathered from the file by explicit reads of their rows, the canonical order, the moments
+and the final labels come from passes over row blocks read into one reused buffer. The draws
+are the same as for the array in memory, so the result is the same.
 """
 
 from __future__ import annotations
@@ -43,16 +49,22 @@ from numbers import Integral, Real
 import numpy as np
 from scipy import sparse
 
+from .._memmap import MemmapRows, is_file_memmap, validate_memmap
 from .._sparse import dense_rows, issparse
 from .._stages import StageClock
 from ..base import Interval, Options, check_random_state
+from ..exceptions import ParameterError
 from ..registry import register
 from ._kmeans_base import (
     BaseKMeans,
     assign,
     canonical_order,
     cluster_order,
+    check_sample_weight,
     inertia,
+    memmap_canonical_order,
+    memmap_labels_and_inertia,
+    memmap_mean_and_variance,
     random_rows,
     weighted_mean_and_variance,
 )
@@ -71,8 +83,8 @@ class _WeightedDraws:
     zero-weight rows are never drawn.
     """
 
-    def __init__(self, X, weights):
-        self.order = canonical_order(X)
+    def __init__(self, X, weights, order=None):
+        self.order = canonical_order(X) if order is None else order
         self.cumulative = np.cumsum(weights[self.order])
         self.total = float(self.cumulative[-1])
 
@@ -309,19 +321,24 @@ default="k-means++"
             init_size = 3 * self.n_clusters
         return init_size
 
-    def _initial_centers(self, X, weights, draws, init, rng):
+    def _initial_centers(self, X, weights, draws, init, rng, take=None):
         """Seed the centres on ``init_size`` drawn samples (all of X if it is not larger);
-        with several seeds, keep the one of lowest inertia on a second draw."""
+        with several seeds, keep the one of lowest inertia on a second draw. ``take(rows)``
+        gathers rows of ``X`` (``X[rows]`` when None; a memory map's reader)."""
         if not isinstance(init, str):
             return init.astype(np.float64)
         init_size = self._resolved_init_size()
         use_all = draws.total <= init_size
+        if take is None:
+            take = X.__getitem__
+        elif use_all:
+            X = take(np.arange(X.shape[0]))
         n_init = (3 if init == "random" else 1) if self.n_init == "auto" else self.n_init
 
         def sample():
             if use_all:
                 return X, weights
-            return X[draws(rng, init_size)], None  # drawn by weight, then counted once each
+            return take(draws(rng, init_size)), None  # drawn by weight, then counted once each
 
         X_valid, w_valid = sample() if n_init > 1 else (None, None)
         best, best_inertia = None, np.inf
@@ -370,18 +387,36 @@ default="k-means++"
         self : MiniBatchKMeans
         """
         self._check_parameters()
-        X, weights = self._validated(X, sample_weight, reset=True)
+        rows = None  # a memory map's reader: X is then read from its file, never the map
+        if is_file_memmap(X):
+            validate_memmap(self, X, reset=True)
+            if self.n_clusters > X.shape[0]:
+                raise ParameterError(
+                    f"MiniBatchKMeans: n_clusters={self.n_clusters} is larger than "
+                    f"n_samples={X.shape[0]}; lower n_clusters or pass more samples.")
+            weights = check_sample_weight(sample_weight, X.shape[0], "MiniBatchKMeans")
+            rows = MemmapRows(X)
+            take = rows.take
+            draws = _WeightedDraws(X, weights, order=memmap_canonical_order(rows))
+        else:
+            X, weights = self._validated(X, sample_weight, reset=True)
+            take = X.__getitem__
+            draws = _WeightedDraws(X, weights)
         init = self._check_init(X.shape[1], X.dtype)
         rng = check_random_state(self.random_state)
         self.__dict__.pop("_rng", None)  # a later partial_fit starts a fresh stream
-        draws = _WeightedDraws(X, weights)
         n_total = draws.total  # samples in one pass over the data
         batch = self.batch_size
-        tol = (self.tol * float(np.mean(weighted_mean_and_variance(X, weights)[1]))
-               if self.tol > 0 else 0.0)
+        if self.tol > 0:
+            moments = (weighted_mean_and_variance(X, weights) if rows is None
+                       else memmap_mean_and_variance(rows, weights))
+            tol = self.tol * float(np.mean(moments[1]))
+        else:
+            tol = 0.0
 
         clock = StageClock(logger, "MiniBatchKMeans", self.verbose)
-        centers = self._initial_centers(X, weights, draws, init, rng)  # (k, d) float64
+        centers = self._initial_centers(X, weights, draws, init, rng,
+                                        None if rows is None else take)  # (k, d) float64
         clock.stage("seeding (%s)", init if isinstance(init, str) else "given centres")
         counts = np.zeros(self.n_clusters)
         self._n_since_last_reassign = 0
@@ -396,7 +431,7 @@ default="k-means++"
             reassign = self._due_for_reassignment(batch, counts)
             old = centers.copy() if tol > 0 else None
             batch_inertia = _minibatch_step(
-                X[draws(rng, batch)], ones, centers, counts, rng, reassign=reassign,
+                take(draws(rng, batch)), ones, centers, counts, rng, reassign=reassign,
                 reassignment_ratio=self.reassignment_ratio) / batch
             if step > 1:  # the first batch measures the initial centres: not progress
                 ewa = batch_inertia if ewa is None else \
@@ -428,7 +463,9 @@ default="k-means++"
         self.n_steps_ = step
         self.n_iter_ = int(np.ceil(step * batch / n_total))
         if self.compute_labels:
-            self.labels_, self.inertia_ = _labels_and_inertia(X, weights, centers)
+            self.labels_, self.inertia_ = (
+                _labels_and_inertia(X, weights, centers) if rows is None
+                else memmap_labels_and_inertia(rows, weights, centers))
             clock.stage("labels of %d samples (inertia %.6g)", X.shape[0], self.inertia_)
             self._warn_if_fewer_clusters(
                 self.labels_, "X has too few distinct points, or some centres ended where no "
@@ -437,6 +474,8 @@ default="k-means++"
             self.__dict__.pop("labels_", None)  # no stale labels from an earlier fit
             smoothed = batch_inertia if ewa is None else ewa
             self.inertia_ = float(smoothed * n_total)
+        if rows is not None:
+            rows.check_unchanged("MiniBatchKMeans")
         return self
 
     def _stopped_by_callback(self, step, n_steps, smoothed):

@@ -6,6 +6,7 @@ Every loader returns one :class:`Dataset` record (``X`` float32 of shape
 >>> from latentlearn.datasets import load, list_datasets
 >>> ds = load("swiss_roll", n_samples=500, noise=0.1)      # by name; options as keywords
 >>> ds = load("points.csv", label="species")                # doctest: +SKIP
+>>> ds = load("big.npy", mmap=True)    # X is an np.memmap      # doctest: +SKIP
 >>> [info.name for info in list_datasets()]                 # doctest: +SKIP
 ['mnist5k', 'digits', 'swiss_roll', 's_curve', 'blobs', 'gaussian_ring', 'triangle', 'dsprites']
 

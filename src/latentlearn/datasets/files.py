@@ -8,8 +8,13 @@
 - ``.parquet``: numeric columns, an optional label column (read with pyarrow);
 - a folder: PNG/JPEG/... images read with Pillow, labels from class subfolders if it has them.
 
-``X`` is always float32. Images are flattened row-major, scaled to [0, 1] and described by
-``image_shape``. Nothing is ever unpickled (``numpy.load(..., allow_pickle=False)``).
+Data larger than memory: ``mmap=True`` memory-maps a 2-D float ``.npy`` table
+(``np.load(mmap_mode="r")``: ``X`` is the ``np.memmap``), and reads a Parquet table one row
+group at a time into a memory-mapped temporary ``.npy``.
+
+``X`` is always float32 (or float64 in a memory-mapped ``.npy``). Images are flattened
+row-major, scaled to [0, 1] and described by ``image_shape``. Nothing is ever unpickled
+(``numpy.load(..., allow_pickle=False)``).
 
 Every error a user's file can cause names the file and the place in it (line and column of a
 table, index of an array, the image) and says what to do; all are
@@ -27,7 +32,10 @@ import io
 import logging
 import math
 import operator
+import os
 import re
+import tempfile
+import weakref
 from pathlib import Path
 
 import numpy as np
@@ -261,7 +269,7 @@ def _dataset(path: Path, X, *, y=None, factors=None, factor_names=(), image_shap
     )
 
 
-def read_npy(path) -> Dataset:
+def read_npy(path, *, mmap: bool = False) -> Dataset:
     """Read a ``.npy`` array.
 
     Parameters
@@ -272,6 +280,12 @@ def read_npy(path) -> Dataset:
         4 channels (channels-first (n, c, h, w) is recognised too) is read as images, flattened
         and scaled to [0, 1] (integers divided by 255, or 65535 above 255; floats kept when
         already in [0, 1], else divided by 255 when in [0, 255], else min-max scaled).
+    mmap : bool, default=False
+        Memory-map the file (``np.load(path, mmap_mode="r")``) instead of reading it: ``X`` is
+        then the read-only ``np.memmap`` itself, for data larger than memory. The array must
+        be a 2-D float32 or float64 table (``np.save(path, X.astype("float32"))``); its values
+        are not scanned for NaN here (that would read the whole file): the fits that take a
+        memory map (PCA, KMeans, MiniBatchKMeans) check each block as they read it.
 
     Returns
     -------
@@ -281,6 +295,8 @@ def read_npy(path) -> Dataset:
     path = Path(path)
     _check_exists(path)
     _check_not_empty(path)
+    if mmap:
+        return _read_npy_mmap(path)
     loaded = _load_numpy(path)
     if isinstance(loaded, np.lib.npyio.NpzFile):
         loaded.close()
@@ -288,6 +304,29 @@ def read_npy(path) -> Dataset:
         return read_npz(path)
     X, image_shape, extras = _array_to_X(path, loaded, "the array")
     return _dataset(path, X, image_shape=image_shape, kind="numpy file", extras=extras)
+
+
+def _read_npy_mmap(path: Path) -> Dataset:
+    _check_npy_size(path)
+    try:
+        X = np.load(path, mmap_mode="r", allow_pickle=False)
+    except ValueError as exc:
+        raise DataError(f"{path}: cannot be memory-mapped ({exc}); save a numeric array with "
+                        "numpy.save, or pass mmap=False.") from exc
+    if not isinstance(X, np.memmap):  # an .npz archive under a .npy name
+        raise DataError(f"{path}: is not a single .npy array; only .npy files can be "
+                        "memory-mapped; rename it to .npz and pass mmap=False.")
+    if X.ndim != 2 or X.dtype not in (np.float32, np.float64) or not X.dtype.isnative \
+            or not X.flags.c_contiguous:
+        raise DataError(
+            f"{path}: holds an array of shape {X.shape}, dtype {X.dtype}"
+            f"{'' if X.flags.c_contiguous else ', Fortran order'}; a memory map must be a "
+            "2-D C-ordered float32 or float64 table (n_samples, n_features): re-save it with "
+            "np.save(path, np.ascontiguousarray(X, dtype='float32')), or pass mmap=False.")
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise DataError(f"{path}: the array is empty (shape {X.shape}); it needs at least one "
+                        "row and one column.")
+    return _dataset(path, X, kind="numpy file (memory-mapped)", extras={"mmap": True})
 
 
 def read_npz(path, *, x_key: str = "X", y_key: str = "y") -> Dataset:
@@ -556,7 +595,7 @@ def read_csv(path, *, label: str | int | None = None, header: bool | None = None
 
 
 def read_parquet(path, *, label: str | int | None = None,
-                 drop: tuple[str | int, ...] = ()) -> Dataset:
+                 drop: tuple[str | int, ...] = (), mmap: bool = False) -> Dataset:
     """Read a Parquet table of numbers with pyarrow, with an optional label column.
 
     Parameters
@@ -568,6 +607,11 @@ def read_parquet(path, *, label: str | int | None = None,
         text), not in ``X``.
     drop : tuple of str or int, default=()
         Columns to leave out (names or indices).
+    mmap : bool, default=False
+        Read the file one row group at a time into a float32 ``.npy`` file in the temporary
+        folder and return it memory-mapped (``np.memmap``, mode ``"r"``): at most a row group
+        is held in memory, for tables larger than memory. The file is deleted when the map is
+        garbage-collected; ``extras["mmap_file"]`` names it.
 
     Returns
     -------
@@ -591,16 +635,21 @@ def read_parquet(path, *, label: str | int | None = None,
     _check_exists(path)
     _check_not_empty(path)
     try:
-        table = pq.read_table(path)
+        if mmap:  # the schema and row count now, the rows one row group at a time
+            parquet_file = pq.ParquetFile(path)
+            column_names = list(parquet_file.schema_arrow.names)
+            num_rows = parquet_file.metadata.num_rows
+        else:
+            table = pq.read_table(path)
+            column_names, num_rows = list(table.column_names), table.num_rows
     except (pa.ArrowException, OSError) as exc:
         raise DataError(f"{path}: not a readable Parquet file ({exc}); re-write it with "
                         "pyarrow or pandas.to_parquet.") from exc
-    index_columns = [c for c in table.column_names if c.startswith("__index_level_")]
-    if index_columns:  # a pandas index saved alongside the data is not a feature
-        table = table.drop(index_columns)
-    names = list(table.column_names)
-    if table.num_rows == 0 or not names:
-        raise DataError(f"{path}: the table is empty ({table.num_rows} rows, {len(names)} "
+    # a pandas index saved alongside the data is not a feature
+    index_columns = [c for c in column_names if c.startswith("__index_level_")]
+    names = [c for c in column_names if c not in index_columns]
+    if num_rows == 0 or not names:
+        raise DataError(f"{path}: the table is empty ({num_rows} rows, {len(names)} "
                         "columns); write the data into it.")
     label_pos, dropped = _resolve_columns(path, names, len(names), label, drop)
     features = [j for j in range(len(names)) if j != label_pos and j not in dropped]
@@ -613,48 +662,93 @@ def read_parquet(path, *, label: str | int | None = None,
             return None
         return int(np.flatnonzero(pc.is_null(column).to_numpy(zero_copy_only=False))[0])
 
-    X = np.empty((table.num_rows, len(features)), dtype=np.float64)
-    for k, j in enumerate(features):
-        column, name = table.column(j), names[j]
-        kind = column.type
-        where = f"{path}, column {name!r}"
-        null = first_null(column)
-        if null is not None:
-            raise DataError(f"{where}, row index {null}: the value is missing (null); fill it in, "
-                            "remove the row, or drop the column.")
-        if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(
-                kind) or pa.types.is_decimal(kind):
-            X[:, k] = column.to_numpy().astype(np.float64)
-        elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
-            cells = column.to_pylist()
-            for i, cell in enumerate(cells):
-                if not _is_number(cell):
-                    raise DataError(f"{where}, row index {i}: {cell!r} is not a number; fix the "
-                                    f"cell or drop the column (drop={name!r}).")
-            X[:, k] = np.array(cells, dtype=np.float64)
-        else:
-            raise DataError(f"{where}: has type {kind}, not numbers; convert it or drop the "
-                            f"column (drop={name!r}).")
+    def convert(table, row0):
+        """``(X float32, raw labels or None)`` of ``table``, whose first row is ``row0``."""
+        X = np.empty((table.num_rows, len(features)), dtype=np.float64)
+        for k, j in enumerate(features):
+            column, name = table.column(j), names[j]
+            kind = column.type
+            where = f"{path}, column {name!r}"
+            null = first_null(column)
+            if null is not None:
+                raise DataError(f"{where}, row index {row0 + null}: the value is missing "
+                                "(null); fill it in, remove the row, or drop the column.")
+            if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(
+                    kind) or pa.types.is_decimal(kind):
+                X[:, k] = column.to_numpy().astype(np.float64)
+            elif pa.types.is_string(kind) or pa.types.is_large_string(kind):
+                cells = column.to_pylist()
+                for i, cell in enumerate(cells):
+                    if not _is_number(cell):
+                        raise DataError(f"{where}, row index {row0 + i}: {cell!r} is not a "
+                                        f"number; fix the cell or drop the column "
+                                        f"(drop={name!r}).")
+                X[:, k] = np.array(cells, dtype=np.float64)
+            else:
+                raise DataError(f"{where}: has type {kind}, not numbers; convert it or drop the "
+                                f"column (drop={name!r}).")
 
-    def locate(row, col):
-        return f"row index {row}, column {names[features[col]]!r}"
+        def locate(row, col):
+            return f"row index {row0 + row}, column {names[features[col]]!r}"
 
-    X32 = _to_float32(path, X, locate)
-    y = None
-    if label_pos is not None:
-        column = table.column(label_pos)
-        null = first_null(column)
-        if null is not None:
-            raise DataError(f"{path}, column {names[label_pos]!r}, row index {null}: the label is "
-                            "missing (null); fill it in or remove the row.")
-        y = np.asarray(column.to_numpy(zero_copy_only=False))
-        if y.dtype.kind == "O":
-            y = y.astype(str)
+        X32 = _to_float32(path, X, locate)
+        y = None
+        if label_pos is not None:
+            column = table.column(label_pos)
+            null = first_null(column)
+            if null is not None:
+                raise DataError(f"{path}, column {names[label_pos]!r}, row index "
+                                f"{row0 + null}: the label is missing (null); fill it in or "
+                                "remove the row.")
+            y = np.asarray(column.to_numpy(zero_copy_only=False))
+            if y.dtype.kind == "O":
+                y = y.astype(str)
+        return X32, y
+
+    extras = {}
+    if mmap:
+        X32, y = _parquet_to_memmap(path, parquet_file, index_columns, len(features), convert)
+        extras["mmap_file"] = str(X32.filename)
+    else:
+        X32, y = convert(table.drop(index_columns) if index_columns else table, 0)
+    if y is not None:
         y = _labels(path, y, X32.shape[0], f"label column {names[label_pos]!r}")
     return _dataset(path, X32, y=y, kind="table", extras={
         "columns": [names[j] for j in features],
         "label_column": None if label_pos is None else names[label_pos],
+        **extras,
     })
+
+
+def _parquet_to_memmap(path: Path, parquet_file, index_columns, n_features, convert):
+    """Row groups of ``parquet_file`` converted one at a time into a temporary float32 ``.npy``,
+    returned memory-mapped read-only with the labels (or None)."""
+    handle, name = tempfile.mkstemp(prefix=f"{path.stem}-", suffix=".npy")
+    os.close(handle)
+    try:
+        header = np.lib.format.open_memmap(name, mode="w+", dtype=np.float32,
+                                           shape=(parquet_file.metadata.num_rows, n_features))
+        offset = header.offset
+        del header
+        labels, row0 = [], 0
+        # written by file writes, not through a map (whose dirty pages would stay resident)
+        with open(name, "r+b") as fh:
+            fh.seek(offset)
+            for group in range(parquet_file.num_row_groups):
+                table = parquet_file.read_row_group(group)
+                if index_columns:
+                    table = table.drop(index_columns)
+                X_group, y_group = convert(table, row0)
+                fh.write(X_group.tobytes())
+                if y_group is not None:
+                    labels.append(y_group)
+                row0 += len(X_group)
+        X = np.load(name, mmap_mode="r")
+    except BaseException:
+        os.remove(name)
+        raise
+    weakref.finalize(X, os.remove, name)  # the views of X keep it alive
+    return X, (np.concatenate(labels) if labels else None)
 
 
 # --------------------------------------------------------------------------------------------
@@ -834,8 +928,10 @@ def read_file(path, **options) -> Dataset:
         folder of images.
     **options
         The chosen reader's options (string values are converted to its types):
-        ``.npy``: none; ``.npz``: ``x_key``, ``y_key``; CSV: ``label``, ``header``,
-        ``delimiter``, ``drop``; Parquet: ``label``, ``drop``; folder: ``mode``, ``shape``.
+        ``.npy``: ``mmap``; ``.npz``: ``x_key``, ``y_key``; CSV: ``label``, ``header``,
+        ``delimiter``, ``drop``; Parquet: ``label``, ``drop``, ``mmap``; folder: ``mode``,
+        ``shape``. ``mmap=True`` memory-maps a ``.npy`` file, or reads a Parquet file by row
+        groups into a memory-mapped temporary one (data larger than memory).
 
     Returns
     -------

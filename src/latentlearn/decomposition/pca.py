@@ -35,6 +35,13 @@ without forming it (an implicit centring, as scikit-learn's PCA does for sparse 
 1.4), and ``"covariance_eigh"`` forms the ``d x d`` covariance ``(X^T X - n mu mu^T) / (n - 1)``
 from the sparse product. ``"full"`` needs the dense ``X_c`` and refuses sparse input.
 
+Data larger than memory: an ``np.memmap`` (``latentlearn.datasets.load(path, mmap=True)``) fitted
+with ``"covariance_eigh"`` (chosen or picked by ``"auto"``) is read in row blocks by explicit
+file reads into one reused buffer (:mod:`latentlearn._memmap`), never through the map, so
+neither a copy nor the map's touched pages stay resident: one pass sums the mean, a second the
+centred ``sum (x - mu)(x - mu)^T``, as for an array in memory. The other solvers need the whole
+``X`` and read the map into memory.
+
 PCA as a generative model (Tipping & Bishop 1999, "Probabilistic principal component
 analysis"; Bishop 2006, §12.2): encoding is ``z = W^T (x - mu)`` and decoding ``x = mu + W z``,
 where the columns of ``W`` are the components. New data come from decoding new codes ``z_new``.
@@ -56,6 +63,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from scipy.sparse.linalg import svds
 
 from .._checks import check_codes
+from .._memmap import MemmapRows, is_file_memmap, validate_memmap
 from .._linalg import (
     column_mean,
     covariance,
@@ -83,6 +91,36 @@ from ..registry import register
 __all__ = ["PCA"]
 
 logger = logging.getLogger(__name__)
+
+
+def _blocked_moments(rows):
+    """Mean and covariance of a memory-mapped ``X`` from two passes over its row blocks.
+
+    ``mu = sum_q x_q / n`` (summed in float64), then ``Sigma = 1/(n-1) sum_q (x_q - mu)(x_q -
+    mu)^T`` (Bishop 2006, §12.1) with each block centred first, multiplied in the dtype of ``X``
+    and summed in float64, as ``covariance`` does for an array in memory.
+
+    Parameters
+    ----------
+    rows : MemmapRows
+
+    Returns
+    -------
+    mean : ndarray of shape (n_features,), float64
+    C : ndarray of shape (n_features, n_features), float64
+    """
+    n, d = rows.n_samples, rows.n_features
+    total = np.zeros(d)
+    for _, block in rows.blocks():
+        total += block.sum(axis=0, dtype=np.float64)
+    mean = total / n
+    shift = mean.astype(rows.dtype)
+    C = np.zeros((d, d))
+    for _, block in rows.blocks():
+        centred = block - shift  # (block, d)
+        C += centred.T @ centred
+    C /= n - 1
+    return mean, C
 
 
 def _total_variance(Xc):
@@ -241,6 +279,8 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         ----------
         X : array-like of shape (n_samples, n_features)
             Training data, ``n_samples >= 2``.
+            An ``np.memmap`` is read in row blocks from its file when the solver is
+            ``"covariance_eigh"`` (see the module docstring).
         y : ignored
 
         Returns
@@ -248,7 +288,12 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         self : PCA
         """
         self._check_parameters()
-        X = self._validate_X(X, reset=True, min_samples=2)
+        blocked = (is_file_memmap(X) and X.shape[0] >= 2
+                   and self._choose_solver(*X.shape) == "covariance_eigh")
+        if blocked:
+            validate_memmap(self, X, reset=True, min_samples=2)
+        else:
+            X = self._validate_X(X, reset=True, min_samples=2)
         is_sparse = issparse(X)
         n_samples, n_features = X.shape
         max_components = min(n_samples, n_features)
@@ -273,13 +318,19 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         else:
             n_wanted = int(self.n_components)
 
-        if is_sparse:  # moments from the stored entries, the zeros in closed form
+        if blocked:  # an np.memmap read in row blocks from its file
+            rows = MemmapRows(X)
+            mean, C = _blocked_moments(rows)
+            rows.check_unchanged("PCA")
+        elif is_sparse:  # moments from the stored entries, the zeros in closed form
             mean, column_var = weighted_column_moments(X, np.ones(n_samples))
             sparse_total_var = float(column_var.sum()) * n_samples / (n_samples - 1)
         else:
             mean = column_mean(X)  # (d,) float64
         if solver == "covariance_eigh":
-            if is_sparse:  # (X^T X - n mu mu^T) / (n - 1), d x d, from the sparse product
+            if blocked:
+                pass  # C from _blocked_moments
+            elif is_sparse:  # (X^T X - n mu mu^T) / (n - 1), d x d, from the sparse product
                 X64 = X.astype(np.float64)
                 C = (X64.T @ X64).toarray()
                 C -= n_samples * np.outer(mean, mean)
