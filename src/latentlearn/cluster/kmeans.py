@@ -56,6 +56,7 @@ from sklearn.utils.validation import check_array
 
 from .._sparse import dense_rows, issparse, squared_row_norms
 from .._stages import StageClock
+from .._threads import N_JOBS_CONSTRAINT, n_jobs_limits
 from ..base import Interval, Options, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
@@ -641,6 +642,9 @@ default="k-means++"
         "n_iter", "inertia"})`` after each of the ``n_runs`` runs (``n_init``, or 1 for an array
         ``init``). Returning True stops the fit cleanly: after an iteration, that run ends there;
         after a run, no further run starts. The best run so far is kept.
+    n_jobs : int or None, default=None
+        BLAS threads of the fit's distance products (threadpoolctl; scikit-learn's meaning):
+        None keeps the library default, 1 is one thread, -1 all cores.
 
     Attributes
     ----------
@@ -692,6 +696,7 @@ default="k-means++"
         "algorithm": [Options({"lloyd"})],
         "verbose": [Interval(Integral, 0, None), "boolean"],
         "callback": [None, "callable"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(
@@ -706,6 +711,7 @@ default="k-means++"
         algorithm="lloyd",
         verbose=0,
         callback=None,
+        n_jobs=None,
     ):
         self.n_clusters = n_clusters
         self.init = init
@@ -716,6 +722,7 @@ default="k-means++"
         self.algorithm = algorithm
         self.verbose = verbose
         self.callback = callback
+        self.n_jobs = n_jobs
 
     def fit(self, X, y=None, sample_weight=None):
         """Cluster ``X``: ``n_init`` seeded Lloyd runs, keeping the one of lowest inertia.
@@ -733,6 +740,10 @@ default="k-means++"
         self : KMeans
         """
         self._check_parameters()
+        with n_jobs_limits(self.n_jobs):  # BLAS threads of the distance products
+            return self._fit(X, sample_weight)
+
+    def _fit(self, X, sample_weight):
         X, weights = self._validated(X, sample_weight, reset=True)
         n_features = X.shape[1]
         init = self._check_init(n_features, X.dtype)

@@ -45,6 +45,7 @@ from scipy import sparse
 
 from .._sparse import dense_rows, issparse
 from .._stages import StageClock
+from .._threads import N_JOBS_CONSTRAINT, n_jobs_limits
 from ..base import Interval, Options, check_random_state
 from ..registry import register
 from ._kmeans_base import (
@@ -208,6 +209,9 @@ default="k-means++"
         mini-batch step, ``n_steps`` being the most steps (``max_iter * n / batch_size``) and
         ``inertia`` the smoothed batch inertia per sample (None after the first step). Returning
         True stops the steps cleanly; the centres reached are kept.
+    n_jobs : int or None, default=None
+        BLAS threads of the fit's distance products (threadpoolctl; scikit-learn's meaning):
+        None keeps the library default, 1 is one thread, -1 all cores.
 
     Attributes
     ----------
@@ -263,6 +267,7 @@ default="k-means++"
         "reassignment_ratio": [Interval(Real, 0, None)],
         "verbose": [Interval(Integral, 0, None), "boolean"],
         "callback": [None, "callable"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(
@@ -281,6 +286,7 @@ default="k-means++"
         reassignment_ratio=0.01,
         verbose=0,
         callback=None,
+        n_jobs=None,
     ):
         self.n_clusters = n_clusters
         self.init = init
@@ -295,6 +301,7 @@ default="k-means++"
         self.reassignment_ratio = reassignment_ratio
         self.verbose = verbose
         self.callback = callback
+        self.n_jobs = n_jobs
 
     # -- set-up shared by fit and partial_fit ---------------------------------------------------
 
@@ -370,6 +377,10 @@ default="k-means++"
         self : MiniBatchKMeans
         """
         self._check_parameters()
+        with n_jobs_limits(self.n_jobs):  # BLAS threads of the distance products
+            return self._fit(X, sample_weight)
+
+    def _fit(self, X, sample_weight):
         X, weights = self._validated(X, sample_weight, reset=True)
         init = self._check_init(X.shape[1], X.dtype)
         rng = check_random_state(self.random_state)

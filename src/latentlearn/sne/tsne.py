@@ -37,6 +37,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
+from .._threads import N_JOBS_CONSTRAINT, n_jobs_limits
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
 from ..registry import register
@@ -74,6 +75,7 @@ _COMMON_CONSTRAINTS = {
     "random_state": ["random_state"],
     "callback": [None, "callable"],
     "callback_every": [Interval(Integral, 1, None)],
+    "n_jobs": N_JOBS_CONSTRAINT,
     "verbose": ["boolean"],
 }
 
@@ -187,6 +189,10 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
         self._check_parameters()
         X64 = self._validate_input(X)
         self._check_common(X64)
+        with n_jobs_limits(self.n_jobs):
+            return self._fit_embedding(X64)
+
+    def _fit_embedding(self, X64):
         rng = check_random_state(self.random_state)
         clock = _StageClock(self.verbose)
         P = self._affinities(X64, rng)
@@ -248,10 +254,11 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
                 "place new points.")
         X = self._validate_X(X, reset=False, accept_sparse="csr")
         X = X.astype(np.float64) if sparse.issparse(X) else np.asarray(X, dtype=np.float64)
-        return _place_new_points(self._X_fit, self.embedding_, X,
-                                 perplexity=self.transform_perplexity,
-                                 kernel=self._transform_kernel(), callback=self.callback,
-                                 callback_every=self.callback_every, metric=self.metric)
+        with n_jobs_limits(self.n_jobs):
+            return _place_new_points(self._X_fit, self.embedding_, X,
+                                     perplexity=self.transform_perplexity,
+                                     kernel=self._transform_kernel(), callback=self.callback,
+                                     callback_every=self.callback_every, metric=self.metric)
 
     def _transform_kernel(self):
         return "t", float(self.dof)
@@ -363,6 +370,10 @@ class TSNE(_BaseSNE):
         CPU when torch is not installed; ``"cuda"`` needs ``pip install 'latentlearn[neural]'``).
     transform_perplexity : float, default=5.0
         Perplexity of new points' affinities in :meth:`transform` (openTSNE's default).
+    n_jobs : int or None, default=None
+        Threads of the numba gradients, the neighbour search and BLAS during ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults
+        (``NUMBA_NUM_THREADS``, ``OMP_NUM_THREADS``), 1 is one thread, -1 all cores.
     random_state : None, int or RandomState, default=None
     callback : callable ``callback(event, logs) -> bool``, optional
         Called every ``callback_every`` iterations (and at the end of each phase) with
@@ -409,8 +420,8 @@ class TSNE(_BaseSNE):
                  early_exaggeration_iter=250, n_iter=750, exaggeration=None,
                  learning_rate="auto", init="pca",
                  method="auto", angle=0.5, neighbors="auto", min_gain=0.01, device="auto",
-                 transform_perplexity=5.0, random_state=None, callback=None, callback_every=50,
-                 verbose=False):
+                 transform_perplexity=5.0, n_jobs=None, random_state=None, callback=None,
+                 callback_every=50, verbose=False):
         self.n_components = n_components
         self.perplexity = perplexity
         self.metric = metric
@@ -427,6 +438,7 @@ class TSNE(_BaseSNE):
         self.min_gain = min_gain
         self.device = device
         self.transform_perplexity = transform_perplexity
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.callback = callback
         self.callback_every = callback_every
@@ -518,7 +530,7 @@ class SNE(_BaseSNE):
     learning_rate : float or "auto", default="auto"
         ``"auto"``: 0.1 for conditional SNE (its gradient does not shrink with n),
         ``max(n / 10, 5)`` for symmetric SNE; set empirically (blobs, digits up to 1,000).
-    early_exaggeration_iter, n_iter, init, min_gain, device, transform_perplexity,
+    early_exaggeration_iter, n_iter, init, min_gain, device, transform_perplexity, n_jobs,
     random_state, callback, callback_every, verbose :
         As in :class:`TSNE`.
 
@@ -538,8 +550,8 @@ class SNE(_BaseSNE):
     def __init__(self, n_components=2, *, kind="conditional", perplexity="auto",
                  metric="euclidean", early_exaggeration=1.0, early_exaggeration_iter=250, n_iter=750,
                  learning_rate="auto", init="pca", min_gain=0.01, device="auto",
-                 transform_perplexity=5.0, random_state=None, callback=None, callback_every=50,
-                 verbose=False):
+                 transform_perplexity=5.0, n_jobs=None, random_state=None, callback=None,
+                 callback_every=50, verbose=False):
         self.n_components = n_components
         self.kind = kind
         self.perplexity = perplexity
@@ -552,6 +564,7 @@ class SNE(_BaseSNE):
         self.min_gain = min_gain
         self.device = device
         self.transform_perplexity = transform_perplexity
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.callback = callback
         self.callback_every = callback_every
