@@ -56,7 +56,7 @@ from sklearn.utils.validation import check_array
 
 from .._sparse import dense_rows, issparse, squared_row_norms
 from .._stages import StageClock
-from .._threads import N_JOBS_CONSTRAINT, n_jobs_limits
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, Options, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
@@ -724,6 +724,7 @@ default="k-means++"
         self.callback = callback
         self.n_jobs = n_jobs
 
+    @limit_threads  # BLAS threads of the distance products
     def fit(self, X, y=None, sample_weight=None):
         """Cluster ``X``: ``n_init`` seeded Lloyd runs, keeping the one of lowest inertia.
 
@@ -740,10 +741,6 @@ default="k-means++"
         self : KMeans
         """
         self._check_parameters()
-        with n_jobs_limits(self.n_jobs):  # BLAS threads of the distance products
-            return self._fit(X, sample_weight)
-
-    def _fit(self, X, sample_weight):
         X, weights = self._validated(X, sample_weight, reset=True)
         n_features = X.shape[1]
         init = self._check_init(n_features, X.dtype)

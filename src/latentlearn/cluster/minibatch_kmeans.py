@@ -45,7 +45,7 @@ from scipy import sparse
 
 from .._sparse import dense_rows, issparse
 from .._stages import StageClock
-from .._threads import N_JOBS_CONSTRAINT, n_jobs_limits
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, Options, check_random_state
 from ..registry import register
 from ._kmeans_base import (
@@ -362,6 +362,7 @@ default="k-means++"
 
     # -- fitting --------------------------------------------------------------------------------
 
+    @limit_threads  # BLAS threads of the distance products
     def fit(self, X, y=None, sample_weight=None):
         """Cluster ``X`` by mini-batch steps from seeded centres.
 
@@ -377,10 +378,6 @@ default="k-means++"
         self : MiniBatchKMeans
         """
         self._check_parameters()
-        with n_jobs_limits(self.n_jobs):  # BLAS threads of the distance products
-            return self._fit(X, sample_weight)
-
-    def _fit(self, X, sample_weight):
         X, weights = self._validated(X, sample_weight, reset=True)
         init = self._check_init(X.shape[1], X.dtype)
         rng = check_random_state(self.random_state)
@@ -457,6 +454,7 @@ default="k-means++"
                                            "inertia": None if smoothed is None
                                            else float(smoothed)}))
 
+    @limit_threads
     def partial_fit(self, X, y=None, sample_weight=None):
         """One mini-batch step on ``X`` (the first call also seeds the centres from ``X``).
 

@@ -42,6 +42,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from sklearn.exceptions import ConvergenceWarning
 
 from .._linalg import covariance, flip_row_signs
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
@@ -148,6 +149,10 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
         Subspace-iteration products per step for ``"randomized"``.
     rotation : {"varimax", "quartimax"} or None, default=None
         Rotate the fitted loadings (Kaiser 1958); the likelihood does not change.
+    n_jobs : int or None, default=None
+        Threads of BLAS / OpenMP (through threadpoolctl) and numba in ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults, 1 is one
+        thread, -1 all cores.
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds the random start of ``"randomized"``.
 
@@ -185,10 +190,12 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
         "iterated_power": [Interval(Integral, 0, None)],
         "rotation": [Options({"varimax", "quartimax"}), None],
         "random_state": ["random_state"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(self, n_components=None, *, tol=1e-2, max_iter=1000, noise_variance_init=None,
-                 svd_method="randomized", iterated_power=3, rotation=None, random_state=None):
+                 svd_method="randomized", iterated_power=3, rotation=None, random_state=None,
+                 n_jobs=None):
         self.n_components = n_components
         self.tol = tol
         self.max_iter = max_iter
@@ -197,7 +204,9 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
         self.iterated_power = iterated_power
         self.rotation = rotation
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
+    @limit_threads
     def fit(self, X, y=None):
         """Fit the factor model to ``X`` by maximum likelihood.
 
@@ -280,6 +289,7 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
                      loglike[-1])
         return self
 
+    @limit_threads
     def transform(self, X):
         """Posterior means of the factors: ``E[z | x] = (I + W Psi^{-1} W^T)^{-1} W Psi^{-1}
         (x - mu)``.

@@ -73,6 +73,7 @@ from sklearn.utils.validation import check_array
 
 from .._linalg import randomized_svd, row_blocks
 from .._sparse import CentredOperator, issparse, nnz_row_blocks
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import (
     Interval,
     LatentEstimator,
@@ -516,6 +517,10 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         iterations.
     max_iter : int >= 1, default=200
         Iterations of the solver (one iteration updates ``W`` and ``H`` once each).
+    n_jobs : int or None, default=None
+        Threads of BLAS / OpenMP (through threadpoolctl) and numba in ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults, 1 is one
+        thread, -1 all cores.
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds the initialisation.
 
@@ -558,10 +563,11 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         "tol": [Interval(Real, 0, None)],
         "max_iter": [Interval(Integral, 1, None)],
         "random_state": ["random_state"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(self, n_components=None, *, init=None, solver="cd", beta_loss="frobenius",
-                 tol=1e-4, max_iter=200, random_state=None):
+                 tol=1e-4, max_iter=200, random_state=None, n_jobs=None):
         self.n_components = n_components
         self.init = init
         self.solver = solver
@@ -569,6 +575,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         self.tol = tol
         self.max_iter = max_iter
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     _accepts_sparse = True
 
@@ -623,6 +630,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         _check_non_negative(A, "NMF", name=f"the initial {name}")
         return A
 
+    @limit_threads
     def fit_transform(self, X, y=None, *, W=None, H=None):
         """Factorise ``X ~ W H`` and return the codes ``W``.
 
@@ -662,6 +670,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         logger.debug("NMF fitted: %d iterations, error %.6g", n_iter, self.reconstruction_err_)
         return W
 
+    @limit_threads
     def fit(self, X, y=None, *, W=None, H=None):
         """Factorise ``X ~ W H``; see :meth:`fit_transform`.
 
@@ -672,6 +681,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         self.fit_transform(X, W=W, H=H)
         return self
 
+    @limit_threads
     def transform(self, X):
         """Codes of ``X`` against the fixed dictionary: ``min_{W >= 0}`` of the objective.
 
@@ -702,6 +712,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
                                       max_iter=self.max_iter, tol=self.tol, update_H=False)
         return W
 
+    @limit_threads
     def inverse_transform(self, W):
         """Reconstruct ``X ~ W H``.
 

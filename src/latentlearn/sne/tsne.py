@@ -37,7 +37,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
-from .._threads import N_JOBS_CONSTRAINT, n_jobs_limits
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
 from ..registry import register
@@ -172,6 +172,7 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
             self.perplexity_ = float(self.perplexity)
         _aff.check_perplexity(self.perplexity_, n, neighbors=self._uses_neighbors(n))
 
+    @limit_threads
     def fit_transform(self, X, y=None):
         """Fit the embedding and return it.
 
@@ -189,10 +190,6 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
         self._check_parameters()
         X64 = self._validate_input(X)
         self._check_common(X64)
-        with n_jobs_limits(self.n_jobs):
-            return self._fit_embedding(X64)
-
-    def _fit_embedding(self, X64):
         rng = check_random_state(self.random_state)
         clock = _StageClock(self.verbose)
         P = self._affinities(X64, rng)
@@ -228,6 +225,7 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
 
     # -- new points ----------------------------------------------------------------------------
 
+    @limit_threads
     def transform(self, X):
         """Place new points against the fixed reference embedding (openTSNE style).
 
@@ -254,11 +252,10 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
                 "place new points.")
         X = self._validate_X(X, reset=False, accept_sparse="csr")
         X = X.astype(np.float64) if sparse.issparse(X) else np.asarray(X, dtype=np.float64)
-        with n_jobs_limits(self.n_jobs):
-            return _place_new_points(self._X_fit, self.embedding_, X,
-                                     perplexity=self.transform_perplexity,
-                                     kernel=self._transform_kernel(), callback=self.callback,
-                                     callback_every=self.callback_every, metric=self.metric)
+        return _place_new_points(self._X_fit, self.embedding_, X,
+                                 perplexity=self.transform_perplexity,
+                                 kernel=self._transform_kernel(), callback=self.callback,
+                                 callback_every=self.callback_every, metric=self.metric)
 
     def _transform_kernel(self):
         return "t", float(self.dof)
