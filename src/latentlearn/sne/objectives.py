@@ -162,27 +162,35 @@ def _t_pair(Y, i, j, dof, power):
 
 @numba.njit(cache=True, parallel=True)
 def _t_normaliser(Y, dof):
-    """``Z = sum_{i != j} w_ij`` of the t kernel."""
+    """``Z = sum_{i != j} w_ij`` of the t kernel.
+
+    Row sums are kept and added in row order afterwards (not by a parallel reduction), so
+    ``Z`` is the same number whatever the thread count (``n_jobs``).
+    """
     n = Y.shape[0]
     power = (dof + 1.0) / 2.0
-    total = 0.0
+    rows = np.zeros(n)
     for i in numba.prange(n):
         row = 0.0
         for j in range(n):
             if j != i:
                 row += _t_pair(Y, i, j, dof, power)[1]
-        total += row
+        rows[i] = row
+    total = 0.0
+    for i in range(n):
+        total += rows[i]
     return total
 
 
 @numba.njit(cache=True, parallel=True)
 def _t_gradient(P, Y, dof, exaggeration, Z, compute_kl, grad):
     """Fills ``grad_i = sum_j (ex p_ij - w_ij / Z) u_ij (y_i - y_j)``; returns
-    ``(sum p log w, sum p log p)`` (zeros unless ``compute_kl``)."""
+    ``(sum p log w, sum p log p)`` (zeros unless ``compute_kl``), added in row order as in
+    :func:`_t_normaliser`."""
     n, d = Y.shape
     power = (dof + 1.0) / 2.0
-    p_log_w = 0.0
-    p_log_p = 0.0
+    lw_rows = np.zeros(n)
+    lp_rows = np.zeros(n)
     for i in numba.prange(n):
         lw_row = 0.0
         lp_row = 0.0
@@ -198,8 +206,13 @@ def _t_gradient(P, Y, dof, exaggeration, Z, compute_kl, grad):
                 if compute_kl and p > 0.0:
                     lw_row += p * power * np.log(u)
                     lp_row += p * np.log(p)
-        p_log_w += lw_row
-        p_log_p += lp_row
+        lw_rows[i] = lw_row
+        lp_rows[i] = lp_row
+    p_log_w = 0.0
+    p_log_p = 0.0
+    for i in range(n):
+        p_log_w += lw_rows[i]
+        p_log_p += lp_rows[i]
     return p_log_w, p_log_p
 
 
@@ -395,10 +408,11 @@ class ExactObjective(Objective):
 def _attractive(indptr, indices, data, Y, dof, out, with_log):
     """out_i = sum_j p_ij u_ij (y_i - y_j); returns sum p_ij log w_ij (for the KL).
 
-    Rows are independent: spread over numba's threads.
+    Rows are independent: spread over numba's threads; the row sums of ``p log w`` are added
+    in row order afterwards, so the value does not depend on the thread count.
     """
     n, d = Y.shape
-    sum_p_log_w = 0.0
+    row_logs = np.zeros(n)
     power = (dof + 1.0) / 2.0
     for i in numba.prange(n):
         for k in range(d):
@@ -416,7 +430,10 @@ def _attractive(indptr, indices, data, Y, dof, out, with_log):
                 out[i, k] += pu * (Y[i, k] - Y[j, k])
             if with_log:
                 row_log += data[e] * power * np.log(u)
-        sum_p_log_w += row_log
+        row_logs[i] = row_log
+    sum_p_log_w = 0.0
+    for i in range(n):
+        sum_p_log_w += row_logs[i]
     return sum_p_log_w
 
 
