@@ -50,7 +50,9 @@ __all__ = ["SNE", "TSNE"]
 
 logger = logging.getLogger(__name__)
 
-#: Largest n for which the exact method may build its n x n matrices.
+#: Largest n for which the exact method may build its n x n matrices (numpy / numba on the CPU,
+#: dense P). Above it the exact gradient runs only on a torch device, by blocks of rows, with
+#: the sparse nearest-neighbour P of Barnes-Hut and FFT: no n x n matrix anywhere.
 EXACT_HARD_LIMIT = 10_000
 #: ``method="auto"``: exact below this many points (all-pairs P, the exact objective; measured
 #: on digits, 1000 iterations: 0.7 s at 250 points, 2.3 s at 500, 9.5 s at 1,000, against
@@ -352,7 +354,8 @@ class TSNE(_BaseSNE):
         4 is the factor this gradient keeps). A number is used in both phases.
     init : {"pca", "random"} or array of shape (n_samples, n_components), default="pca"
     method : {"auto", "exact", "barnes_hut", "fft"}, default="auto"
-        Gradient: exact O(n^2) (dense P over all pairs, at most 10,000 points), Barnes-Hut
+        Gradient: exact O(n^2) (dense P over all pairs, at most 10,000 points on the CPU;
+        above, on a torch device only, with the sparse P of the nearest neighbours), Barnes-Hut
         or FFT-accelerated interpolation (sparse P over the 3 * perplexity nearest
         neighbours; 2-D maps only). ``"auto"``: exact below 500 points (or when
         ``n_components != 2``), Barnes-Hut below 10,000, FFT above (see the benchmark).
@@ -365,6 +368,9 @@ class TSNE(_BaseSNE):
     device : {"auto", "cpu", "cuda"}, default="auto"
         ``"auto"`` runs the exact method with torch on a CUDA GPU when one is present (the
         CPU when torch is not installed; ``"cuda"`` needs ``pip install 'latentlearn[neural]'``).
+        In torch the exact gradient goes by blocks of rows (two passes: the normaliser ``Z``,
+        then the gradient), so it needs no n x n matrix and runs beyond 10,000 points, there
+        with the sparse nearest-neighbour P (van der Maaten 2014).
     transform_perplexity : float, default=5.0
         Perplexity of new points' affinities in :meth:`transform` (openTSNE's default).
     n_jobs : int or None, default=None
@@ -448,10 +454,11 @@ class TSNE(_BaseSNE):
                 method = "exact"
             else:
                 method = "barnes_hut" if n < FFT_AUTO_FROM else "fft"
-        if method == "exact" and n > EXACT_HARD_LIMIT:
+        if method == "exact" and n > EXACT_HARD_LIMIT and _resolve_device(self.device) is None:
             raise ValueError(
-                f"the exact gradient builds n x n matrices; {n} samples is above "
-                f"{EXACT_HARD_LIMIT}: use method='fft' or 'barnes_hut' with n_components=2.")
+                f"the exact gradient on the CPU builds n x n matrices; {n} samples is above "
+                f"{EXACT_HARD_LIMIT}: use method='fft' or 'barnes_hut' with n_components=2, "
+                "or device='cuda' (torch computes the exact gradient by blocks of rows).")
         if method != "exact" and self.n_components != 2:
             raise ValueError(
                 f"method={method!r} works on 2-D maps only; n_components={self.n_components}: "
@@ -459,7 +466,7 @@ class TSNE(_BaseSNE):
         return method
 
     def _uses_neighbors(self, n):
-        return self._resolve_method(n) != "exact"
+        return self._resolve_method(n) != "exact" or n > EXACT_HARD_LIMIT
 
     def _learning_rate(self, n):
         """(early phase, main phase) steps."""
@@ -475,12 +482,14 @@ class TSNE(_BaseSNE):
 
     def _affinities(self, X, rng):
         self.method_ = method = self._resolve_method(X.shape[0])
-        if method == "exact" and is_precomputed(self.metric) and sparse.issparse(X):
+        dense = method == "exact" and X.shape[0] <= EXACT_HARD_LIMIT
+        if dense and is_precomputed(self.metric) and sparse.issparse(X):
             # All pairs are not known: the kNN affinities, dense for the exact gradient.
             return _aff.joint_probabilities_nn(X, self.perplexity_, metric="precomputed",
                                                random_state=rng).toarray()
-        if method == "exact":
+        if dense:
             return _aff.joint_probabilities(X, self.perplexity_, metric=self.metric)
+        # Barnes-Hut, FFT, and the exact gradient of a large map on a torch device: kNN P.
         return _aff.joint_probabilities_nn(X, self.perplexity_, neighbors=self.neighbors,
                                            random_state=rng, metric=self.metric)
 
