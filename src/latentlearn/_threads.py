@@ -10,13 +10,14 @@ one thread, ``-1`` all cores, and ``-k`` all but ``k - 1`` cores (joblib's rule
 ``n_cpus + 1 + n_jobs``). BLAS and OpenMP pools are limited through threadpoolctl. The numba
 thread count and the threadpoolctl limits are restored when the block ends, also when it
 raises. A count above numba's pool (``numba.config.NUMBA_NUM_THREADS``, fixed at import) is
-clipped to the pool for numba; BLAS gets the count asked.
+clipped to the pool for numba; BLAS gets the count asked. numba's count is per thread, so a
+fit in one thread does not change another's.
 """
 
 from __future__ import annotations
 
-import os
 import functools
+import os
 from contextlib import contextmanager
 from numbers import Integral
 
