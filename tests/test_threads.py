@@ -71,7 +71,7 @@ def test_cpu_count_is_the_affinity_mask():
 @pytest.mark.usefixtures("two_threads")
 def test_limits_set_one_thread_and_restore():
     outer = _snapshot()
-    assert outer[1] == [2]
+    assert max(outer[1]) == 2  # something for n_jobs=1 to lower (a BLAS may be capped at 1)
     with n_jobs_limits(1) as threads:
         assert threads == 1
         assert _snapshot() == (1, [1])
