@@ -293,6 +293,6 @@ def test_registered():
     assert info.cls is PCA and info.family == "decomposition"
     assert PCA().get_params() == {"n_components": None, "whiten": False, "svd_solver": "auto",
                                   "iterated_power": "auto", "n_oversamples": 10,
-                                  "random_state": None}
+                                  "random_state": None, "n_jobs": None}
     pca = PCA(3).fit(np.random.RandomState(0).standard_normal((20, 5)))
     assert list(pca.get_feature_names_out()) == ["pca0", "pca1", "pca2"]

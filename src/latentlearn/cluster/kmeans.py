@@ -57,6 +57,7 @@ from sklearn.utils.validation import check_array
 from .._memmap import MemmapRows, is_file_memmap, validate_memmap
 from .._sparse import dense_rows, issparse, squared_row_norms
 from .._stages import StageClock
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, Options, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
@@ -723,6 +724,9 @@ default="k-means++"
         "n_iter", "inertia"})`` after each of the ``n_runs`` runs (``n_init``, or 1 for an array
         ``init``). Returning True stops the fit cleanly: after an iteration, that run ends there;
         after a run, no further run starts. The best run so far is kept.
+    n_jobs : int or None, default=None
+        BLAS threads of the fit's distance products (threadpoolctl; scikit-learn's meaning):
+        None keeps the library default, 1 is one thread, -1 all cores.
 
     Attributes
     ----------
@@ -774,6 +778,7 @@ default="k-means++"
         "algorithm": [Options({"lloyd"})],
         "verbose": [Interval(Integral, 0, None), "boolean"],
         "callback": [None, "callable"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(
@@ -788,6 +793,7 @@ default="k-means++"
         algorithm="lloyd",
         verbose=0,
         callback=None,
+        n_jobs=None,
     ):
         self.n_clusters = n_clusters
         self.init = init
@@ -798,7 +804,9 @@ default="k-means++"
         self.algorithm = algorithm
         self.verbose = verbose
         self.callback = callback
+        self.n_jobs = n_jobs
 
+    @limit_threads  # BLAS threads of the distance products
     def fit(self, X, y=None, sample_weight=None):
         """Cluster ``X``: ``n_init`` seeded Lloyd runs, keeping the one of lowest inertia.
 

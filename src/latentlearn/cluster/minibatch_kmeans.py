@@ -52,6 +52,7 @@ from scipy import sparse
 from .._memmap import MemmapRows, is_file_memmap, validate_memmap
 from .._sparse import dense_rows, issparse
 from .._stages import StageClock
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, Options, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
@@ -220,6 +221,9 @@ default="k-means++"
         mini-batch step, ``n_steps`` being the most steps (``max_iter * n / batch_size``) and
         ``inertia`` the smoothed batch inertia per sample (None after the first step). Returning
         True stops the steps cleanly; the centres reached are kept.
+    n_jobs : int or None, default=None
+        BLAS threads of the fit's distance products (threadpoolctl; scikit-learn's meaning):
+        None keeps the library default, 1 is one thread, -1 all cores.
 
     Attributes
     ----------
@@ -275,6 +279,7 @@ default="k-means++"
         "reassignment_ratio": [Interval(Real, 0, None)],
         "verbose": [Interval(Integral, 0, None), "boolean"],
         "callback": [None, "callable"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(
@@ -293,6 +298,7 @@ default="k-means++"
         reassignment_ratio=0.01,
         verbose=0,
         callback=None,
+        n_jobs=None,
     ):
         self.n_clusters = n_clusters
         self.init = init
@@ -307,6 +313,7 @@ default="k-means++"
         self.reassignment_ratio = reassignment_ratio
         self.verbose = verbose
         self.callback = callback
+        self.n_jobs = n_jobs
 
     # -- set-up shared by fit and partial_fit ---------------------------------------------------
 
@@ -372,6 +379,7 @@ default="k-means++"
 
     # -- fitting --------------------------------------------------------------------------------
 
+    @limit_threads  # BLAS threads of the distance products
     def fit(self, X, y=None, sample_weight=None):
         """Cluster ``X`` by mini-batch steps from seeded centres.
 
@@ -485,6 +493,7 @@ default="k-means++"
                                            "inertia": None if smoothed is None
                                            else float(smoothed)}))
 
+    @limit_threads
     def partial_fit(self, X, y=None, sample_weight=None):
         """One mini-batch step on ``X`` (the first call also seeds the centres from ``X``).
 

@@ -20,6 +20,7 @@ import numpy as np
 from sklearn.base import ClusterMixin
 
 from .._linalg import smallest_eigenpairs
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, LatentEstimator, Options, check_random_state
 from ..manifold.laplacian import graph_laplacian
 from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
@@ -64,6 +65,10 @@ class SpectralClustering(ClusterMixin, LatentEstimator):
     n_init : int, default=10
         k-means restarts.
     eigen_solver : {"auto", "arpack", "lobpcg", "dense"}, default="auto"
+    n_jobs : int or None, default=None
+        Threads of BLAS / OpenMP (through threadpoolctl) and numba in ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults, 1 is one
+        thread, -1 all cores.
     random_state : None, int or RandomState, default=None
 
     Attributes
@@ -86,11 +91,12 @@ class SpectralClustering(ClusterMixin, LatentEstimator):
         "n_init": [Interval(Integral, 1, None)],
         "eigen_solver": [Options({"auto", "arpack", "lobpcg", "dense"})],
         "random_state": ["random_state"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(self, n_clusters=8, *, n_neighbors=10, weights="heat", sigma=None,
                  laplacian="symmetric", metric="euclidean", n_init=10, eigen_solver="auto",
-                 random_state=None):
+                 random_state=None, n_jobs=None):
         self.n_clusters = n_clusters
         self.n_neighbors = n_neighbors
         self.weights = weights
@@ -100,7 +106,9 @@ class SpectralClustering(ClusterMixin, LatentEstimator):
         self.n_init = n_init
         self.eigen_solver = eigen_solver
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
+    @limit_threads
     def fit(self, X, y=None):
         """Cluster ``X``.
 

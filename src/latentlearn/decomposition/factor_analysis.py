@@ -43,6 +43,7 @@ from sklearn.exceptions import ConvergenceWarning
 
 from .._linalg import covariance, flip_row_signs
 from .._stages import StageClock
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
@@ -149,11 +150,16 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
         Subspace-iteration products per step for ``"randomized"``.
     rotation : {"varimax", "quartimax"} or None, default=None
         Rotate the fitted loadings (Kaiser 1958); the likelihood does not change.
+    n_jobs : int or None, default=None
+        Threads of BLAS / OpenMP (through threadpoolctl) and numba in ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults, 1 is one
+        thread, -1 all cores.
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds the random start of ``"randomized"``.
     verbose : int, default=0
-        Log how long each stage of the fit takes (logger ``latentlearn.decomposition.factor_analysis``, at INFO), as
-        openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
+        Log how long each stage of the fit takes (logger
+        ``latentlearn.decomposition.factor_analysis``, at INFO), as openTSNE's ``verbose`` prints
+        its stages; 0 logs them at DEBUG only.
 
     Attributes
     ----------
@@ -190,10 +196,12 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
         "rotation": [Options({"varimax", "quartimax"}), None],
         "random_state": ["random_state"],
         "verbose": [Interval(Integral, 0, None), "boolean"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(self, n_components=None, *, tol=1e-2, max_iter=1000, noise_variance_init=None,
-                 svd_method="randomized", iterated_power=3, rotation=None, random_state=None, verbose=0):
+                 svd_method="randomized", iterated_power=3, rotation=None, random_state=None,
+                 verbose=0, n_jobs=None):
         self.n_components = n_components
         self.tol = tol
         self.max_iter = max_iter
@@ -203,7 +211,9 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
         self.rotation = rotation
         self.random_state = random_state
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
+    @limit_threads
     def fit(self, X, y=None):
         """Fit the factor model to ``X`` by maximum likelihood.
 
@@ -289,6 +299,7 @@ class FactorAnalysis(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEs
                      loglike[-1])
         return self
 
+    @limit_threads
     def transform(self, X):
         """Posterior means of the factors: ``E[z | x] = (I + W Psi^{-1} W^T)^{-1} W Psi^{-1}
         (x - mu)``.

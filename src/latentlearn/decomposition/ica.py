@@ -51,6 +51,7 @@ from sklearn.exceptions import ConvergenceWarning
 from .._checks import check_codes
 from .._linalg import flip_row_signs
 from .._stages import StageClock
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
@@ -201,11 +202,15 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         PCA for the whitening: the eigen-decomposition of the covariance (fast when
         ``n_samples >> n_features``) or the SVD of the centred data (more accurate for
         ill-conditioned data). ``"auto"`` takes ``"eigh"`` when ``n_samples >= n_features``.
+    n_jobs : int or None, default=None
+        Threads of BLAS / OpenMP (through threadpoolctl) and numba in ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults, 1 is one
+        thread, -1 all cores.
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds ``w_init`` when it is None.
     verbose : int, default=0
-        Log how long each stage of the fit takes (logger ``latentlearn.decomposition.ica``, at INFO), as
-        openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
+        Log how long each stage of the fit takes (logger ``latentlearn.decomposition.ica``, at
+        INFO), as openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
 
     Attributes
     ----------
@@ -253,11 +258,12 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         "whiten_solver": [Options({"auto", "eigh", "svd"})],
         "random_state": ["random_state"],
         "verbose": [Interval(Integral, 0, None), "boolean"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(self, n_components=None, *, algorithm="parallel", whiten="unit-variance",
                  fun="logcosh", fun_args=None, max_iter=200, tol=1e-4, w_init=None,
-                 whiten_solver="auto", random_state=None, verbose=0):
+                 whiten_solver="auto", random_state=None, verbose=0, n_jobs=None):
         self.n_components = n_components
         self.algorithm = algorithm
         self.whiten = whiten
@@ -269,6 +275,7 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         self.whiten_solver = whiten_solver
         self.random_state = random_state
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
     def _alpha(self):
         args = dict(self.fun_args or {})
@@ -372,6 +379,7 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         clock.stage("sources ordered and signed")
         return S.T
 
+    @limit_threads
     def fit(self, X, y=None):
         """Estimate the unmixing of ``X``.
 
@@ -387,6 +395,7 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         self._fit(X)
         return self
 
+    @limit_threads
     def fit_transform(self, X, y=None):
         """Estimate the unmixing and return the sources of ``X``.
 
@@ -401,6 +410,7 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         """
         return np.ascontiguousarray(self._fit(X))
 
+    @limit_threads
     def transform(self, X):
         """Sources ``s = components_ (x - mean_)``.
 
@@ -416,6 +426,7 @@ class FastICA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator
         X = self._validate_X(X, reset=False)
         return (X - self.mean_) @ self.components_.T
 
+    @limit_threads
     def inverse_transform(self, S):
         """Mix sources back: ``x = mixing_ s + mean_``.
 

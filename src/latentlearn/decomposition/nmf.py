@@ -74,6 +74,7 @@ from sklearn.utils.validation import check_array
 from .._linalg import randomized_svd, row_blocks
 from .._sparse import CentredOperator, issparse, nnz_row_blocks
 from .._stages import StageClock
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import (
     Interval,
     LatentEstimator,
@@ -517,11 +518,15 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         iterations.
     max_iter : int >= 1, default=200
         Iterations of the solver (one iteration updates ``W`` and ``H`` once each).
+    n_jobs : int or None, default=None
+        Threads of BLAS / OpenMP (through threadpoolctl) and numba in ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults, 1 is one
+        thread, -1 all cores.
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds the initialisation.
     verbose : int, default=0
-        Log how long each stage of the fit takes (logger ``latentlearn.decomposition.nmf``, at INFO), as
-        openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
+        Log how long each stage of the fit takes (logger ``latentlearn.decomposition.nmf``, at
+        INFO), as openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
 
     Attributes
     ----------
@@ -563,10 +568,12 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         "max_iter": [Interval(Integral, 1, None)],
         "random_state": ["random_state"],
         "verbose": [Interval(Integral, 0, None), "boolean"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(self, n_components=None, *, init=None, solver="cd", beta_loss="frobenius",
-                 tol=1e-4, max_iter=200, random_state=None, verbose=0):
+                 tol=1e-4, max_iter=200, random_state=None, verbose=0,
+                 n_jobs=None):
         self.n_components = n_components
         self.init = init
         self.solver = solver
@@ -575,6 +582,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         self.max_iter = max_iter
         self.random_state = random_state
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
     _accepts_sparse = True
 
@@ -629,6 +637,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         _check_non_negative(A, "NMF", name=f"the initial {name}")
         return A
 
+    @limit_threads
     def fit_transform(self, X, y=None, *, W=None, H=None):
         """Factorise ``X ~ W H`` and return the codes ``W``.
 
@@ -672,6 +681,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         clock.stage("final codes (error %.6g)", self.reconstruction_err_)
         return W
 
+    @limit_threads
     def fit(self, X, y=None, *, W=None, H=None):
         """Factorise ``X ~ W H``; see :meth:`fit_transform`.
 
@@ -682,6 +692,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
         self.fit_transform(X, W=W, H=H)
         return self
 
+    @limit_threads
     def transform(self, X):
         """Codes of ``X`` against the fixed dictionary: ``min_{W >= 0}`` of the objective.
 
@@ -712,6 +723,7 @@ class NMF(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator):
                                       max_iter=self.max_iter, tol=self.tol, update_H=False)
         return W
 
+    @limit_threads
     def inverse_transform(self, W):
         """Reconstruct ``X ~ W H``.
 

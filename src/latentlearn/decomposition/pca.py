@@ -77,6 +77,7 @@ from .._sparse import (
     squared_row_norms,
     weighted_column_moments,
 )
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import (
     GenerativeMixin,
     Interval,
@@ -165,6 +166,10 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         ``n_components < 0.1 * min(n_samples, n_features)`` and 4 otherwise.
     n_oversamples : int >= 0, default=10
         Extra random directions sampled by the randomized solver.
+    n_jobs : int or None, default=None
+        Threads of BLAS / OpenMP (through threadpoolctl) and numba in ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults, 1 is one
+        thread, -1 all cores.
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds the randomized solver and, when :meth:`sample` gets no ``random_state``, sampling.
 
@@ -222,6 +227,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         "iterated_power": [Interval(Integral, 0, None), Options({"auto"})],
         "n_oversamples": [Interval(Integral, 0, None)],
         "random_state": ["random_state"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(
@@ -233,6 +239,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         iterated_power="auto",
         n_oversamples=10,
         random_state=None,
+        n_jobs=None,
     ):
         self.n_components = n_components
         self.whiten = whiten
@@ -240,6 +247,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         self.iterated_power = iterated_power
         self.n_oversamples = n_oversamples
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     # -- fitting -------------------------------------------------------------------------------
 
@@ -272,6 +280,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
             f"n_components below min(n_samples, n_features) = {smaller} (solved by ARPACK or "
             "the randomized SVD without densifying X), or X.toarray() if it fits in memory.")
 
+    @limit_threads
     def fit(self, X, y=None):
         """Fit the principal components of ``X``.
 
@@ -411,6 +420,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         scale = np.sqrt(self.explained_variance_)
         return np.maximum(scale, np.finfo(scale.dtype).eps)
 
+    @limit_threads
     def transform(self, X):
         """Encode: ``z = W^T (x - mu)``, divided by ``sqrt(explained_variance_)`` if ``whiten``.
 
@@ -434,6 +444,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
             Z /= self._whitening_scale()
         return Z
 
+    @limit_threads
     def inverse_transform(self, Z):
         """Decode: ``x = mu + W z`` (re-scaling whitened codes by ``sqrt(explained_variance_)``).
 

@@ -76,6 +76,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neighbors import NearestNeighbors
 from sklearn.utils.validation import check_is_fitted
 
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, LatentEstimator, Options
 from ..exceptions import DataError
 from ..neighbors.graphs import (
@@ -580,6 +581,10 @@ class ConvexFlowEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Lat
         :class:`~latentlearn.neighbors.DisconnectedGraphError` naming their number and the
         remedy, or ``"connect"``: warn with the same message and join every two components by
         their nearest pair of samples (as scikit-learn's Isomap does).
+    n_jobs : int or None, default=None
+        Threads of BLAS / OpenMP (through threadpoolctl) and numba in ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults, 1 is one
+        thread, -1 all cores.
 
     Attributes
     ----------
@@ -611,6 +616,7 @@ class ConvexFlowEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Lat
         "extra_edges": ["array-like", None],
         "extra_edge_length": [Interval(Real, 0, None, closed="neither"), None],
         "on_disconnected": [Options({"connect", "raise"})],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
     # Read by tests/test_estimator_checks.py: scikit-learn asks a transformer with max_iter
     # for n_iter_ >= 1, but 0 sweeps is the truth when Isomap's flow is already within tol.
@@ -621,7 +627,7 @@ class ConvexFlowEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Lat
 
     def __init__(self, n_components=2, *, n_neighbors=8, capacity="auto", power=4.0,
                  max_iter=300, tol=1e-3, extra_edges=None, extra_edge_length=None,
-                 on_disconnected="connect"):
+                 on_disconnected="connect", n_jobs=None):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.capacity = capacity
@@ -631,7 +637,9 @@ class ConvexFlowEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Lat
         self.extra_edges = extra_edges
         self.extra_edge_length = extra_edge_length
         self.on_disconnected = on_disconnected
+        self.n_jobs = n_jobs
 
+    @limit_threads
     def fit(self, X, y=None):
         """Compute the embedding of ``X``.
 
@@ -676,10 +684,12 @@ class ConvexFlowEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Lat
         self.X_fit_ = X
         return self
 
+    @limit_threads
     def fit_transform(self, X, y=None):
         """Fit and return ``embedding_``, of shape (n_samples, n_components)."""
         return self.fit(X).embedding_
 
+    @limit_threads
     def transform(self, X):
         """Place new points: flow distances through their neighbours, then triangulation.
 

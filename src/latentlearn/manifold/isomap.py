@@ -37,6 +37,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from .._linalg import classical_scaling, double_centre
 from .._stages import StageClock
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
 from ..neighbors.graphs import (
@@ -120,11 +121,15 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
         :class:`~latentlearn.neighbors.DisconnectedGraphError` naming their number and the
         remedy, or ``"connect"``: warn with the same message and join every two components by
         their nearest pair of samples (as scikit-learn's Isomap does).
+    n_jobs : int or None, default=None
+        Threads of BLAS / OpenMP (through threadpoolctl) and numba in ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults, 1 is one
+        thread, -1 all cores.
     random_state : None, int or RandomState, default=None
         Landmark choice.
     verbose : int, default=0
-        Log how long each stage of the fit takes (logger ``latentlearn.manifold.isomap``, at INFO), as
-        openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
+        Log how long each stage of the fit takes (logger ``latentlearn.manifold.isomap``, at INFO),
+        as openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
 
     Attributes
     ----------
@@ -157,12 +162,13 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
         "on_disconnected": [Options({"connect", "raise"})],
         "random_state": ["random_state"],
         "verbose": [Interval(Integral, 0, None), "boolean"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(self, n_components=2, *, n_neighbors=5, radius=None, n_landmarks="auto",
                  neighbors_algorithm="auto", metric="euclidean",
                  extra_edges=None, extra_edge_length=None, on_disconnected="connect",
-                 random_state=None, verbose=0):
+                 random_state=None, verbose=0, n_jobs=None):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.radius = radius
@@ -174,6 +180,7 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
         self.on_disconnected = on_disconnected
         self.random_state = random_state
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
     # -- fitting -------------------------------------------------------------------------------
 
@@ -197,6 +204,7 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
             return np.arange(n)
         return np.sort(rng.choice(n, size=m, replace=False))
 
+    @limit_threads
     def fit(self, X, y=None):
         """Compute the embedding of ``X``.
 
@@ -283,11 +291,13 @@ class Isomap(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimator)
             out[start:start + step] = ((block ** 2 - self._mean_delta) @ self._vectors)
         return -0.5 * out * inv_sqrt
 
+    @limit_threads
     def fit_transform(self, X, y=None):
         """Fit and return ``embedding_``, of shape (n_samples, n_components)."""
         self._fit(X)
         return self.embedding_
 
+    @limit_threads
     def transform(self, X):
         """Place new points: geodesics through their neighbours, then triangulation.
 

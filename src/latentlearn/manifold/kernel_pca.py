@@ -25,6 +25,7 @@ from sklearn.metrics.pairwise import pairwise_kernels
 
 from .._checks import check_codes
 from .._linalg import flip_column_signs
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..exceptions import ParameterError
 from ..registry import register
@@ -57,6 +58,10 @@ class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimat
         Learn the pre-image map (not possible with ``kernel="precomputed"``).
     eigen_solver : {"auto", "arpack", "dense"}, default="auto"
         ``"auto"``: dense up to 500 samples, ARPACK above.
+    n_jobs : int or None, default=None
+        Threads of BLAS / OpenMP (through threadpoolctl) and numba in ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults, 1 is one
+        thread, -1 all cores.
     random_state : None, int or RandomState, default=None
         ARPACK's start vector.
 
@@ -84,11 +89,12 @@ class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimat
         "fit_inverse_transform": ["boolean"],
         "eigen_solver": [Options({"auto", "arpack", "dense"})],
         "random_state": ["random_state"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(self, n_components=2, *, kernel="rbf", gamma=None, degree=3, coef0=1.0,
                  alpha=1.0, fit_inverse_transform=True, eigen_solver="auto",
-                 random_state=None):
+                 random_state=None, n_jobs=None):
         self.n_components = n_components
         self.kernel = kernel
         self.gamma = gamma
@@ -98,6 +104,7 @@ class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimat
         self.fit_inverse_transform = fit_inverse_transform
         self.eigen_solver = eigen_solver
         self.random_state = random_state
+        self.n_jobs = n_jobs
 
     def _kernel(self, A, B):
         if self.kernel == "precomputed":
@@ -111,6 +118,7 @@ class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimat
             params["degree"] = self.degree
         return pairwise_kernels(A, B, metric=self.kernel, **params)
 
+    @limit_threads
     def fit(self, X, y=None):
         """Fit the kernel principal components of ``X``.
 
@@ -166,10 +174,12 @@ class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimat
             self.dual_coef_ = linalg.solve(KY, X, assume_a="pos")
         return self
 
+    @limit_threads
     def fit_transform(self, X, y=None):
         """Fit and return ``embedding_``, of shape (n_samples, n_components)."""
         return self.fit(X).embedding_
 
+    @limit_threads
     def transform(self, X):
         """Codes of new points: ``k_x,c V Lambda^{-1/2}``.
 
@@ -191,6 +201,7 @@ class KernelPCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimat
         inv_sqrt[positive] = 1.0 / np.sqrt(self.eigenvalues_[positive])
         return (Kx @ self.eigenvectors_) * inv_sqrt
 
+    @limit_threads
     def inverse_transform(self, Y):
         """Learned pre-image: ``x(y) = k(y, Y_train) (K_Y + alpha I)^{-1} X_train``.
 

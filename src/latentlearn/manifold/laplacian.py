@@ -32,6 +32,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._linalg import flip_column_signs, smallest_eigenpairs
 from .._stages import StageClock
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, LatentEstimator, Options
 from ..exceptions import DataError
 from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
@@ -174,10 +175,14 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
         remedy, or ``"connect"``: warn with the same message and join every two components by
         their nearest pair of samples, with the smallest weight in the graph (a precomputed
         affinity always raises).
+    n_jobs : int or None, default=None
+        Threads of BLAS / OpenMP (through threadpoolctl) and numba in ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults, 1 is one
+        thread, -1 all cores.
     random_state : None, int or RandomState, default=None
     verbose : int, default=0
-        Log how long each stage of the fit takes (logger ``latentlearn.manifold.laplacian``, at INFO), as
-        openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
+        Log how long each stage of the fit takes (logger ``latentlearn.manifold.laplacian``, at
+        INFO), as openTSNE's ``verbose`` prints its stages; 0 logs them at DEBUG only.
 
     Attributes
     ----------
@@ -210,12 +215,13 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
         "on_disconnected": [Options({"connect", "raise"})],
         "random_state": ["random_state"],
         "verbose": [Interval(Integral, 0, None), "boolean"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(self, n_components=2, *, n_neighbors=10, affinity="knn", radius=None,
                  symmetrize="symmetric", weights="heat", sigma=None, laplacian="random_walk",
                  eigen_solver="auto", neighbors_algorithm="auto", metric="euclidean",
-                 on_disconnected="connect", random_state=None, verbose=0):
+                 on_disconnected="connect", random_state=None, verbose=0, n_jobs=None):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.affinity = affinity
@@ -230,6 +236,7 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
         self.on_disconnected = on_disconnected
         self.random_state = random_state
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
     def _affinity(self, X):
         n = X.shape[0]
@@ -257,6 +264,7 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
             G.data = np.ones_like(G.data)
         return symmetrize_graph(G, self.symmetrize)
 
+    @limit_threads
     def fit(self, X, y=None):
         """Compute the embedding of ``X``.
 
@@ -297,10 +305,12 @@ class LaplacianEigenmaps(ClassNamePrefixFeaturesOutMixin, TransformerMixin, Late
         self.X_fit_ = None if self.affinity == "precomputed" else X
         return self
 
+    @limit_threads
     def fit_transform(self, X, y=None):
         """Fit and return ``embedding_``, of shape (n_samples, n_components)."""
         return self.fit(X).embedding_
 
+    @limit_threads
     def transform(self, X):
         """Place new points by the Nystrom extension of the eigenvectors (Bengio et al. 2004).
 

@@ -36,6 +36,7 @@ from sklearn.neighbors import NearestNeighbors
 
 from .._linalg import flip_column_signs, smallest_eigenpairs
 from .._stages import StageClock
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, LatentEstimator, Options, check_is_fitted
 from ..neighbors.distances import check_metric
 from ..registry import register
@@ -119,6 +120,10 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         callable ``f(u, v) -> float``): the reconstruction weights are Euclidean whatever the
         metric (Roweis & Saul 2000 reconstruct each point as an affine combination of its
         neighbours' coordinates), so ``"precomputed"`` is not possible.
+    n_jobs : int or None, default=None
+        Threads of BLAS / OpenMP (through threadpoolctl) and numba in ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults, 1 is one
+        thread, -1 all cores.
     random_state : None, int or RandomState, default=None
         ARPACK's start vector.
     verbose : int, default=0
@@ -147,11 +152,12 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         "metric": [str, "callable"],
         "random_state": ["random_state"],
         "verbose": [Interval(Integral, 0, None), "boolean"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(self, n_components=2, *, n_neighbors=10, reg=1e-3, method="standard",
                  eigen_solver="auto", tol=1e-6, neighbors_algorithm="auto", metric="euclidean",
-                 random_state=None, verbose=0):
+                 random_state=None, verbose=0, n_jobs=None):
         self.n_components = n_components
         self.n_neighbors = n_neighbors
         self.reg = reg
@@ -162,7 +168,9 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.metric = metric
         self.random_state = random_state
         self.verbose = verbose
+        self.n_jobs = n_jobs
 
+    @limit_threads
     def fit(self, X, y=None):
         """Compute the embedding of ``X``.
 
@@ -211,10 +219,12 @@ class LocallyLinearEmbedding(ClassNamePrefixFeaturesOutMixin, TransformerMixin, 
         self.reconstruction_error_ = float(np.sum(values[1:]))
         return self
 
+    @limit_threads
     def fit_transform(self, X, y=None):
         """Fit and return ``embedding_``, of shape (n_samples, n_components)."""
         return self.fit(X).embedding_
 
+    @limit_threads
     def transform(self, X):
         """Place new points: barycentre weights on their training neighbours, ``y = W Y``.
 

@@ -49,6 +49,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._linalg import classical_scaling
 from .._stages import StageClock
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, LatentEstimator, Options, check_random_state
 from ..exceptions import DataError, ParameterError
 from ..neighbors.distances import (
@@ -533,6 +534,10 @@ default="classical"
     eps : float >= 0, default=1e-6
         A run stops when the stress falls by less than ``eps * sum_{i<j} d_ij(Y)^2`` in one
         step (scikit-learn's criterion).
+    n_jobs : int or None, default=None
+        Threads of BLAS / OpenMP (through threadpoolctl) and numba in ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults, 1 is one
+        thread, -1 all cores.
     random_state : None, int or numpy.random.RandomState, default=None
         Seeds the random starts.
     verbose : int, default=0
@@ -602,11 +607,12 @@ default="classical"
         "random_state": ["random_state"],
         "verbose": [Interval(Integral, 0, None), "boolean"],
         "callback": [None, "callable"],
+        "n_jobs": N_JOBS_CONSTRAINT,
     }
 
     def __init__(self, n_components=2, *, algorithm="smacof", dissimilarity="euclidean",
                  metric="euclidean", init="classical", n_init=1, max_iter=300, eps=1e-6,
-                 random_state=None, verbose=0, callback=None):
+                 random_state=None, verbose=0, callback=None, n_jobs=None):
         self.n_components = n_components
         self.algorithm = algorithm
         self.dissimilarity = dissimilarity
@@ -618,6 +624,7 @@ default="classical"
         self.random_state = random_state
         self.verbose = verbose
         self.callback = callback
+        self.n_jobs = n_jobs
 
     def _precomputed(self):
         return self.dissimilarity == "precomputed" or is_precomputed(self.metric)
@@ -640,6 +647,7 @@ default="classical"
         np.fill_diagonal(D, 0.0)
         return D
 
+    @limit_threads
     def fit_transform(self, X, y=None):
         """Embed the samples (or the points of a precomputed dissimilarity matrix).
 
@@ -685,6 +693,7 @@ default="classical"
         logger.debug("MDS fitted: stress %.6g after %d iterations", self.stress_, self.n_iter_)
         return Y
 
+    @limit_threads
     def transform(self, X):
         """Place new points against the fitted configuration (which does not move).
 
@@ -747,6 +756,7 @@ default="classical"
     def _n_features_out(self):
         return self.n_components
 
+    @limit_threads
     def fit(self, X, y=None):
         """Embed the samples; see :meth:`fit_transform`.
 

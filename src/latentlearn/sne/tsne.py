@@ -37,6 +37,7 @@ import numpy as np
 from scipy import sparse
 from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 
+from .._threads import N_JOBS_CONSTRAINT, limit_threads
 from ..base import Interval, LatentEstimator, Options, check_is_fitted, check_random_state
 from ..neighbors.distances import check_input, check_metric, is_precomputed, takes_sparse
 from ..registry import register
@@ -49,7 +50,9 @@ __all__ = ["SNE", "TSNE"]
 
 logger = logging.getLogger(__name__)
 
-#: Largest n for which the exact method may build its n x n matrices.
+#: Largest n for which the exact method may build its n x n matrices (numpy / numba on the CPU,
+#: dense P). Above it the exact gradient runs only on a torch device, by blocks of rows, with
+#: the sparse nearest-neighbour P of Barnes-Hut and FFT: no n x n matrix anywhere.
 EXACT_HARD_LIMIT = 10_000
 #: ``method="auto"``: exact below this many points (all-pairs P, the exact objective; measured
 #: on digits, 1000 iterations: 0.7 s at 250 points, 2.3 s at 500, 9.5 s at 1,000, against
@@ -74,6 +77,7 @@ _COMMON_CONSTRAINTS = {
     "random_state": ["random_state"],
     "callback": [None, "callable"],
     "callback_every": [Interval(Integral, 1, None)],
+    "n_jobs": N_JOBS_CONSTRAINT,
     "verbose": ["boolean"],
 }
 
@@ -170,6 +174,7 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
             self.perplexity_ = float(self.perplexity)
         _aff.check_perplexity(self.perplexity_, n, neighbors=self._uses_neighbors(n))
 
+    @limit_threads
     def fit_transform(self, X, y=None):
         """Fit the embedding and return it.
 
@@ -222,6 +227,7 @@ class _BaseSNE(ClassNamePrefixFeaturesOutMixin, TransformerMixin, LatentEstimato
 
     # -- new points ----------------------------------------------------------------------------
 
+    @limit_threads
     def transform(self, X):
         """Place new points against the fixed reference embedding (openTSNE style).
 
@@ -348,7 +354,8 @@ class TSNE(_BaseSNE):
         4 is the factor this gradient keeps). A number is used in both phases.
     init : {"pca", "random"} or array of shape (n_samples, n_components), default="pca"
     method : {"auto", "exact", "barnes_hut", "fft"}, default="auto"
-        Gradient: exact O(n^2) (dense P over all pairs, at most 10,000 points), Barnes-Hut
+        Gradient: exact O(n^2) (dense P over all pairs, at most 10,000 points on the CPU;
+        above, on a torch device only, with the sparse P of the nearest neighbours), Barnes-Hut
         or FFT-accelerated interpolation (sparse P over the 3 * perplexity nearest
         neighbours; 2-D maps only). ``"auto"``: exact below 500 points (or when
         ``n_components != 2``), Barnes-Hut below 10,000, FFT above (see the benchmark).
@@ -361,8 +368,15 @@ class TSNE(_BaseSNE):
     device : {"auto", "cpu", "cuda"}, default="auto"
         ``"auto"`` runs the exact method with torch on a CUDA GPU when one is present (the
         CPU when torch is not installed; ``"cuda"`` needs ``pip install 'latentlearn[neural]'``).
+        In torch the exact gradient goes by blocks of rows (two passes: the normaliser ``Z``,
+        then the gradient), so it needs no n x n matrix and runs beyond 10,000 points, there
+        with the sparse nearest-neighbour P (van der Maaten 2014).
     transform_perplexity : float, default=5.0
         Perplexity of new points' affinities in :meth:`transform` (openTSNE's default).
+    n_jobs : int or None, default=None
+        Threads of the numba gradients, the neighbour search and BLAS during ``fit`` and
+        ``transform`` (scikit-learn's meaning): None keeps the library defaults
+        (``NUMBA_NUM_THREADS``, ``OMP_NUM_THREADS``), 1 is one thread, -1 all cores.
     random_state : None, int or RandomState, default=None
     callback : callable ``callback(event, logs) -> bool``, optional
         Called every ``callback_every`` iterations (and at the end of each phase) with
@@ -409,8 +423,8 @@ class TSNE(_BaseSNE):
                  early_exaggeration_iter=250, n_iter=750, exaggeration=None,
                  learning_rate="auto", init="pca",
                  method="auto", angle=0.5, neighbors="auto", min_gain=0.01, device="auto",
-                 transform_perplexity=5.0, random_state=None, callback=None, callback_every=50,
-                 verbose=False):
+                 transform_perplexity=5.0, n_jobs=None, random_state=None, callback=None,
+                 callback_every=50, verbose=False):
         self.n_components = n_components
         self.perplexity = perplexity
         self.metric = metric
@@ -427,6 +441,7 @@ class TSNE(_BaseSNE):
         self.min_gain = min_gain
         self.device = device
         self.transform_perplexity = transform_perplexity
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.callback = callback
         self.callback_every = callback_every
@@ -439,10 +454,11 @@ class TSNE(_BaseSNE):
                 method = "exact"
             else:
                 method = "barnes_hut" if n < FFT_AUTO_FROM else "fft"
-        if method == "exact" and n > EXACT_HARD_LIMIT:
+        if method == "exact" and n > EXACT_HARD_LIMIT and _resolve_device(self.device) is None:
             raise ValueError(
-                f"the exact gradient builds n x n matrices; {n} samples is above "
-                f"{EXACT_HARD_LIMIT}: use method='fft' or 'barnes_hut' with n_components=2.")
+                f"the exact gradient on the CPU builds n x n matrices; {n} samples is above "
+                f"{EXACT_HARD_LIMIT}: use method='fft' or 'barnes_hut' with n_components=2, "
+                "or device='cuda' (torch computes the exact gradient by blocks of rows).")
         if method != "exact" and self.n_components != 2:
             raise ValueError(
                 f"method={method!r} works on 2-D maps only; n_components={self.n_components}: "
@@ -450,7 +466,7 @@ class TSNE(_BaseSNE):
         return method
 
     def _uses_neighbors(self, n):
-        return self._resolve_method(n) != "exact"
+        return self._resolve_method(n) != "exact" or n > EXACT_HARD_LIMIT
 
     def _learning_rate(self, n):
         """(early phase, main phase) steps."""
@@ -466,12 +482,14 @@ class TSNE(_BaseSNE):
 
     def _affinities(self, X, rng):
         self.method_ = method = self._resolve_method(X.shape[0])
-        if method == "exact" and is_precomputed(self.metric) and sparse.issparse(X):
+        dense = method == "exact" and X.shape[0] <= EXACT_HARD_LIMIT
+        if dense and is_precomputed(self.metric) and sparse.issparse(X):
             # All pairs are not known: the kNN affinities, dense for the exact gradient.
             return _aff.joint_probabilities_nn(X, self.perplexity_, metric="precomputed",
                                                random_state=rng).toarray()
-        if method == "exact":
+        if dense:
             return _aff.joint_probabilities(X, self.perplexity_, metric=self.metric)
+        # Barnes-Hut, FFT, and the exact gradient of a large map on a torch device: kNN P.
         return _aff.joint_probabilities_nn(X, self.perplexity_, neighbors=self.neighbors,
                                            random_state=rng, metric=self.metric)
 
@@ -518,7 +536,7 @@ class SNE(_BaseSNE):
     learning_rate : float or "auto", default="auto"
         ``"auto"``: 0.1 for conditional SNE (its gradient does not shrink with n),
         ``max(n / 10, 5)`` for symmetric SNE; set empirically (blobs, digits up to 1,000).
-    early_exaggeration_iter, n_iter, init, min_gain, device, transform_perplexity,
+    early_exaggeration_iter, n_iter, init, min_gain, device, transform_perplexity, n_jobs,
     random_state, callback, callback_every, verbose :
         As in :class:`TSNE`.
 
@@ -538,8 +556,8 @@ class SNE(_BaseSNE):
     def __init__(self, n_components=2, *, kind="conditional", perplexity="auto",
                  metric="euclidean", early_exaggeration=1.0, early_exaggeration_iter=250, n_iter=750,
                  learning_rate="auto", init="pca", min_gain=0.01, device="auto",
-                 transform_perplexity=5.0, random_state=None, callback=None, callback_every=50,
-                 verbose=False):
+                 transform_perplexity=5.0, n_jobs=None, random_state=None, callback=None,
+                 callback_every=50, verbose=False):
         self.n_components = n_components
         self.kind = kind
         self.perplexity = perplexity
@@ -552,6 +570,7 @@ class SNE(_BaseSNE):
         self.min_gain = min_gain
         self.device = device
         self.transform_perplexity = transform_perplexity
+        self.n_jobs = n_jobs
         self.random_state = random_state
         self.callback = callback
         self.callback_every = callback_every
