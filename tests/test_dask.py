@@ -115,9 +115,10 @@ def test_kmeans_plusplus_equals_in_memory_for_the_same_seed(client):
     # all rows fit in the client's seeding sample: the seeds are the in-memory fit's
     X = blobs(k=6, std=4.0, seed=3)
     D = da.from_array(X, chunks=(700, 6))
-    for init in ("k-means++", "random"):
-        ours = KMeans(6, init=init, n_init=3, random_state=7).fit(D)
-        memory = KMeans(6, init=init, n_init=3, random_state=7).fit(X)
+    for init, max_iter in [("k-means++", 300), ("random", 300), ("k-means++", 1),
+                           ("random", 1)]:  # one iteration: the seeds themselves must agree
+        ours = KMeans(6, init=init, n_init=3, random_state=7, max_iter=max_iter).fit(D)
+        memory = KMeans(6, init=init, n_init=3, random_state=7, max_iter=max_iter).fit(X)
         np.testing.assert_allclose(ours.inertia_, memory.inertia_, rtol=1e-12)
         np.testing.assert_array_equal(ours.labels_, memory.labels_)
         np.testing.assert_allclose(ours.cluster_centers_, memory.cluster_centers_, atol=1e-10)
@@ -145,8 +146,8 @@ def test_processes_cluster_pickles_the_block_tasks():
             pca = PCA(2).fit(D)
     finally:
         cluster.close()
-    assert km.inertia_ == pytest.approx(KMeans(5, init=X[:5], n_init=1, max_iter=4).fit(X).inertia_,
-                                        rel=1e-12)
+    memory = KMeans(5, init=X[:5], n_init=1, max_iter=4).fit(X)
+    assert km.inertia_ == pytest.approx(memory.inertia_, rel=1e-12)
     assert_same_components(pca.components_, PCA(2).fit(X).components_, atol=1e-9)
 
 
