@@ -17,9 +17,10 @@ ratio ours / dask-ml:
   ``svd_solver="full"`` (a tall-and-skinny QR, Benson, Gleich & Demmel 2013).
 * KMeans from the same given centres (Lloyd 1982; ``tol=1e-4``, which each library scales its
   own way): inertia ``J = sum_i min_j ||x_i - mu_j||^2``, recomputed on ``X`` from each
-  library's centres (lower is better). Then each library's own seeding: ours k-means++ (Arthur & Vassilvitskii 2007) on the
-  client from up to 100,000 fetched rows, dask-ml's k-means|| (Bahmani et al. 2012) on the
-  workers.
+  library's centres (lower is better; dask-ml's own ``inertia_`` after its k-means|| seeding
+  was not that sum in our runs). Then each library's own seeding: ours k-means++ (Arthur &
+  Vassilvitskii 2007) on the client from up to 100,000 fetched rows, dask-ml's k-means||
+  (Bahmani et al. 2012) on the workers.
 
 Timings on a shared machine are noisy; compare the ratios and rerun with more repeats.
 """

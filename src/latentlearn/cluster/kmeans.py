@@ -42,6 +42,9 @@ Sparse input (``scipy.sparse``, taken as CSR) is clustered without densifying it
 comes from the stored entries, ``x.mu`` from sparse-times-dense products, the cluster sums from
 the sparse one-hot product, and the centres are dense (scikit-learn's ``KMeans`` does the same).
 Sparse data are not centred; the iterates are the same as for the dense twin, up to rounding.
+
+Dask arrays run plain Lloyd with one task per block and iteration (:func:`_dask_lloyd`): the
+workers assign and sum their blocks, the client adds the ``(k, d)`` sums and moves the centres.
 """
 
 from __future__ import annotations
@@ -788,11 +791,19 @@ default="k-means++"
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            A ``scipy.sparse`` matrix is clustered without densifying it.
+        X : array-like, sparse matrix or dask array of shape (n_samples, n_features)
+            A ``scipy.sparse`` matrix is clustered without densifying it. A
+            ``dask.array.Array`` (``pip install 'latentlearn[dask]'``) is clustered where its
+            blocks live: each Lloyd iteration's assignment and cluster sums run on the dask
+            workers (under an active ``dask.distributed.Client``), the centre update on the
+            client. The seeds are drawn on the client from ``DASK_SEED_ROWS`` (100,000) rows
+            fetched uniformly at random (all rows when there are fewer: then the fit equals the
+            in-memory one for the same ``random_state``); an array ``init`` gives the in-memory
+            fit's iterates. ``labels_`` is a numpy array.
         y : ignored
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; a weight of ``m`` acts like ``m`` copies of the sample.
+            Non-negative weights; a weight of ``m`` acts like ``m`` copies of the sample. Not
+            supported with a dask ``X``.
 
         Returns
         -------

@@ -35,6 +35,9 @@ without forming it (an implicit centring, as scikit-learn's PCA does for sparse 
 1.4), and ``"covariance_eigh"`` forms the ``d x d`` covariance ``(X^T X - n mu mu^T) / (n - 1)``
 from the sparse product. ``"full"`` needs the dense ``X_c`` and refuses sparse input.
 
+Dask arrays (``latentlearn._dask``) are fitted by the covariance solver from per-block moments
+computed on the dask workers; only ``d x d`` statistics reach the client.
+
 PCA as a generative model (Tipping & Bishop 1999, "Probabilistic principal component
 analysis"; Bishop 2006, §12.2): encoding is ``z = W^T (x - mu)`` and decoding ``x = mu + W z``,
 where the columns of ``W`` are the components. New data come from decoding new codes ``z_new``.
@@ -240,8 +243,14 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data, ``n_samples >= 2``.
+        X : array-like, sparse matrix or dask array of shape (n_samples, n_features)
+            Training data, ``n_samples >= 2``. A ``dask.array.Array`` (``pip install
+            'latentlearn[dask]'``) is fitted where its blocks live: each block's count, mean
+            and centred scatter are computed by the dask workers (under an active
+            ``dask.distributed.Client``), combined by the pairwise formulae of Chan, Golub &
+            LeVeque (1979), and the client takes the eigendecomposition of the ``d x d``
+            covariance (the ``"covariance_eigh"`` solver; ``"full"`` and ``"randomized"``
+            raise for dask input).
         y : ignored
 
         Returns
