@@ -25,7 +25,7 @@ ESTIMATORS = {"cluster", "decomposition", "manifold", "sne", "neighbors", "neura
               "metrics", "divergences", "datasets"}
 PRESENTATION = {"figures", "plots", "report", "runs", "cli", "apps"}
 BASE = {"base", "registry", "persistence", "_linalg", "_checks", "_stages", "_sparse", "_memmap",
-        "fileio", "exceptions", "_optional", "_method_table", "_threads"}
+        "_dask", "fileio", "exceptions", "_optional", "_method_table", "_threads"}
 
 #: What each layer must not import (by top-level part of latentlearn).
 FORBIDDEN = {

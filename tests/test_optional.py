@@ -92,7 +92,7 @@ def test_family_extras_of_the_registry_exist():
 def test_core_is_lean_and_all_brings_every_extra_and_dev_all():
     core = {_name(r) for r in PYPROJECT["dependencies"]}
     guarded = {_name(distribution_of(module)) for _, _, module, _ in GUARDS}
-    assert guarded == {"torch", "pyarrow", "pot"}
+    assert guarded == {"torch", "pyarrow", "pot", "dask"}
     assert not core & guarded, core & guarded
     assert expand("all") >= guarded | {d for _, _, _, extra in GUARDS for d in expand(extra)}
     assert expand("dev") >= expand("all")

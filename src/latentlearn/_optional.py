@@ -6,6 +6,7 @@ matplotlib...); the extras declared in pyproject.toml bring the rest::
     pip install 'latentlearn[neural]'    # torch: the neural models (autoencoders, VAEs, GANs)
     pip install 'latentlearn[parquet]'   # pyarrow: reading .parquet files
     pip install 'latentlearn[ot]'        # POT: exact optimal transport (network simplex)
+    pip install 'latentlearn[dask]'      # dask[distributed]: PCA and KMeans on dask arrays
     pip install 'latentlearn[all]'       # all of them
 
 Every place that needs one of these imports it through :func:`require`, which names the extra

@@ -42,6 +42,9 @@ Sparse input (``scipy.sparse``, taken as CSR) is clustered without densifying it
 comes from the stored entries, ``x.mu`` from sparse-times-dense products, the cluster sums from
 the sparse one-hot product, and the centres are dense (scikit-learn's ``KMeans`` does the same).
 Sparse data are not centred; the iterates are the same as for the dense twin, up to rounding.
+
+Dask arrays run plain Lloyd with one task per block and iteration (:func:`_dask_lloyd`): the
+workers assign and sum their blocks, the client adds the ``(k, d)`` sums and moves the centres.
 """
 
 from __future__ import annotations
@@ -54,6 +57,13 @@ import numpy as np
 from scipy import sparse
 from sklearn.utils.validation import check_array
 
+from .._dask import (
+    block_moments,
+    check_dask_array,
+    is_dask_array,
+    map_blocks_to_client,
+    sample_rows,
+)
 from .._memmap import MemmapRows, is_file_memmap, validate_memmap
 from .._sparse import dense_rows, issparse, squared_row_norms
 from .._stages import StageClock
@@ -674,6 +684,66 @@ def _lloyd_blocked(rows, shift, sample_weight, centers_init, *, max_iter, tol,
     return labels, run_inertia, centers, n_iter
 
 
+# -- dask arrays: Lloyd's statistics on the workers, the update on the client -------------------
+
+#: Rows a dask array's seeding (k-means++ or "random") is drawn from, on the client: all of them
+#: up to this many, else this many drawn uniformly without replacement.
+DASK_SEED_ROWS = 100_000
+
+
+def _lloyd_block_sums(block, shift, centers):
+    """One block's assignment step: ``(counts (k,), cluster sums (k, d))`` in float64."""
+    block = block - shift  # centred like the in-memory fit, in the dtype of X
+    labels = assign(block, centers)
+    n_clusters = centers.shape[0]
+    one_hot = sparse.csr_matrix((np.ones(labels.size), (labels, np.arange(labels.size))),
+                                shape=(n_clusters, labels.size))
+    counts = np.bincount(labels, minlength=n_clusters).astype(np.float64)
+    return counts, np.asarray(one_hot @ block.astype(np.float64))
+
+
+def _lloyd_block_labels(block, shift, centers):
+    """One block's final labels and ``||x - mu_c||^2`` (explicit float64 differences)."""
+    block = block - shift
+    labels = assign(block, centers)
+    return labels, squared_distances_to_own_center(block, centers, labels)
+
+
+def _dask_lloyd(X, shift, centers_init, *, max_iter, tol, on_iteration=None):
+    """Plain Lloyd iterations on a dask array (Lloyd 1982): each iteration, every block's
+    assignment and cluster sums are computed on the worker holding it, and the client divides
+    the summed sums by the counts. Same stopping rule as :func:`_lloyd` (total squared centre
+    shift ``<= tol``); a cluster left empty keeps its centre (the in-memory fit moves it onto
+    the farthest sample instead).
+
+    Returns
+    -------
+    labels : ndarray of shape (n_samples,), inertia : float,
+    centers : ndarray of shape (n_clusters, n_features), the dtype of ``X``, n_iter : int
+    """
+    dtype = X.dtype
+    centers = centers_init.astype(np.float64)  # (k, d)
+    n_iter = 0
+    for n_iter in range(1, max_iter + 1):
+        parts = map_blocks_to_client(X, _lloyd_block_sums, shift, centers.astype(dtype))
+        counts = sum(p[0] for p in parts)
+        sums = sum(p[1] for p in parts)
+        centers_new = centers.copy()
+        filled = counts > 0
+        centers_new[filled] = sums[filled] / counts[filled, np.newaxis]
+        shift_sq = float(np.sum((centers_new - centers) ** 2))
+        centers = centers_new
+        stop = on_iteration is not None and on_iteration(n_iter)
+        if shift_sq <= tol or stop:
+            break
+    centers = centers.astype(dtype)
+    parts = map_blocks_to_client(X, _lloyd_block_labels, shift, centers)
+    labels = np.concatenate([p[0] for p in parts])
+    run_inertia = float(sum(float(p[1].sum()) for p in parts))
+    return labels, run_inertia, centers, n_iter
+
+
+
 def _report_iteration(callback, run, n_runs, max_iter, n_iter):
     return callback("iteration", {"run": run, "n_runs": n_runs, "iteration": n_iter,
                                   "max_iter": max_iter})
@@ -812,17 +882,27 @@ default="k-means++"
 
         Parameters
         ----------
-        X : array-like or sparse matrix of shape (n_samples, n_features)
-            A ``scipy.sparse`` matrix is clustered without densifying it.
+        X : array-like, sparse matrix or dask array of shape (n_samples, n_features)
+            A ``scipy.sparse`` matrix is clustered without densifying it. A
+            ``dask.array.Array`` (``pip install 'latentlearn[dask]'``) is clustered where its
+            blocks live: each Lloyd iteration's assignment and cluster sums run on the dask
+            workers (under an active ``dask.distributed.Client``), the centre update on the
+            client. The seeds are drawn on the client from ``DASK_SEED_ROWS`` (100,000) rows
+            fetched uniformly at random (all rows when there are fewer: then the fit equals the
+            in-memory one for the same ``random_state``); an array ``init`` gives the in-memory
+            fit's iterates. ``labels_`` is a numpy array.
         y : ignored
         sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; a weight of ``m`` acts like ``m`` copies of the sample.
+            Non-negative weights; a weight of ``m`` acts like ``m`` copies of the sample. Not
+            supported with a dask ``X``.
 
         Returns
         -------
         self : KMeans
         """
         self._check_parameters()
+        if is_dask_array(X):  # Lloyd's statistics on the dask workers
+            return self._fit_dask(X, sample_weight)
         if is_file_memmap(X):
             return self._fit_memmap(X, sample_weight)
         X, weights = self._validated(X, sample_weight, reset=True)
@@ -982,6 +1062,87 @@ default="k-means++"
         self.inertia_ = best_inertia
         self.n_iter_ = n_iter
         return self
+
+    def _fit_dask(self, X, sample_weight):
+        """Fit a dask array: seeds drawn on the client, Lloyd's sums on the workers.
+
+        The column means and variances come from one pass of per-block moments; the seeds
+        (k-means++ with local search, or "random") are drawn as in memory from
+        ``DASK_SEED_ROWS`` rows fetched to the client (all rows when there are fewer, in which
+        case they are the in-memory fit's seeds for the same ``random_state``); each Lloyd
+        iteration then runs one task per block (:func:`_dask_lloyd`).
+        """
+        if sample_weight is not None:
+            raise ValueError(
+                "KMeans: sample_weight is not supported with a dask array X; fit without it, "
+                "or repeat rows in X, or pass X.compute() with sample_weight if it fits in "
+                "memory.")
+        X = check_dask_array(X, "KMeans")
+        n_samples, mean, spread = block_moments(X, scatter=False, who="KMeans")
+        n_features = X.shape[1]
+        self.n_features_in_ = n_features
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        if self.n_clusters > n_samples:
+            raise ParameterError(
+                f"KMeans: n_clusters={self.n_clusters} is larger than n_samples={n_samples}; "
+                "lower n_clusters or pass more samples.")
+        init = self._check_init(n_features, X.dtype)
+        rng = check_random_state(self.random_state)
+        shift = mean.astype(X.dtype)
+        tol = self.tol * float(np.mean(spread / n_samples))
+        clock = StageClock(logger, "KMeans", self.verbose)
+        clock.stage("moments of %d samples in %d dask blocks", n_samples, X.numblocks[0])
+
+        if isinstance(init, str):  # the seeding's rows, centred and ordered as in memory
+            seed_rows = sample_rows(X, DASK_SEED_ROWS, rng)
+            seed_rows = seed_rows[canonical_order(seed_rows)]
+            seed_rows -= shift
+            seed_weights = np.ones(seed_rows.shape[0])
+            seed_norms = _squared_norms(seed_rows)
+            clock.stage("%d rows fetched for the seeding", seed_rows.shape[0])
+        n_runs = self.n_init if isinstance(init, str) else 1
+        n_local_trials = 2 + int(np.log(self.n_clusters))
+        callback = self.callback
+        best = None
+        for run in range(1, n_runs + 1):
+            if isinstance(init, str) and init == "k-means++":
+                centers, _ = _kmeans_plusplus(seed_rows, self.n_clusters, seed_norms,
+                                              seed_weights, rng, n_local_trials, None)
+                centers = _local_search(seed_rows, seed_norms, seed_weights, centers, rng,
+                                        2 * self.n_clusters)
+            elif isinstance(init, str):  # "random"
+                centers = seed_rows[random_rows(seed_rows.shape[0], seed_weights,
+                                                self.n_clusters, rng, "KMeans")]
+            else:
+                centers = init - shift
+            on_iteration = None if callback is None else functools.partial(
+                _report_iteration, callback, run, n_runs, self.max_iter)
+            labels, run_inertia, centers, n_iter = _dask_lloyd(
+                X, shift, centers, max_iter=self.max_iter, tol=tol, on_iteration=on_iteration)
+            clock.stage("run %d of %d: %d Lloyd iterations on dask, inertia %.6g,", run, n_runs,
+                        n_iter, run_inertia)
+            if best is None or run_inertia < best[1]:
+                best = (labels, run_inertia, centers, n_iter)
+            if callback is not None and callback("run", {
+                    "run": run, "n_runs": n_runs, "n_iter": n_iter,
+                    "inertia": float(run_inertia)}):
+                break
+        labels, best_inertia, centers, n_iter = best
+        if isinstance(init, str):  # renumber by decreasing size, as in memory
+            order = cluster_order(centers, np.bincount(labels, minlength=self.n_clusters))
+            rank = np.empty(self.n_clusters, dtype=np.intp)
+            rank[order] = np.arange(self.n_clusters)
+            centers, labels = centers[order], rank[labels]
+        self._warn_if_fewer_clusters(labels, "X has too few distinct points")
+        self._shift = shift
+        self._centers_shifted = centers
+        self.cluster_centers_ = (centers + shift).astype(X.dtype, copy=False)
+        self.labels_ = labels
+        self.inertia_ = best_inertia
+        self.n_iter_ = n_iter
+        return self
+
 
     def _assignment_centers(self):
         return self._centers_shifted, self._shift

@@ -42,6 +42,9 @@ neither a copy nor the map's touched pages stay resident: one pass sums the mean
 centred ``sum (x - mu)(x - mu)^T``, as for an array in memory. The other solvers need the whole
 ``X`` and read the map into memory.
 
+Dask arrays (``latentlearn._dask``) are fitted by the covariance solver from per-block moments
+computed on the dask workers; only ``d x d`` statistics reach the client.
+
 PCA as a generative model (Tipping & Bishop 1999, "Probabilistic principal component
 analysis"; Bishop 2006, §12.2): encoding is ``z = W^T (x - mu)`` and decoding ``x = mu + W z``,
 where the columns of ``W`` are the components. New data come from decoding new codes ``z_new``.
@@ -63,6 +66,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from scipy.sparse.linalg import svds
 
 from .._checks import check_codes
+from .._dask import block_moments, check_dask_array, is_dask_array
 from .._memmap import MemmapRows, is_file_memmap, validate_memmap
 from .._linalg import (
     column_mean,
@@ -286,8 +290,14 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
 
         Parameters
         ----------
-        X : array-like of shape (n_samples, n_features)
-            Training data, ``n_samples >= 2``.
+        X : array-like, sparse matrix or dask array of shape (n_samples, n_features)
+            Training data, ``n_samples >= 2``. A ``dask.array.Array`` (``pip install
+            'latentlearn[dask]'``) is fitted where its blocks live: each block's count, mean
+            and centred scatter are computed by the dask workers (under an active
+            ``dask.distributed.Client``), combined by the pairwise formulae of Chan, Golub &
+            LeVeque (1979), and the client takes the eigendecomposition of the ``d x d``
+            covariance (the ``"covariance_eigh"`` solver; ``"full"`` and ``"randomized"``
+            raise for dask input).
             An ``np.memmap`` is read in row blocks from its file when the solver is
             ``"covariance_eigh"`` (see the module docstring).
         y : ignored
@@ -297,6 +307,8 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         self : PCA
         """
         self._check_parameters()
+        if is_dask_array(X):  # block statistics on the dask workers
+            return self._fit_dask(X)
         blocked = (is_file_memmap(X) and X.shape[0] >= 2
                    and self._choose_solver(*X.shape) == "covariance_eigh")
         if blocked:
@@ -384,6 +396,12 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
                 variances = s.astype(np.float64) ** 2 / (n_samples - 1)
                 total_var = sparse_total_var if is_sparse else _total_variance(Xc)
             components = np.array(components, dtype=np.float64)
+        return self._set_fitted(components, variances, total_var, mean, n_samples,
+                                solver, X.dtype, fraction, n_wanted, max_components)
+
+    def _set_fitted(self, components, variances, total_var, mean, n_samples, solver, dtype,
+                    fraction, n_wanted, max_components):
+        """Set the fitted attributes from the spectrum (descending), in-memory or dask fit."""
         flip_row_signs(components)
 
         ratios = variances / total_var if total_var > 0 else np.zeros_like(variances)
@@ -400,7 +418,6 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         else:
             noise_variance = 0.0
 
-        dtype = X.dtype
         self.mean_ = mean.astype(dtype)
         self.components_ = components[:k].astype(dtype)
         self.explained_variance_ = variances[:k].astype(dtype)
@@ -412,6 +429,46 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         self.svd_solver_ = solver
         logger.debug("PCA fitted with solver %s, %d components", solver, k)
         return self
+
+    def _fit_dask(self, X):
+        """Fit a dask array: per-block moments on the workers, the eigh on the client.
+
+        Each block of rows gives its count, mean and centred scatter (``latentlearn._dask``,
+        combined by Chan, Golub & LeVeque 1979); the client forms the ``d x d`` covariance and
+        takes its eigendecomposition, as ``svd_solver="covariance_eigh"`` does in memory.
+        """
+        if self.svd_solver in ("full", "randomized"):
+            raise ParameterError(
+                f"PCA: svd_solver={self.svd_solver!r} needs the whole data on one machine; a "
+                "dask array is fitted from its per-block covariance statistics, so pass "
+                "svd_solver='auto' or 'covariance_eigh' (or X.compute() if it fits in memory).")
+        X = check_dask_array(X, "PCA")
+        n_samples, mean, scatter = block_moments(X, scatter=True, who="PCA")
+        n_features = X.shape[1]
+        self.n_features_in_ = n_features
+        if hasattr(self, "feature_names_in_"):
+            del self.feature_names_in_
+        if n_samples < 2:
+            raise ValueError(f"PCA: the dask array X has {n_samples} sample(s); at least 2 are "
+                             "needed to estimate a covariance.")
+        max_components = min(n_samples, n_features)
+        fraction = isinstance(self.n_components, Real) and not isinstance(
+            self.n_components, Integral)
+        if isinstance(self.n_components, Integral) and self.n_components > max_components:
+            raise ParameterError(
+                f"PCA: n_components={self.n_components} is larger than min(n_samples, "
+                f"n_features) = min({n_samples}, {n_features}) = {max_components}; lower "
+                f"n_components to at most {max_components}, or pass n_components=None.")
+        n_wanted = max_components if self.n_components is None or fraction \
+            else int(self.n_components)
+        C = scatter / (n_samples - 1)
+        total_var = float(np.trace(C))
+        eigvals, eigvecs = linalg.eigh(
+            C, subset_by_index=[n_features - n_wanted, n_features - 1], check_finite=False)
+        variances = np.clip(eigvals[::-1], 0.0, None)
+        components = np.ascontiguousarray(eigvecs[:, ::-1].T)
+        return self._set_fitted(components, variances, total_var, mean, n_samples,
+                                "covariance_eigh", X.dtype, fraction, n_wanted, max_components)
 
     # -- encoding and decoding -----------------------------------------------------------------
 

@@ -1,0 +1,180 @@
+"""Dask arrays: per-block statistics computed where the blocks live, combined on the client.
+
+:class:`~latentlearn.decomposition.PCA` and :class:`~latentlearn.cluster.KMeans` accept a
+``dask.array.Array`` (``pip install 'latentlearn[dask]'``). Their fits only need sums over the
+rows, so each block of rows is reduced to a few small arrays by a task that runs on the dask
+worker holding it (with a ``dask.distributed.Client`` active, ``dask.compute`` sends the tasks to
+its workers; without one they run on the local threaded scheduler), and the client adds the
+results up and finishes the fit (the covariance eigendecomposition, the centre update of Lloyd's
+iteration). Only the ``(k, d)`` or ``(d, d)`` statistics travel, never the data.
+
+The moments are combined with the pairwise update of Chan, Golub & LeVeque (1979, "Updating
+formulae and a pairwise algorithm for computing sample variances"): a block of ``n_b`` rows
+gives its count, its mean ``m_b`` and its centred scatter ``S_b = sum (x - m_b)(x - m_b)^T``,
+and the whole data's scatter is ``S = sum_b S_b + sum_b n_b (m_b - m)(m_b - m)^T``. That avoids
+the cancellation of ``X^T X - n m m^T`` when the mean is large next to the spread, and gives the
+covariance ``S / (n - 1)`` of Bishop 2006, PRML §12.1, to the accuracy of the in-memory fit.
+
+Input rules (checked by :func:`check_dask_array`): two dimensions; a numeric dtype (an ``object``
+or complex array raises a ``TypeError`` naming the dtype and the conversion to make; integers and
+booleans become float64, as in-memory); blocks split along the columns are re-chunked to whole
+rows; unknown chunk sizes (``nan`` chunks, e.g. after boolean indexing) are computed, which
+costs one pass over the data (logged at INFO).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import sys
+
+import numpy as np
+
+from ._optional import require
+
+__all__ = ["is_dask_array", "check_dask_array", "map_blocks_to_client", "block_moments",
+           "sample_rows"]
+
+logger = logging.getLogger(__name__)
+
+
+def _dask():
+    return require("dask", extra="dask", what="fitting dask arrays")
+
+
+def is_dask_array(X) -> bool:
+    """Whether ``X`` is a ``dask.array.Array`` (found without importing dask)."""
+    if "dask.array" not in sys.modules:
+        return False
+    return isinstance(X, sys.modules["dask.array"].Array)
+
+
+def check_dask_array(X, who):
+    """``X`` as a 2-D float32/float64 dask array chunked by whole rows, with known chunks.
+
+    Parameters
+    ----------
+    X : dask.array.Array of shape (n_samples, n_features)
+    who : str
+        The estimator, for the messages.
+
+    Returns
+    -------
+    X : dask.array.Array
+        float32 stays float32, other real dtypes become float64.
+
+    Raises
+    ------
+    TypeError
+        For an ``object``, string or complex dtype.
+    ValueError
+        For an array that is not two-dimensional.
+    """
+    _dask()
+    dtype = np.dtype(X.dtype)
+    if dtype.kind not in "biuf":
+        raise TypeError(
+            f"{who}: the dask array X has dtype {dtype}, which is not numeric; convert it "
+            "before fitting, e.g. X = X.astype('float64') (or X.astype('float32') to halve the "
+            "memory), after replacing any non-numeric entries.")
+    if X.ndim != 2:
+        raise ValueError(
+            f"{who}: the dask array X must be 2-D, (n_samples, n_features); got {X.ndim} "
+            f"dimensions, shape {X.shape}. Reshape it, e.g. X.reshape(n, -1).")
+    if dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    if any(math.isnan(c) for chunks in X.chunks for c in chunks):
+        logger.info("%s: the dask array X has unknown chunk sizes; computing them (one pass "
+                    "over the data)", who)
+        X = X.copy()
+        X.compute_chunk_sizes()
+    if len(X.chunks[1]) > 1:  # a task needs whole rows
+        X = X.rechunk({1: -1})
+    return X
+
+
+def map_blocks_to_client(X, func, *args):
+    """``[func(block, *args) for block in X's row blocks]``, each run where its block lives.
+
+    ``func`` must be a module-level function (it is pickled to the workers when they are
+    processes) returning small arrays; the small ``args`` are put in the graph once and shared
+    by every task.
+
+    Returns
+    -------
+    results : list
+        One result per row block, in row order.
+    """
+    dask = _dask()
+    shared = [dask.delayed(a) if isinstance(a, np.ndarray) else a for a in args]
+    tasks = [dask.delayed(func, pure=True)(block, *shared)
+             for block in X.to_delayed().ravel()]
+    return list(dask.compute(*tasks))
+
+
+def _block_moments(block, scatter):
+    """``(n_b, m_b, S_b)`` of one block in float64; ``S_b`` is the column sums of squares of
+    ``x - m_b`` when not ``scatter``."""
+    n = block.shape[0]
+    if n == 0:
+        d = block.shape[1]
+        return 0, np.zeros(d), (np.zeros((d, d)) if scatter else np.zeros(d))
+    centred = block.astype(np.float64)
+    mean = centred.mean(axis=0)
+    centred -= mean
+    spread = centred.T @ centred if scatter else np.einsum("ij,ij->j", centred, centred)
+    return n, mean, spread
+
+
+def block_moments(X, *, scatter=True, who="fit"):
+    """Count, mean and centred scatter of the rows of a dask array, block by block.
+
+    Parameters
+    ----------
+    X : dask.array.Array of shape (n_samples, n_features), from :func:`check_dask_array`
+    scatter : bool, default=True
+        Return the ``(d, d)`` scatter ``S = sum_i (x_i - m)(x_i - m)^T``; when False only its
+        diagonal (the per-column sums of squared deviations), ``(d,)``.
+    who : str
+
+    Returns
+    -------
+    n_samples : int
+    mean : ndarray of shape (n_features,), float64
+    spread : ndarray of shape (n_features, n_features) or (n_features,), float64
+
+    Raises
+    ------
+    ValueError
+        If ``X`` holds NaN or infinity.
+    """
+    parts = map_blocks_to_client(X, _block_moments, scatter)
+    n = sum(p[0] for p in parts)
+    if n == 0:
+        raise ValueError(f"{who}: the dask array X has no rows.")
+    mean = sum(p[0] * p[1] for p in parts) / n
+    spread = sum(p[2] for p in parts)
+    for n_b, mean_b, _ in parts:  # Chan, Golub & LeVeque (1979): the between-block term
+        if n_b:
+            gap = mean_b - mean
+            spread = spread + n_b * (np.outer(gap, gap) if scatter else gap * gap)
+    if not (np.all(np.isfinite(mean)) and np.all(np.isfinite(spread))):
+        raise ValueError(
+            f"{who}: the dask array X contains NaN or infinity; drop or impute those entries "
+            "first (e.g. X = X[~da.isnan(X).any(axis=1)]).")
+    return int(n), mean, spread
+
+
+def sample_rows(X, n_rows, rng):
+    """Rows of ``X`` on the client: all of them when ``n_rows >= n_samples``, else ``n_rows``
+    rows drawn uniformly without replacement (kept in their order in ``X``).
+
+    Returns
+    -------
+    rows : ndarray of shape (min(n_rows, n_samples), n_features)
+    """
+    n_samples = X.shape[0]
+    if n_rows >= n_samples:
+        return np.asarray(X.compute())
+    index = np.sort(rng.choice(n_samples, size=n_rows, replace=False))
+    return np.asarray(X[index].compute())
