@@ -961,19 +961,24 @@ default="k-means++"
         labels_c, best_inertia, centers, n_iter = best
         labels = np.empty_like(labels_c)
         labels[order] = labels_c  # back to the caller's row order
-        if isinstance(init, str):  # renumber by decreasing weight
+        return self._set_result(labels, best_inertia, centers, n_iter, shift, weights,
+                                renumber=isinstance(init, str), dtype=X.dtype)
+
+    def _set_result(self, labels, inertia, centers, n_iter, shift, weights, *, renumber, dtype):
+        """The fitted attributes from the best run (in-memory, memory-mapped or dask fit);
+        a seeded fit's clusters are renumbered by decreasing weight."""
+        if renumber:
             order = cluster_order(centers, np.bincount(labels, weights=weights,
                                                        minlength=self.n_clusters))
             rank = np.empty(self.n_clusters, dtype=np.intp)
             rank[order] = np.arange(self.n_clusters)
             centers, labels = centers[order], rank[labels]
         self._warn_if_fewer_clusters(labels, "X has too few distinct points")
-
         self._shift = shift
         self._centers_shifted = centers
-        self.cluster_centers_ = (centers + shift).astype(X.dtype, copy=False)
+        self.cluster_centers_ = (centers + shift).astype(dtype, copy=False)
         self.labels_ = labels
-        self.inertia_ = best_inertia
+        self.inertia_ = inertia
         self.n_iter_ = n_iter
         return self
 
@@ -1048,20 +1053,8 @@ default="k-means++"
         seeds = seeds_c = None  # free the seeding rows before the checks
         rows.check_unchanged("KMeans")
         labels, best_inertia, centers, n_iter = best
-        if isinstance(init, str):  # renumber by decreasing weight
-            order = cluster_order(centers, np.bincount(labels, weights=weights,
-                                                       minlength=self.n_clusters))
-            rank = np.empty(self.n_clusters, dtype=np.intp)
-            rank[order] = np.arange(self.n_clusters)
-            centers, labels = centers[order], rank[labels]
-        self._warn_if_fewer_clusters(labels, "X has too few distinct points")
-        self._shift = shift
-        self._centers_shifted = centers
-        self.cluster_centers_ = (centers + shift).astype(X.dtype, copy=False)
-        self.labels_ = labels
-        self.inertia_ = best_inertia
-        self.n_iter_ = n_iter
-        return self
+        return self._set_result(labels, best_inertia, centers, n_iter, shift, weights,
+                                renumber=isinstance(init, str), dtype=X.dtype)
 
     def _fit_dask(self, X, sample_weight):
         """Fit a dask array: seeds drawn on the client, Lloyd's sums on the workers.
@@ -1129,20 +1122,8 @@ default="k-means++"
                     "inertia": float(run_inertia)}):
                 break
         labels, best_inertia, centers, n_iter = best
-        if isinstance(init, str):  # renumber by decreasing size, as in memory
-            order = cluster_order(centers, np.bincount(labels, minlength=self.n_clusters))
-            rank = np.empty(self.n_clusters, dtype=np.intp)
-            rank[order] = np.arange(self.n_clusters)
-            centers, labels = centers[order], rank[labels]
-        self._warn_if_fewer_clusters(labels, "X has too few distinct points")
-        self._shift = shift
-        self._centers_shifted = centers
-        self.cluster_centers_ = (centers + shift).astype(X.dtype, copy=False)
-        self.labels_ = labels
-        self.inertia_ = best_inertia
-        self.n_iter_ = n_iter
-        return self
-
+        return self._set_result(labels, best_inertia, centers, n_iter, shift, None,
+                                renumber=isinstance(init, str), dtype=X.dtype)
 
     def _assignment_centers(self):
         return self._centers_shifted, self._shift
