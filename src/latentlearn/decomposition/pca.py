@@ -317,16 +317,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
             X = self._validate_X(X, reset=True, min_samples=2)
         is_sparse = issparse(X)
         n_samples, n_features = X.shape
-        max_components = min(n_samples, n_features)
-        fraction = isinstance(self.n_components, Real) and not isinstance(
-            self.n_components, Integral)
-        if isinstance(self.n_components, Integral) and self.n_components > max_components:
-            raise ParameterError(
-                f"PCA: n_components={self.n_components} is larger than min(n_samples, "
-                f"n_features) = min({n_samples}, {n_features}) = {max_components}; lower "
-                f"n_components to at most {max_components}, pass n_components=None to keep "
-                "them all, or pass more samples."
-            )
+        max_components, fraction, n_wanted = self._components_wanted(n_samples, n_features)
         solver = self._choose_solver(n_samples, n_features, is_sparse)
         if fraction and solver == "randomized":
             raise ParameterError(
@@ -334,10 +325,6 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
                 "whole spectrum, which svd_solver='randomized' does not compute; use "
                 "svd_solver='full', 'covariance_eigh' or 'auto', or pass an int."
             )
-        if self.n_components is None or fraction:
-            n_wanted = max_components
-        else:
-            n_wanted = int(self.n_components)
 
         if blocked:  # an np.memmap read in row blocks from its file
             rows = MemmapRows(X)
@@ -399,6 +386,22 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         return self._set_fitted(components, variances, total_var, mean, n_samples,
                                 solver, X.dtype, fraction, n_wanted, max_components)
 
+    def _components_wanted(self, n_samples, n_features):
+        """``(max_components, n_components is a fraction, components to compute)``, checked."""
+        max_components = min(n_samples, n_features)
+        fraction = isinstance(self.n_components, Real) and not isinstance(
+            self.n_components, Integral)
+        if isinstance(self.n_components, Integral) and self.n_components > max_components:
+            raise ParameterError(
+                f"PCA: n_components={self.n_components} is larger than min(n_samples, "
+                f"n_features) = min({n_samples}, {n_features}) = {max_components}; lower "
+                f"n_components to at most {max_components}, pass n_components=None to keep "
+                "them all, or pass more samples."
+            )
+        n_wanted = max_components if self.n_components is None or fraction \
+            else int(self.n_components)
+        return max_components, fraction, n_wanted
+
     def _set_fitted(self, components, variances, total_var, mean, n_samples, solver, dtype,
                     fraction, n_wanted, max_components):
         """Set the fitted attributes from the spectrum (descending), in-memory or dask fit."""
@@ -451,16 +454,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         if n_samples < 2:
             raise ValueError(f"PCA: the dask array X has {n_samples} sample(s); at least 2 are "
                              "needed to estimate a covariance.")
-        max_components = min(n_samples, n_features)
-        fraction = isinstance(self.n_components, Real) and not isinstance(
-            self.n_components, Integral)
-        if isinstance(self.n_components, Integral) and self.n_components > max_components:
-            raise ParameterError(
-                f"PCA: n_components={self.n_components} is larger than min(n_samples, "
-                f"n_features) = min({n_samples}, {n_features}) = {max_components}; lower "
-                f"n_components to at most {max_components}, or pass n_components=None.")
-        n_wanted = max_components if self.n_components is None or fraction \
-            else int(self.n_components)
+        max_components, fraction, n_wanted = self._components_wanted(n_samples, n_features)
         C = scatter / (n_samples - 1)
         total_var = float(np.trace(C))
         eigvals, eigvecs = linalg.eigh(
