@@ -659,6 +659,12 @@ class Trainer:
                 if self._pool is not None:
                     self._pool.shutdown(wait=True)
                 self._pool = None
+                if self._ddp is not None:
+                    # Free the DDP wrapper now, also when training failed: its reducer, freed
+                    # later by the garbage collector after the process group is gone, aborts
+                    # the process ("terminate called without an active exception").
+                    self._ddp = None
+                    gc.collect()
         distributed.barrier()   # every rank returns once rank 0's checkpoint is written
         return history
 
@@ -722,12 +728,6 @@ class Trainer:
                 self._save(players, optimizers, schedulers)
         if self._best_state is not None:
             self.model.load_state_dict(self._best_state)
-        if self._ddp is not None:
-            # Free the DDP wrapper now: its reducer, freed later by the garbage collector after
-            # the process group is gone, aborts the process ("terminate called without an
-            # active exception").
-            self._ddp = None
-            gc.collect()
         self.model.eval()
         return self.history
 
