@@ -926,43 +926,59 @@ default="k-means++"
         x_squared_norms = _squared_norms(Xc)
         tol = self.tol * float(np.mean(variance))
 
-        n_runs = self.n_init if isinstance(init, str) else 1
-        n_local_trials = 2 + int(np.log(self.n_clusters))
         clock = StageClock(logger, "KMeans", self.verbose)
         clock.stage("centring and ordering %d samples", X.shape[0])
+        best = self._best_of_runs(
+            init, shift, Xc, x_squared_norms, weights_c, rng, clock,
+            lambda centers, on_iteration: _lloyd(
+                Xc, x_squared_norms, weights_c, centers, max_iter=self.max_iter, tol=tol,
+                on_iteration=on_iteration),
+            "Lloyd iterations", log_seeding=True)
+        labels_c, best_inertia, centers, n_iter = best
+        labels = np.empty_like(labels_c)
+        labels[order] = labels_c  # back to the caller's row order
+        return self._set_result(labels, best_inertia, centers, n_iter, shift, weights,
+                                renumber=isinstance(init, str), dtype=X.dtype)
+
+    def _best_of_runs(self, init, shift, seeds, norms, weights, rng, clock, run_lloyd, what, *,
+                      log_seeding=False):
+        """``n_init`` seeded runs (one for given centres), the lowest inertia kept.
+
+        The in-memory, memory-mapped and dask fits differ only in their seeding rows
+        (``seeds``, centred, with ``norms`` and ``weights``) and in
+        ``run_lloyd(centers, on_iteration) -> (labels, inertia, centers, n_iter)``. A callback
+        returning True for a "run" event ends the restarts. Returns the best run's tuple.
+        """
+        n_runs = self.n_init if isinstance(init, str) else 1
+        n_local_trials = 2 + int(np.log(self.n_clusters))
         callback = self.callback
         best = None
         for run in range(1, n_runs + 1):
             if isinstance(init, str) and init == "k-means++":
-                centers, _ = _kmeans_plusplus(Xc, self.n_clusters, x_squared_norms, weights_c,
-                                              rng, n_local_trials, None)
-                centers = _local_search(Xc, x_squared_norms, weights_c, centers, rng,
+                centers, _ = _kmeans_plusplus(seeds, self.n_clusters, norms, weights, rng,
+                                              n_local_trials, None)
+                centers = _local_search(seeds, norms, weights, centers, rng,
                                         2 * self.n_clusters)
             elif isinstance(init, str):  # "random"
-                centers = dense_rows(Xc, random_rows(Xc.shape[0], weights_c, self.n_clusters,
-                                                     rng, "KMeans"))
+                centers = dense_rows(seeds, random_rows(seeds.shape[0], weights,
+                                                        self.n_clusters, rng, "KMeans"))
             else:
                 centers = init - shift
-            clock.stage("run %d of %d: seeding (%s)", run, n_runs,
-                        init if isinstance(init, str) else "given centres")
+            if log_seeding:
+                clock.stage("run %d of %d: seeding (%s)", run, n_runs,
+                            init if isinstance(init, str) else "given centres")
             on_iteration = None if callback is None else functools.partial(
                 _report_iteration, callback, run, n_runs, self.max_iter)
-            labels, run_inertia, centers, n_iter = _lloyd(
-                Xc, x_squared_norms, weights_c, centers, max_iter=self.max_iter, tol=tol,
-                on_iteration=on_iteration)
-            clock.stage("run %d of %d: %d Lloyd iterations, inertia %.6g,", run, n_runs,
-                        n_iter, run_inertia)
+            labels, run_inertia, centers, n_iter = run_lloyd(centers, on_iteration)
+            clock.stage(f"run %d of %d: %d {what}, inertia %.6g,", run, n_runs, n_iter,
+                        run_inertia)
             if best is None or run_inertia < best[1]:
                 best = (labels, run_inertia, centers, n_iter)
             if callback is not None and callback("run", {
                     "run": run, "n_runs": n_runs, "n_iter": n_iter,
                     "inertia": float(run_inertia)}):
                 break
-        labels_c, best_inertia, centers, n_iter = best
-        labels = np.empty_like(labels_c)
-        labels[order] = labels_c  # back to the caller's row order
-        return self._set_result(labels, best_inertia, centers, n_iter, shift, weights,
-                                renumber=isinstance(init, str), dtype=X.dtype)
+        return best
 
     def _set_result(self, labels, inertia, centers, n_iter, shift, weights, *, renumber, dtype):
         """The fitted attributes from the best run (in-memory, memory-mapped or dask fit);
@@ -1022,34 +1038,12 @@ default="k-means++"
             norms_s = _squared_norms(seeds_c)
         clock.stage("centring %d samples (memory map, blocks of %d rows)", n_samples,
                     rows.block_rows)
-        n_runs = self.n_init if isinstance(init, str) else 1
-        n_local_trials = 2 + int(np.log(self.n_clusters))
-        callback = self.callback
-        best = None
-        for run in range(1, n_runs + 1):
-            if isinstance(init, str) and init == "k-means++":
-                centers, _ = _kmeans_plusplus(seeds_c, self.n_clusters, norms_s, weights_s,
-                                              rng, n_local_trials, None)
-                centers = _local_search(seeds_c, norms_s, weights_s, centers, rng,
-                                        2 * self.n_clusters)
-            elif isinstance(init, str):  # "random"
-                centers = seeds_c[random_rows(seeds_c.shape[0], weights_s, self.n_clusters,
-                                              rng, "KMeans")]
-            else:
-                centers = init - shift
-            on_iteration = None if callback is None else functools.partial(
-                _report_iteration, callback, run, n_runs, self.max_iter)
-            labels, run_inertia, centers, n_iter = _lloyd_blocked(
+        best = self._best_of_runs(
+            init, shift, seeds_c, norms_s, weights_s, rng, clock,
+            lambda centers, on_iteration: _lloyd_blocked(
                 rows, shift, weights, centers, max_iter=self.max_iter, tol=tol,
-                on_iteration=on_iteration)
-            clock.stage("run %d of %d: %d Lloyd passes, inertia %.6g,", run, n_runs, n_iter,
-                        run_inertia)
-            if best is None or run_inertia < best[1]:
-                best = (labels, run_inertia, centers, n_iter)
-            if callback is not None and callback("run", {
-                    "run": run, "n_runs": n_runs, "n_iter": n_iter,
-                    "inertia": float(run_inertia)}):
-                break
+                on_iteration=on_iteration),
+            "Lloyd passes")
         seeds = seeds_c = None  # free the seeding rows before the checks
         rows.check_unchanged("KMeans")
         labels, best_inertia, centers, n_iter = best
@@ -1087,6 +1081,7 @@ default="k-means++"
         clock = StageClock(logger, "KMeans", self.verbose)
         clock.stage("moments of %d samples in %d dask blocks", n_samples, X.numblocks[0])
 
+        seed_rows = seed_norms = seed_weights = None
         if isinstance(init, str):  # the seeding's rows, centred and ordered as in memory
             seed_rows = sample_rows(X, DASK_SEED_ROWS, rng)
             seed_rows = seed_rows[canonical_order(seed_rows)]
@@ -1094,33 +1089,11 @@ default="k-means++"
             seed_weights = np.ones(seed_rows.shape[0])
             seed_norms = _squared_norms(seed_rows)
             clock.stage("%d rows fetched for the seeding", seed_rows.shape[0])
-        n_runs = self.n_init if isinstance(init, str) else 1
-        n_local_trials = 2 + int(np.log(self.n_clusters))
-        callback = self.callback
-        best = None
-        for run in range(1, n_runs + 1):
-            if isinstance(init, str) and init == "k-means++":
-                centers, _ = _kmeans_plusplus(seed_rows, self.n_clusters, seed_norms,
-                                              seed_weights, rng, n_local_trials, None)
-                centers = _local_search(seed_rows, seed_norms, seed_weights, centers, rng,
-                                        2 * self.n_clusters)
-            elif isinstance(init, str):  # "random"
-                centers = seed_rows[random_rows(seed_rows.shape[0], seed_weights,
-                                                self.n_clusters, rng, "KMeans")]
-            else:
-                centers = init - shift
-            on_iteration = None if callback is None else functools.partial(
-                _report_iteration, callback, run, n_runs, self.max_iter)
-            labels, run_inertia, centers, n_iter = _dask_lloyd(
-                X, shift, centers, max_iter=self.max_iter, tol=tol, on_iteration=on_iteration)
-            clock.stage("run %d of %d: %d Lloyd iterations on dask, inertia %.6g,", run, n_runs,
-                        n_iter, run_inertia)
-            if best is None or run_inertia < best[1]:
-                best = (labels, run_inertia, centers, n_iter)
-            if callback is not None and callback("run", {
-                    "run": run, "n_runs": n_runs, "n_iter": n_iter,
-                    "inertia": float(run_inertia)}):
-                break
+        best = self._best_of_runs(
+            init, shift, seed_rows, seed_norms, seed_weights, rng, clock,
+            lambda centers, on_iteration: _dask_lloyd(
+                X, shift, centers, max_iter=self.max_iter, tol=tol, on_iteration=on_iteration),
+            "Lloyd iterations on dask")
         labels, best_inertia, centers, n_iter = best
         return self._set_result(labels, best_inertia, centers, n_iter, shift, None,
                                 renumber=isinstance(init, str), dtype=X.dtype)
