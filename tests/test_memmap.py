@@ -51,6 +51,28 @@ def test_reader_blocks_and_rows_equal_the_array(tmp_path, small_blocks):
     np.testing.assert_array_equal(rows.take(picks), X[37:901][picks])
 
 
+def test_reader_compiled_scattered_reads_equal_the_array(tmp_path, monkeypatch):
+    """The compiled pread loop (used after many runs) reads the same rows as the Python one,
+    and a file cut short under it still names the row it could not read."""
+    monkeypatch.setattr(memmap_module, "COMPILED_AFTER_RUNS", 0)
+    assert memmap_module._pread_runs_kernel() is not None
+    X = _data(3000, 5)
+    M = _saved(tmp_path, X)
+    view = M[11:2990]
+    rows = MemmapRows(view)
+    picks = np.random.default_rng(1).integers(0, len(view), size=700)
+    picks[:4] = [0, 1, 2, len(view) - 1]  # a run of three, and the last row
+    np.testing.assert_array_equal(rows.take(picks), X[11:2990][picks])
+    monkeypatch.setattr(memmap_module, "COMPILED_AFTER_RUNS", 10**12)
+    np.testing.assert_array_equal(MemmapRows(view).take(picks), X[11:2990][picks])
+    monkeypatch.setattr(memmap_module, "COMPILED_AFTER_RUNS", 0)
+    size = os.path.getsize(M.filename)
+    with open(M.filename, "r+b") as fh:
+        fh.truncate(size - 40 * 5 * 4)  # the last 40 rows are gone
+    with pytest.raises(DataError, match="row 2979; the file was truncated"):
+        rows.take(np.array([3, 2979, 5]))
+
+
 def test_is_file_memmap(tmp_path):
     X = np.zeros((3, 2), dtype=np.float32)
     assert not is_file_memmap(X)

@@ -14,9 +14,12 @@ for rows of 64 float32 features the peak stays under a quarter of the file, and 
 few features it does not. The values are those of the map, bit for bit (the same bytes, read
 in the map's dtype).
 
-Scattered rows (mini-batches, seeding samples) are read with one ``os.preadv`` per run of
+Scattered rows (mini-batches, seeding samples) are read with one ``pread`` per run of
 consecutive rows, for the same reason: gathered through the map, every page fault maps a whole
-folio of the page cache (up to 2 MB on recent kernels) into the resident set.
+folio of the page cache (up to 2 MB on recent kernels) into the resident set. Once a reader has
+read :data:`COMPILED_AFTER_RUNS` runs, the loop over them runs compiled (numba calling the C
+library's ``pread``: about 0.7 µs a row against 2.2 µs for ``os.preadv`` in a Python loop);
+the bytes read are the same.
 
 A memmap opened for writing (``mode="r+"``) might change under a fit. :class:`MemmapRows`
 records the file's size and modification time and a CRC-32 of the first and last block when it
@@ -39,6 +42,49 @@ __all__ = ["is_file_memmap", "MemmapRows", "BLOCK_BYTES", "validate_memmap"]
 
 #: Bytes of one block read from the file (each block is one reused buffer of this size).
 BLOCK_BYTES = 8 << 20
+
+#: Runs of scattered rows a reader reads in Python before it switches to the compiled loop (the
+#: first compiled call of a process costs about 0.4 s: worth it only for many mini-batches).
+COMPILED_AFTER_RUNS = 100_000
+
+_compiled_runs = None  # the numba kernel, made on first use; False where it cannot be made
+
+
+def _pread_runs_kernel():
+    """A numba function reading runs of rows with the C library's ``pread``, or None."""
+    global _compiled_runs
+    if _compiled_runs is None:
+        _compiled_runs = False
+        if os.name == "posix":
+            try:
+                _compiled_runs = _make_pread_runs()
+            except Exception:  # no numba, or no pread symbol: the Python loop does it
+                _compiled_runs = False
+    return _compiled_runs or None
+
+
+def _make_pread_runs():
+    import numba
+    from numba import types
+
+    pread = types.ExternalFunction(
+        "pread", types.intp(types.int32, types.voidptr, types.uintp, types.int64))
+
+    @numba.njit(nogil=True, cache=True)
+    def pread_runs(fd, out, row_bytes, position, starts, stops, rows):
+        """Read rows ``rows[i]...`` into bytes ``starts[i]*row_bytes...stops[i]*row_bytes`` of
+        ``out``; -1, or the first run whose read came back short."""
+        for i in range(starts.size):
+            want = (stops[i] - starts[i]) * row_bytes
+            got = pread(fd, out[starts[i] * row_bytes:].ctypes, want,
+                        position + rows[i] * row_bytes)
+            if got != want:
+                return i
+        return -1
+
+    probe = np.zeros(1, dtype=np.intp)   # compile now, so a failure falls back here
+    pread_runs(-1, np.empty(1, dtype=np.uint8), 1, 0, probe, probe, probe)
+    return pread_runs
 
 
 def _root_memmap(X):
@@ -116,6 +162,7 @@ class MemmapRows:
             block_rows = BLOCK_BYTES // max(self.row_bytes, 1)
         self.block_rows = int(max(1, min(block_rows, self.n_samples)))
         self._buffer = None
+        self._runs_read = 0
         self._fingerprint = self._take_fingerprint()
 
     # -- reading ----------------------------------------------------------------------------
@@ -152,7 +199,7 @@ class MemmapRows:
     def take(self, rows):
         """Rows ``rows`` (int array, any order, repeats allowed) as a new array.
 
-        Scattered rows (a mini-batch, a seeding sample) are read one ``os.preadv`` per run of
+        Scattered rows (a mini-batch, a seeding sample) are read one ``pread`` per run of
         consecutive rows, straight into the result: through the map, each page fault would
         map a whole large folio of the page cache (up to 2 MB) into the resident set.
         """
@@ -160,14 +207,25 @@ class MemmapRows:
         unique, inverse = np.unique(rows, return_inverse=True)
         values = np.empty((unique.size, self.n_features), dtype=self.dtype)
         if unique.size:
-            flat = memoryview(values.reshape(-1)).cast("B")
             rb = self.row_bytes
             starts = np.flatnonzero(np.diff(unique, prepend=-2) != 1)  # runs of rows
             stops = np.append(starts[1:], unique.size)
+            first = unique[starts]
+            self._runs_read += starts.size
+            kernel = (_pread_runs_kernel() if self._runs_read > COMPILED_AFTER_RUNS
+                      else None)
             fd = os.open(self.path, os.O_RDONLY)
             try:
-                for a, b, row in zip(starts.tolist(), stops.tolist(),
-                                     unique[starts].tolist()):
+                done = 0
+                if kernel is not None:
+                    short = kernel(fd, values.reshape(-1).view(np.uint8), rb, self.position,
+                                   starts, stops, first)
+                    done = starts.size if short < 0 else int(short)
+                # The Python loop: small reads, no numba, or the run that came back short
+                # (read again here, to finish it or to name the truncation).
+                flat = memoryview(values.reshape(-1)).cast("B")
+                for a, b, row in zip(starts[done:].tolist(), stops[done:].tolist(),
+                                     first[done:].tolist()):
                     got = os.preadv(fd, [flat[a * rb: b * rb]], self.position + row * rb)
                     if got != (b - a) * rb:
                         raise DataError(f"{self.path}: ended while reading row {row}; the "
