@@ -135,6 +135,49 @@ def test_kmeans_seeded_from_a_sample_of_the_rows(client, monkeypatch):
     assert np.bincount(ours.labels_).tolist() == sorted(np.bincount(ours.labels_), reverse=True)
 
 
+def test_kmeans_relocates_empty_clusters_as_in_memory(client):
+    X = blobs(n=2000, seed=2)
+    init = np.vstack([X[:3], np.full((2, 6), 1e3)])  # two centres never nearest: empty
+    memory = KMeans(5, init=init, n_init=1).fit(X)
+    ours = KMeans(5, init=init, n_init=1).fit(da.from_array(X, chunks=(300, 6)))
+    reference = SKKMeans(5, init=init, n_init=1, algorithm="lloyd").fit(X)
+    np.testing.assert_allclose(ours.inertia_, memory.inertia_, rtol=1e-12)
+    np.testing.assert_allclose(ours.inertia_, reference.inertia_, rtol=1e-9)
+    np.testing.assert_array_equal(ours.labels_, memory.labels_)
+    assert np.bincount(ours.labels_, minlength=5).min() > 0
+
+
+# ------------------------------------------------------------ using the fit on a dask array
+def test_row_methods_are_lazy_and_equal_the_in_memory_ones(client):
+    X = correlated(n=1500, d=6, offset=3.0).astype(np.float32)
+    D = da.from_array(X, chunks=(400, 3))  # split columns too: re-chunked to whole rows
+    pca = PCA(3, whiten=True).fit(X)
+    Z = pca.transform(D)
+    assert isinstance(Z, da.Array) and Z.chunks == ((400, 400, 400, 300), (3,))
+    assert Z.dtype == pca.transform(X).dtype
+    np.testing.assert_array_equal(Z.compute(), pca.transform(X))
+    np.testing.assert_array_equal(pca.inverse_transform(Z).compute(),
+                                  pca.inverse_transform(pca.transform(X)))
+    np.testing.assert_array_equal(pca.score_samples(D).compute(), pca.score_samples(X))
+    assert pca.score(D) == pytest.approx(pca.score(X), rel=1e-12)
+    assert isinstance(PCA(3).fit_transform(D), da.Array)
+
+    km = KMeans(4, random_state=0, n_init=2).fit(X)
+    labels = km.predict(D)
+    assert isinstance(labels, da.Array) and labels.chunks == ((400, 400, 400, 300),)
+    np.testing.assert_array_equal(labels.compute(), km.predict(X))
+    np.testing.assert_array_equal(km.transform(D).compute(), km.transform(X))
+    assert km.score(D) == pytest.approx(km.score(X), rel=1e-9)
+    fitted = KMeans(4, random_state=0, n_init=2).fit_predict(D)
+    assert isinstance(fitted, da.Array)
+    np.testing.assert_array_equal(fitted.compute(), km.fit_predict(X))
+
+    with pytest.raises(ValueError, match="X has 5 columns, but PCA.transform expects 6"):
+        pca.transform(D[:, :5])
+    with pytest.raises(ValueError, match="sample_weight is not supported with a dask"):
+        km.score(D, sample_weight=np.ones(1500))
+
+
 def test_processes_cluster_pickles_the_block_tasks():
     X = blobs(n=800)
     cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
@@ -144,11 +187,15 @@ def test_processes_cluster_pickles_the_block_tasks():
             D = da.from_array(X, chunks=(200, 6))
             km = KMeans(5, init=X[:5], n_init=1, max_iter=4).fit(D)
             pca = PCA(2).fit(D)
+            codes = pca.transform(D).compute()  # the estimator travels with the tasks
+            score = km.score(D)
     finally:
         cluster.close()
     memory = KMeans(5, init=X[:5], n_init=1, max_iter=4).fit(X)
     assert km.inertia_ == pytest.approx(memory.inertia_, rel=1e-12)
     assert_same_components(pca.components_, PCA(2).fit(X).components_, atol=1e-9)
+    np.testing.assert_array_equal(codes, pca.transform(X))
+    assert score == pytest.approx(km.score(X), rel=1e-12)
 
 
 # ---------------------------------------------------------------------------------- bad input

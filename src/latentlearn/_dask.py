@@ -15,6 +15,11 @@ and the whole data's scatter is ``S = sum_b S_b + sum_b n_b (m_b - m)(m_b - m)^T
 the cancellation of ``X^T X - n m m^T`` when the mean is large next to the spread, and gives the
 covariance ``S / (n - 1)`` of Bishop 2006, PRML §12.1, to the accuracy of the in-memory fit.
 
+A fitted estimator's row-wise methods (``transform``, ``predict``, ``score_samples``...) given a
+dask array return a lazy dask array with the same row blocks (:func:`lazy_rows`): each block
+goes through the in-memory method on its worker, so the values are those of the in-memory
+method on the same rows, and nothing is gathered on the client.
+
 Input rules (checked by :func:`check_dask_array`): two dimensions; a numeric dtype (an ``object``
 or complex array raises a ``TypeError`` naming the dtype and the conversion to make; integers and
 booleans become float64, as in-memory); blocks split along the columns are re-chunked to whole
@@ -33,7 +38,7 @@ import numpy as np
 from ._optional import require
 
 __all__ = ["is_dask_array", "check_dask_array", "map_blocks_to_client", "block_moments",
-           "sample_rows"]
+           "sample_rows", "lazy_rows", "sum_over_blocks", "as_dask_rows"]
 
 logger = logging.getLogger(__name__)
 
@@ -93,12 +98,13 @@ def check_dask_array(X, who):
     return X
 
 
-def map_blocks_to_client(X, func, *args):
+def map_blocks_to_client(X, func, *args, with_offset=False):
     """``[func(block, *args) for block in X's row blocks]``, each run where its block lives.
 
     ``func`` must be a module-level function (it is pickled to the workers when they are
     processes) returning small arrays; the small ``args`` are put in the graph once and shared
-    by every task.
+    by every task. With ``with_offset``, each call also gets the position of its block's first
+    row in ``X`` as a last argument.
 
     Returns
     -------
@@ -107,8 +113,13 @@ def map_blocks_to_client(X, func, *args):
     """
     dask = _dask()
     shared = [dask.delayed(a) if isinstance(a, np.ndarray) else a for a in args]
-    tasks = [dask.delayed(func, pure=True)(block, *shared)
-             for block in X.to_delayed().ravel()]
+    blocks = X.to_delayed().ravel()
+    if with_offset:
+        offsets = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).astype(np.int64).tolist()
+        tasks = [dask.delayed(func, pure=True)(block, *shared, offset)
+                 for block, offset in zip(blocks, offsets)]
+    else:
+        tasks = [dask.delayed(func, pure=True)(block, *shared) for block in blocks]
     return list(dask.compute(*tasks))
 
 
@@ -178,3 +189,86 @@ def sample_rows(X, n_rows, rng):
         return np.asarray(X.compute())
     index = np.sort(rng.choice(n_samples, size=n_rows, replace=False))
     return np.asarray(X[index].compute())
+
+
+def _light(estimator, drop):
+    """A shallow copy of ``estimator`` without its per-sample attributes (``labels_``...), so
+    the tasks do not carry ``(n_samples,)`` arrays to the workers."""
+    import copy
+
+    light = copy.copy(estimator)
+    for name in drop:
+        light.__dict__.pop(name, None)
+    return light
+
+
+def _apply(block, estimator, method, empty=0.0):
+    """``estimator.method(block)``; ``empty`` for a block of no rows (the in-memory methods
+    refuse those)."""
+    if block.shape[0] == 0:
+        return empty
+    return getattr(estimator, method)(block)
+
+
+def _checked_for_method(estimator, X, method, n_columns=None):
+    who = f"{type(estimator).__name__}.{method}"
+    X = check_dask_array(X, who)
+    expected = getattr(estimator, "n_features_in_", None) if n_columns is None else n_columns
+    if expected is not None and X.shape[1] != expected:
+        raise ValueError(
+            f"{who}: X has {X.shape[1]} columns, but {type(estimator).__name__}.{method} "
+            f"expects {expected} (as fitted); pass the same columns as in fit.")
+    return X
+
+
+def lazy_rows(estimator, method, X, *, n_columns=None, drop=("labels_",)):
+    """``estimator.method`` of each row block of the dask array ``X``, as a lazy dask array.
+
+    The output's dtype and width are those of the in-memory method on one row; it has ``X``'s
+    row blocks (2-D outputs in one column block). Nothing is computed here.
+
+    Parameters
+    ----------
+    estimator : fitted estimator
+    method : str
+        A row-wise method: row ``i`` of its result depends on row ``i`` of ``X`` only.
+    X : dask.array.Array of shape (n_samples, n_features)
+    n_columns : int or None
+        The columns ``method`` takes; None: ``estimator.n_features_in_``.
+    drop : tuple of str
+        Per-sample fitted attributes the tasks do not need (see :func:`_light`).
+
+    Returns
+    -------
+    result : dask.array.Array of shape (n_samples,) or (n_samples, n_out)
+    """
+    X = _checked_for_method(estimator, X, method, n_columns)
+    light = _light(estimator, drop)
+    probe = np.asarray(getattr(light, method)(np.zeros((1, X.shape[1]), dtype=X.dtype)))
+    kwargs = {"estimator": light, "method": method, "empty": probe[:0], "dtype": probe.dtype}
+    if probe.ndim == 1:
+        return X.map_blocks(_apply, drop_axis=1, chunks=(X.chunks[0],), **kwargs)
+    return X.map_blocks(_apply, chunks=(X.chunks[0], (probe.shape[1],)), **kwargs)
+
+
+def sum_over_blocks(estimator, method, X, *, drop=("labels_",)):
+    """``sum_b estimator.method(block_b)`` over the row blocks of ``X``, each block's term
+    computed where it lives; for methods that sum over the rows (e.g. k-means' ``score``).
+
+    Returns
+    -------
+    total : float
+    """
+    X = _checked_for_method(estimator, X, method)
+    light = _light(estimator, drop)
+    return float(sum(map_blocks_to_client(X, _apply, light, method)))
+
+
+def as_dask_rows(values, X):
+    """The in-memory ``values`` (one per row of the dask array ``X``) as a dask array chunked
+    like ``X``'s rows (dask's own chunks where those are unknown)."""
+    da = require("dask.array", extra="dask", what="dask arrays")
+    rows = X.chunks[0]
+    if any(math.isnan(c) for c in rows):
+        return da.from_array(values)
+    return da.from_array(values, chunks=(rows,))

@@ -34,6 +34,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, ClusterMixin, Transfor
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.validation import check_array
 
+from .._dask import as_dask_rows, is_dask_array, lazy_rows, sum_over_blocks
 from .._linalg import row_blocks
 from .._sparse import issparse, nnz_row_blocks, squared_row_norms, weighted_column_moments
 from ..base import Interval, LatentEstimator, Options, check_is_fitted
@@ -434,6 +435,8 @@ class BaseKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         labels : ndarray of shape (n_samples,)
         """
         self.fit(X, sample_weight=sample_weight)
+        if is_dask_array(X):  # the labels the fit computed, chunked as X's rows
+            return as_dask_rows(self.labels_, X)
         return self.labels_ if hasattr(self, "labels_") else self.predict(X)
 
     def predict(self, X):
@@ -446,8 +449,12 @@ class BaseKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         Returns
         -------
         labels : ndarray of shape (n_samples,)
+            For a dask array ``X``, a lazy dask array with its row blocks, each computed
+            on the worker holding it.
         """
         check_is_fitted(self)
+        if is_dask_array(X):
+            return lazy_rows(self, "predict", X)
         X = self._validate_X(X, reset=False)
         centers, shift = self._assignment_centers()
         if issparse(X) and shift is not None:  # a sparse X is not shifted: move the centres
@@ -466,8 +473,12 @@ class BaseKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         -------
         distances : ndarray of shape (n_samples, n_clusters)
             In the dtype of ``X``.
+            For a dask array ``X``, a lazy dask array with its row blocks, each computed
+            on the worker holding it.
         """
         check_is_fitted(self)
+        if is_dask_array(X):
+            return lazy_rows(self, "transform", X)
         X = self._validate_X(X, reset=False)
         centers, shift = self._assignment_centers()
         if issparse(X) and shift is not None:  # a sparse X is not shifted: move the centres
@@ -487,7 +498,15 @@ class BaseKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         Returns
         -------
         score : float
+            For a dask array ``X``, each block's term is computed on the worker holding it.
         """
+        if is_dask_array(X):
+            if sample_weight is not None:
+                raise ValueError(
+                    f"{type(self).__name__}.score: sample_weight is not supported with a dask "
+                    "array X; score without it, or pass X.compute() if it fits in memory.")
+            check_is_fitted(self)
+            return sum_over_blocks(self, "score", X)
         labels = self.predict(X)
         X = self._validate_X(X, reset=False)
         weights = check_sample_weight(sample_weight, X.shape[0], type(self).__name__)

@@ -709,12 +709,42 @@ def _lloyd_block_labels(block, shift, centers):
     return labels, squared_distances_to_own_center(block, centers, labels)
 
 
+def _block_farthest(block, shift, centers, n_far, offset):
+    """One block's ``n_far`` samples farthest from their own centre: their squared distances,
+    positions in ``X`` (``offset`` + row), labels and rows (float64, centred); ties by
+    position, as :func:`_relocate_empty_clusters`."""
+    block = block - shift
+    labels = assign(block, centers.astype(block.dtype))
+    distances = squared_distances_to_own_center(block, centers, labels)
+    top = np.argsort(-distances, kind="stable")[:n_far]
+    return distances[top], top + offset, labels[top], block[top].astype(np.float64)
+
+
+def _dask_relocate(X, shift, centers, empty, counts, sums):
+    """Move each empty cluster onto one of the samples farthest from their own centre, as
+    :func:`_relocate_empty_clusters` (in place on ``counts`` and ``sums``): each block sends its
+    ``len(empty)`` farthest samples, the client keeps the farthest of those."""
+    parts = map_blocks_to_client(X, _block_farthest, shift, centers, empty.size,
+                                 with_offset=True)
+    distances = np.concatenate([p[0] for p in parts])
+    positions = np.concatenate([p[1] for p in parts])
+    order = np.lexsort((positions, -distances))[: empty.size]  # farthest first, then position
+    old = np.concatenate([p[2] for p in parts])[order]
+    taken = np.concatenate([p[3] for p in parts])[order]
+    np.add.at(sums, old, -taken)
+    np.add.at(sums, empty, taken)
+    np.add.at(counts, old, -1.0)
+    np.add.at(counts, empty, 1.0)
+    sums[counts == 0] = 0.0
+    logger.debug("relocated %d empty cluster(s)", empty.size)
+
+
 def _dask_lloyd(X, shift, centers_init, *, max_iter, tol, on_iteration=None):
     """Plain Lloyd iterations on a dask array (Lloyd 1982): each iteration, every block's
     assignment and cluster sums are computed on the worker holding it, and the client divides
     the summed sums by the counts. Same stopping rule as :func:`_lloyd` (total squared centre
-    shift ``<= tol``); a cluster left empty keeps its centre (the in-memory fit moves it onto
-    the farthest sample instead).
+    shift ``<= tol``), and the same relocation of an empty cluster onto the sample farthest
+    from its centre (one more pass over the blocks in the iterations that need it).
 
     Returns
     -------
@@ -728,6 +758,9 @@ def _dask_lloyd(X, shift, centers_init, *, max_iter, tol, on_iteration=None):
         parts = map_blocks_to_client(X, _lloyd_block_sums, shift, centers.astype(dtype))
         counts = sum(p[0] for p in parts)
         sums = sum(p[1] for p in parts)
+        empty = np.flatnonzero(counts == 0)
+        if empty.size:
+            _dask_relocate(X, shift, centers, empty, counts, sums)
         centers_new = centers.copy()
         filled = counts > 0
         centers_new[filled] = sums[filled] / counts[filled, np.newaxis]

@@ -66,7 +66,7 @@ from sklearn.base import ClassNamePrefixFeaturesOutMixin, TransformerMixin
 from scipy.sparse.linalg import svds
 
 from .._checks import check_codes
-from .._dask import block_moments, check_dask_array, is_dask_array
+from .._dask import block_moments, check_dask_array, is_dask_array, lazy_rows
 from .._memmap import MemmapRows, is_file_memmap, validate_memmap
 from .._linalg import (
     column_mean,
@@ -482,9 +482,13 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         Returns
         -------
         Z : ndarray of shape (n_samples, n_components_)
-            The codes, in the dtype of ``X`` when the model was fitted on that dtype.
+            The codes, in the dtype of ``X`` when the model was fitted on that dtype. For a
+            dask array ``X``, a lazy dask array with its row blocks, each block encoded on the
+            worker holding it.
         """
         check_is_fitted(self)
+        if is_dask_array(X):
+            return lazy_rows(self, "transform", X)
         X = self._validate_X(X, reset=False)
         if issparse(X):  # (X - 1 mu^T) W without forming the centred matrix
             Z = X @ self.components_.T - self.mean_ @ self.components_.T
@@ -509,8 +513,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         Returns
         -------
         X_rec : ndarray of shape (n_samples, n_features)
+            For a dask array ``Z``, a lazy dask array with its row blocks.
         """
         check_is_fitted(self)
+        if is_dask_array(Z):
+            return lazy_rows(self, "inverse_transform", Z, n_columns=self.n_components_)
         Z = check_codes(Z, self.n_components_, "PCA.inverse_transform")
         if self.whiten:
             Z = Z * self._whitening_scale()
@@ -579,8 +586,11 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         Returns
         -------
         log_likelihood : ndarray of shape (n_samples,), float64
+            For a dask array ``X``, a lazy dask array with its row blocks.
         """
         check_is_fitted(self)
+        if is_dask_array(X):
+            return lazy_rows(self, "score_samples", X)
         X = self._validate_X(X, reset=False)
         variances, noise = self._model_variances()
         W = self.components_.astype(np.float64)
@@ -615,7 +625,7 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         -------
         score : float
         """
-        return float(np.mean(self.score_samples(X)))
+        return float(np.mean(self.score_samples(X)))  # a dask X: a lazy mean, computed here
 
     # -- generation ----------------------------------------------------------------------------
 
