@@ -303,3 +303,22 @@ def test_save_and_load(small_blobs, tmp_path):
 
 def test_registered():
     assert get_method("minibatch_kmeans").cls is MiniBatchKMeans
+
+
+def test_weighted_draws_unit_weights_shortcut_is_the_search():
+    """With unit weights the draw is floor(u) (cumulative[i] = i + 1); it must pick the same
+    rows as the search over the cumulative weights, integer u included."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1000, 3))
+    unit = mbk_module._WeightedDraws(X, np.ones(1000))
+    assert unit.unit
+    searched = mbk_module._WeightedDraws(X, np.ones(1000))
+    searched.unit = False
+    a, b = np.random.RandomState(5), np.random.RandomState(5)
+    np.testing.assert_array_equal(unit(a, 5000), searched(b, 5000))
+
+    class Integers:  # u landing exactly on the cumulative weights, and on the total
+        def uniform(self, size):
+            return np.array([0.0, 1.0, 0.5, 999.0 / 1000, 1.0 - 1e-16, 0.2501])[:size]
+    np.testing.assert_array_equal(unit(Integers(), 6), searched(Integers(), 6))
+    assert not mbk_module._WeightedDraws(X, np.full(1000, 2.0)).unit

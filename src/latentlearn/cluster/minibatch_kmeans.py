@@ -88,9 +88,16 @@ class _WeightedDraws:
         self.order = canonical_order(X) if order is None else order
         self.cumulative = np.cumsum(weights[self.order])
         self.total = float(self.cumulative[-1])
+        # Unit weights: cumulative[i] = i + 1 exactly, so the first cumulative > u is floor(u)
+        # (the same index as the search, without its cache misses on a large table).
+        self.unit = bool(np.all(weights == 1.0)) and self.total < 2.0**53
 
     def __call__(self, rng, size):
         u = rng.uniform(size=size) * self.total
+        if self.unit:
+            positions = np.floor(u).astype(np.intp)
+            np.minimum(positions, self.cumulative.size - 1, out=positions)
+            return self.order[positions]
         # first cumulative > u; searched in sorted order (5x faster on a large table: the
         # searches walk the table in order), then put back in the order drawn
         sort = np.argsort(u, kind="stable")
