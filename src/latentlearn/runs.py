@@ -651,16 +651,19 @@ def sample_quality_metrics(estimator, dataset: Dataset,
     real = np.asarray(dataset.X[index], dtype=np.float64)
     use_mnist = features == "mnist" or (features == "auto" and _looks_like_mnist(dataset, real))
     fake = np.asarray(estimator.sample(len(real), random_state=random_state))
+    # a model trained on a GPU is measured there too (numpy otherwise)
+    fitted_on = str(getattr(estimator, "device_", "cpu"))
+    device = fitted_on if fitted_on.startswith("cuda") else None
     if use_mnist:
         from .metrics.feature_network import mnist_features
 
-        real, fake = mnist_features(real), mnist_features(fake)
+        real, fake = mnist_features(real, device=device), mnist_features(fake, device=device)
     out: dict = {}
     for i, name in enumerate(names):
         _progress(callback, f"sample metric {i + 1}/{len(names)}: {name}", i, len(names))
         try:
             out.update(sample_quality(real, fake, metrics=[name], features=None,
-                                      random_state=random_state))
+                                      random_state=random_state, device=device))
         except DataError as exc:
             notes.append(f"{name} not computed: {exc}")
             logger.warning("%s not computed: %s", name, exc)

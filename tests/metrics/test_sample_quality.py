@@ -265,3 +265,42 @@ def test_precision_recall_of_mnist_halves_and_noise(mnist_halves):
     halves = precision_recall(A, B, features="mnist")
     assert halves.precision > 0.8 and halves.recall > 0.8
     assert precision_recall(A, noise, features="mnist") == (0.0, 0.0)
+
+
+# --------------------------------------------------------------------------- device=
+torch = pytest.importorskip("torch")
+DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
+
+
+@pytest.mark.parametrize("device", DEVICES)
+@pytest.mark.parametrize("k", [1, 3])
+def test_precision_recall_on_a_torch_device_is_the_brute_force(device, k):
+    rng = np.random.default_rng(9)
+    real, fake = rng.normal(size=(60, 3)), rng.normal(0.7, 0.6, size=(45, 3))
+    got = precision_recall(real, fake, k=k, batch_size=16, device=device)
+    np.testing.assert_allclose(tuple(got), brute_force_precision_recall(real, fake, k))
+
+
+@pytest.mark.parametrize("device", DEVICES)
+def test_scores_on_a_torch_device_equal_numpy(device, mnist_halves):
+    A, B, _ = mnist_halves
+    kd = dict(n_subsets=4, subset_size=300, random_state=3)
+    np.testing.assert_allclose(kernel_distance(A[:400], B[:400], device=device, **kd),
+                               kernel_distance(A[:400], B[:400], **kd), rtol=1e-12)
+    from latentlearn.metrics.feature_network import mnist_features
+
+    fa, fb = mnist_features(A[:300]), mnist_features(B[:300])
+    np.testing.assert_allclose(mnist_features(A[:300], device=device), fa,
+                               rtol=1e-5 if device == "cuda" else 0, atol=1e-6)
+    numpy_scores = sample_quality(fa, fb, metrics=("fd", "kd", "pr"))
+    torch_scores = sample_quality(fa, fb, metrics=("fd", "kd", "pr"), device=device)
+    assert set(torch_scores) == set(numpy_scores)
+    for name, value in numpy_scores.items():
+        np.testing.assert_allclose(torch_scores[name], value, rtol=1e-10, err_msg=name)
+
+
+def test_a_missing_gpu_is_a_clear_error():
+    if torch.cuda.is_available():
+        pytest.skip("a GPU is here")
+    with pytest.raises(ParameterError, match="no CUDA device is available"):
+        precision_recall(np.zeros((5, 2)), np.ones((5, 2)), device="cuda")

@@ -19,6 +19,7 @@ when the network is first used, so ``import latentlearn.metrics`` stays light.
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
@@ -125,7 +126,14 @@ def load_feature_network(name: str = "mnist"):
     return network
 
 
-def mnist_features(X, *, batch_size: int = 500) -> np.ndarray:
+@functools.lru_cache(maxsize=None)
+def _network_on(name: str, device: str):
+    """The cached network, or a cached copy of it on another device."""
+    network = load_feature_network(name)
+    return network if device == "cpu" else copy.deepcopy(network).to(device)
+
+
+def mnist_features(X, *, batch_size: int = 500, device=None) -> np.ndarray:
     """Penultimate-layer features of the shipped mnist classifier: (n_samples, 128) float64.
 
     FID-style features for 28x28 digits, not comparable with Inception features (see the
@@ -136,8 +144,13 @@ def mnist_features(X, *, batch_size: int = 500) -> np.ndarray:
     X : array-like of shape (n_samples, 784) or (n_samples, 28, 28)
         Images with pixel values in [0, 1] (as ``latentlearn.datasets.load("mnist5k")``).
     batch_size : int, default=500
+    device : None, "auto", "cpu", "cuda" or torch.device, default=None
+        Where the network runs; None is the CPU.
     """
     torch = _require_torch()
+    from ..neural.trainer import resolve_device
+
+    device = torch.device("cpu") if device is None else resolve_device(device)
 
     arr = np.asarray(X, dtype=np.float32)
     arr = arr.reshape(arr.shape[0], -1) if arr.ndim > 1 else arr
@@ -148,11 +161,12 @@ def mnist_features(X, *, batch_size: int = 500) -> np.ndarray:
     if arr.size and (arr.min() < -0.5 or arr.max() > 1.5):
         raise DataError(f"the 'mnist' features expect pixel values in [0, 1]; these lie in "
                         f"[{arr.min():.3g}, {arr.max():.3g}] (divide 0..255 pixels by 255).")
-    network = load_feature_network("mnist")
+    network = _network_on("mnist", str(device))
     out = []
     with torch.no_grad():
         for start in range(0, arr.shape[0], batch_size):
-            out.append(network.features(torch.from_numpy(arr[start:start + batch_size])).numpy())
+            batch = torch.from_numpy(arr[start:start + batch_size]).to(device)
+            out.append(network.features(batch).cpu().numpy())
     if not out:
         return np.zeros((0, network.hidden.out_features))
     return np.concatenate(out).astype(np.float64)

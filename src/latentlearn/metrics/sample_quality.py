@@ -22,6 +22,11 @@ space (``features=None``: the values as given; a callable: ``features(X) -> (n, 
   :func:`latentlearn.divergences.mmd2` (Gretton et al. 2012).
 - :func:`sample_quality`: several of them at once, features computed once.
 
+``device=`` (``"cuda"``, ``"cpu"``, ``"auto"`` or a ``torch.device``; default None, numpy) runs
+the shipped feature network and the pairwise parts (the k-NN balls of precision/recall, the
+kernel matrices of the kernel distance) in torch, in float64, on that device; the Frechet
+distance's ``d x d`` matrix square root and the MMD stay in numpy.
+
 With ``features="mnist"`` the numbers are **FID-style**, not FID: they are comparable with other
 numbers computed with latentlearn's shipped mnist network, never with Inception-based FID or KID
 values in papers.
@@ -29,6 +34,7 @@ values in papers.
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, NamedTuple
 
 import numpy as np
@@ -83,14 +89,14 @@ def _check_finite(arr: np.ndarray, name: str) -> None:
                         f"produces them) before scoring.")
 
 
-def _resolve_features(features) -> Callable | None:
+def _resolve_features(features, device=None) -> Callable | None:
     if features is None or callable(features):
         return features
     if isinstance(features, str):
         from .feature_network import FEATURE_NETWORKS, mnist_features
 
         if features == "mnist":
-            return mnist_features
+            return functools.partial(mnist_features, device=device)
         raise ParameterError(f"unknown features {features!r}; use None (the values as given), "
                              f"a callable X -> (n, d), or one of the shipped networks "
                              f"{', '.join(map(repr, FEATURE_NETWORKS))}.")
@@ -98,7 +104,26 @@ def _resolve_features(features) -> Callable | None:
                          f"{features!r}.")
 
 
-def _prepare(real, fake, features, *, min_samples: int = 2):
+def _torch_device(device):
+    """None (numpy), or the torch device named by ``device`` (checked)."""
+    if device is None:
+        return None
+    from .._optional import require
+
+    require("torch", extra="neural", what="device= of the sample-quality metrics (device=None "
+            "computes them with numpy)")
+    from ..neural.trainer import resolve_device
+
+    return resolve_device(device)
+
+
+def _tensor(arr, device):
+    import torch
+
+    return torch.as_tensor(arr, dtype=torch.float64, device=device)
+
+
+def _prepare(real, fake, features, *, min_samples: int = 2, device=None):
     """Both sample sets mapped to features: float64 arrays of the same width, finite."""
     real = _as_sample_array(real, "real")
     fake = _as_sample_array(fake, "fake")
@@ -108,7 +133,7 @@ def _prepare(real, fake, features, *, min_samples: int = 2):
                         f"output must have as many values as a real sample).")
     _check_finite(real, "real")
     _check_finite(fake, "fake")
-    mapping = _resolve_features(features)
+    mapping = _resolve_features(features, device)
     if mapping is not None:
         real = np.asarray(mapping(real))
         fake = np.asarray(mapping(fake))
@@ -184,7 +209,7 @@ def frechet_distance_gaussians(mu1, sigma1, mu2, sigma2) -> float:
     return _frechet_from_moments(mu1, (S1 + S1.T) / 2, mu2, (S2 + S2.T) / 2)
 
 
-def frechet_distance(real, fake, *, features=None) -> float:
+def frechet_distance(real, fake, *, features=None, device=None) -> float:
     """Frechet distance between Gaussians fitted to real and generated samples (FID-style).
 
     ``FD = ||mu_r - mu_f||^2 + Tr(S_r + S_f - 2 (S_r S_f)^(1/2))`` with the sample means and
@@ -200,6 +225,8 @@ def frechet_distance(real, fake, *, features=None) -> float:
         None: the values as given; a callable ``f(X) -> (n, d)`` maps both sets first;
         ``"mnist"``: latentlearn's shipped digit network (28x28 images in [0, 1]); its numbers
         are FID-style and not comparable with Inception-based FID.
+    device : None, "auto", "cpu", "cuda" or torch.device, default=None
+        Where the feature network runs (the moments and the matrix square root are numpy).
 
     Returns
     -------
@@ -211,7 +238,7 @@ def frechet_distance(real, fake, *, features=None) -> float:
         Different widths, NaN, or fewer than ``d + 1`` samples in a set of ``d`` features (the
         covariance would be singular and the score mostly noise).
     """
-    real, fake = _prepare(real, fake, features)
+    real, fake = _prepare(real, fake, features, device=_torch_device(device))
     return _frechet_distance(real, fake)
 
 
@@ -234,21 +261,22 @@ def _polynomial_kernel(A, B, degree, gamma, coef0):
     K = A @ B.T
     K *= gamma
     K += coef0
-    out = K.copy()
+    out = 1.0 * K  # a copy, numpy array or torch tensor
     for _ in range(degree - 1):  # repeated products: several times faster than K ** 3
         out *= K
     return out
 
 
 def _unbiased_mmd2(K_XX, K_YY, K_XY) -> float:
+    """numpy arrays or torch tensors alike."""
     m, n = K_XX.shape[0], K_YY.shape[0]
-    sum_xx = K_XX.sum() - np.trace(K_XX)
-    sum_yy = K_YY.sum() - np.trace(K_YY)
+    sum_xx = K_XX.sum() - K_XX.diagonal().sum()
+    sum_yy = K_YY.sum() - K_YY.diagonal().sum()
     return float(sum_xx / (m * (m - 1)) + sum_yy / (n * (n - 1)) - 2.0 * K_XY.mean())
 
 
 def kernel_distance(real, fake, *, features=None, degree=3, gamma=None, coef0=1.0,
-                    n_subsets=100, subset_size=1000, random_state=0) -> float:
+                    n_subsets=100, subset_size=1000, random_state=0, device=None) -> float:
     """Kernel distance (KID-style): unbiased ``MMD^2`` with a polynomial kernel, over subsets.
 
     ``k(x, y) = (gamma x . y + coef0)^degree``, by default ``(x . y / d + 1)^3`` (Binkowski et al.
@@ -271,7 +299,9 @@ def kernel_distance(real, fake, *, features=None, degree=3, gamma=None, coef0=1.
     n_subsets : int, default=100
     subset_size : int, default=1000
     random_state : int, RandomState instance or None, default=0
-        Draws the subsets.
+        Draws the subsets (the same subsets on every device).
+    device : None, "auto", "cpu", "cuda" or torch.device, default=None
+        Where the features and the kernel matrices are computed (float64); None: numpy.
 
     Returns
     -------
@@ -283,40 +313,57 @@ def kernel_distance(real, fake, *, features=None, degree=3, gamma=None, coef0=1.
     if gamma is not None and not (isinstance(gamma, (int, float)) and gamma > 0):
         raise ParameterError(f"gamma must be a positive number or None (1 / n_features); got "
                              f"{gamma!r}.")
-    real, fake = _prepare(real, fake, features)
+    device = _torch_device(device)
+    real, fake = _prepare(real, fake, features, device=device)
     return _kernel_distance(real, fake, degree=degree, gamma=gamma, coef0=float(coef0),
                             n_subsets=n_subsets, subset_size=subset_size,
-                            random_state=random_state)
+                            random_state=random_state, device=device)
 
 
 def _kernel_distance(real, fake, *, degree=3, gamma=None, coef0=1.0, n_subsets=100,
-                     subset_size=1000, random_state=0) -> float:
+                     subset_size=1000, random_state=0, device=None) -> float:
     gamma = 1.0 / real.shape[1] if gamma is None else float(gamma)
     m = min(subset_size, real.shape[0], fake.shape[0])
     rng = check_random_state(random_state)
+    n_real, n_fake = real.shape[0], fake.shape[0]
+    if device is not None:  # the same subsets, drawn here, indexed on the device
+        real, fake = _tensor(real, device), _tensor(fake, device)
     values = []
     for _ in range(n_subsets):
-        X = real[rng.choice(real.shape[0], m, replace=False)]
-        Y = fake[rng.choice(fake.shape[0], m, replace=False)]
+        X = real[_index(rng.choice(n_real, m, replace=False), device)]
+        Y = fake[_index(rng.choice(n_fake, m, replace=False), device)]
         values.append(_unbiased_mmd2(_polynomial_kernel(X, X, degree, gamma, coef0),
                                      _polynomial_kernel(Y, Y, degree, gamma, coef0),
                                      _polynomial_kernel(X, Y, degree, gamma, coef0)))
     return float(np.mean(values))
 
 
+def _index(positions, device):
+    if device is None:
+        return positions
+    import torch
+
+    return torch.as_tensor(positions, device=device)
+
+
 # --------------------------------------------------------------------------- precision, recall
 def _squared_distances(A, B):
+    """Pairwise squared Euclidean distances, numpy arrays or torch tensors alike."""
     d2 = (A * A).sum(1)[:, None] + (B * B).sum(1)[None, :] - 2.0 * A @ B.T
-    return np.maximum(d2, 0.0)
+    return d2.clip(min=0.0)
 
 
-def _knn_radii(points: np.ndarray, k: int, batch_size: int) -> np.ndarray:
-    """Squared distance of each point to its k-th nearest other point."""
-    radii = np.empty(points.shape[0])
+def _knn_radii(points, k: int, batch_size: int):
+    """Squared distance of each point to its k-th nearest other point (numpy or torch)."""
+    torch_input = not isinstance(points, np.ndarray)
+    radii = points.new_empty(points.shape[0]) if torch_input else np.empty(points.shape[0])
     for start in range(0, points.shape[0], batch_size):
         d2 = _squared_distances(points[start:start + batch_size], points)
         # Column k of the sorted row: column 0 is the point itself (distance 0).
-        radii[start:start + batch_size] = np.partition(d2, k, axis=1)[:, k]
+        if torch_input:
+            radii[start:start + batch_size] = d2.kthvalue(k + 1, dim=1).values
+        else:
+            radii[start:start + batch_size] = np.partition(d2, k, axis=1)[:, k]
     return radii
 
 
@@ -325,11 +372,13 @@ def _inside_manifold(queries, points, radii, batch_size) -> np.ndarray:
     inside = np.empty(queries.shape[0], dtype=bool)
     for start in range(0, queries.shape[0], batch_size):
         d2 = _squared_distances(queries[start:start + batch_size], points)
-        inside[start:start + batch_size] = (d2 <= radii[None, :]).any(axis=1)
+        hit = (d2 <= radii[None, :]).any(1)
+        inside[start:start + batch_size] = hit if isinstance(hit, np.ndarray) else hit.cpu()
     return inside
 
 
-def precision_recall(real, fake, *, k=3, features=None, batch_size=1000) -> PrecisionRecall:
+def precision_recall(real, fake, *, k=3, features=None, batch_size=1000,
+                     device=None) -> PrecisionRecall:
     """Improved precision and recall of generated samples (Kynkaanniemi et al. 2019).
 
     The real manifold is the union of balls ``B(x, NND_k(x))`` around the real points, with
@@ -349,6 +398,8 @@ def precision_recall(real, fake, *, k=3, features=None, batch_size=1000) -> Prec
         See :func:`frechet_distance`.
     batch_size : int, default=1000
         Rows per block of pairwise distances (memory ``batch_size * n`` floats).
+    device : None, "auto", "cpu", "cuda" or torch.device, default=None
+        Where the features and the blocks of distances are computed (float64); None: numpy.
 
     Returns
     -------
@@ -357,15 +408,18 @@ def precision_recall(real, fake, *, k=3, features=None, batch_size=1000) -> Prec
     """
     check_int(k, "k", 1)
     check_int(batch_size, "batch_size", 1)
-    real, fake = _prepare(real, fake, features)
-    return _precision_recall(real, fake, k=k, batch_size=batch_size)
+    device = _torch_device(device)
+    real, fake = _prepare(real, fake, features, device=device)
+    return _precision_recall(real, fake, k=k, batch_size=batch_size, device=device)
 
 
-def _precision_recall(real, fake, *, k=3, batch_size=1000) -> PrecisionRecall:
+def _precision_recall(real, fake, *, k=3, batch_size=1000, device=None) -> PrecisionRecall:
     for arr, name in ((real, "real"), (fake, "fake")):
         if arr.shape[0] <= k:
             raise DataError(f"precision and recall with k={k} need more than {k} samples in each "
                             f"set; {name} has {arr.shape[0]}. Pass more samples or a smaller k.")
+    if device is not None:
+        real, fake = _tensor(real, device), _tensor(fake, device)
     real_radii = _knn_radii(real, k, batch_size)
     fake_radii = _knn_radii(fake, k, batch_size)
     precision = float(_inside_manifold(fake, real, real_radii, batch_size).mean())
@@ -375,7 +429,7 @@ def _precision_recall(real, fake, *, k=3, batch_size=1000) -> PrecisionRecall:
 
 # --------------------------------------------------------------------------- MMD
 def sample_mmd2(real, fake, *, features=None, kernel="gaussian", bandwidth="median",
-                estimator="unbiased", max_samples=2000, random_state=0) -> float:
+                estimator="unbiased", max_samples=2000, random_state=0, device=None) -> float:
     """``MMD^2`` between real and generated samples (Gretton et al. 2012).
 
     :func:`latentlearn.divergences.mmd2` on the (feature-mapped) samples, with its Gaussian or
@@ -392,6 +446,8 @@ def sample_mmd2(real, fake, *, features=None, kernel="gaussian", bandwidth="medi
     max_samples : int or None, default=2000
         None: every sample.
     random_state : int, RandomState instance or None, default=0
+    device : None, "auto", "cpu", "cuda" or torch.device, default=None
+        Where the feature network runs (the MMD itself is numpy).
 
     Returns
     -------
@@ -399,7 +455,7 @@ def sample_mmd2(real, fake, *, features=None, kernel="gaussian", bandwidth="medi
     """
     if max_samples is not None:
         check_int(max_samples, "max_samples", 2)
-    real, fake = _prepare(real, fake, features)
+    real, fake = _prepare(real, fake, features, device=_torch_device(device))
     return _sample_mmd2(real, fake, kernel=kernel, bandwidth=bandwidth, estimator=estimator,
                         max_samples=max_samples, random_state=random_state)
 
@@ -442,7 +498,7 @@ def sample_metric_names(metrics) -> list[str]:
 
 
 def sample_quality(real, fake, *, metrics=("fd", "kd", "precision_recall"), features=None,
-                   k=3, random_state=0) -> dict:
+                   k=3, random_state=0, device=None) -> dict:
     """Several sample-quality scores at once, the features computed once.
 
     Parameters
@@ -457,6 +513,9 @@ def sample_quality(real, fake, *, metrics=("fd", "kd", "precision_recall"), feat
         Neighbourhood size of precision and recall.
     random_state : int or None, default=0
         Subsets of the kernel distance and the MMD.
+    device : None, "auto", "cpu", "cuda" or torch.device, default=None
+        Where the features, precision/recall and the kernel distance are computed (float64);
+        None: numpy.
 
     Returns
     -------
@@ -466,15 +525,17 @@ def sample_quality(real, fake, *, metrics=("fd", "kd", "precision_recall"), feat
     """
     names = sample_metric_names(metrics)
     check_int(k, "k", 1)
-    real, fake = _prepare(real, fake, features)
+    device = _torch_device(device)
+    real, fake = _prepare(real, fake, features, device=device)
     out: dict[str, float] = {}
     for name in names:
         if name == "fd":
             out["frechet_distance"] = _frechet_distance(real, fake)
         elif name == "kd":
-            out["kernel_distance"] = _kernel_distance(real, fake, random_state=random_state)
+            out["kernel_distance"] = _kernel_distance(real, fake, random_state=random_state,
+                                                      device=device)
         elif name == "precision_recall":
-            pr = _precision_recall(real, fake, k=k)
+            pr = _precision_recall(real, fake, k=k, device=device)
             out["precision"], out["recall"] = pr.precision, pr.recall
         elif name == "mmd":
             out["mmd2"] = _sample_mmd2(real, fake, random_state=random_state)
