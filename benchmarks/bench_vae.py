@@ -24,7 +24,7 @@ from latentlearn.datasets import load
 from latentlearn.neural import VAE
 
 
-def plain_vae_loop(X_train, epochs, batch_size, lr, seed, checkpoint=None):
+def plain_vae_loop(X_train, epochs, batch_size, lr, seed, checkpoint=None, device="cpu"):
     """The reference: the VAE as one would write it from the paper, no library.
 
     With ``checkpoint`` (a file path) it saves weights and optimiser state every epoch, as a
@@ -34,14 +34,16 @@ def plain_vae_loop(X_train, epochs, batch_size, lr, seed, checkpoint=None):
                             nn.Linear(256, 40))
     decoder = nn.Sequential(nn.Linear(20, 256), nn.ReLU(), nn.Linear(256, 512), nn.ReLU(),
                             nn.Linear(512, 784))
+    encoder.to(device)
+    decoder.to(device)
     torch.manual_seed(seed)  # as the Trainer does: the noise stream starts at the seed
     params = list(encoder.parameters()) + list(decoder.parameters())
     opt = torch.optim.Adam(params, lr=lr)
-    X = torch.as_tensor(X_train)
+    X = torch.as_tensor(X_train).to(device)
     gen = torch.Generator().manual_seed(seed)
     start = time.perf_counter()
     for _ in range(epochs):
-        order = torch.randperm(X.shape[0], generator=gen)
+        order = torch.randperm(X.shape[0], generator=gen).to(device)
         for i in range(0, X.shape[0], batch_size):
             x = X[order[i:i + batch_size]]
             mu, log_var = encoder(x).chunk(2, dim=-1)
@@ -55,6 +57,8 @@ def plain_vae_loop(X_train, epochs, batch_size, lr, seed, checkpoint=None):
         if checkpoint is not None:
             torch.save({"encoder": encoder.state_dict(), "decoder": decoder.state_dict(),
                         "optimizer": opt.state_dict()}, checkpoint)
+    if device != "cpu":
+        torch.cuda.synchronize()
     per_epoch = (time.perf_counter() - start) / epochs
     return encoder, decoder, per_epoch
 
@@ -62,9 +66,9 @@ def plain_vae_loop(X_train, epochs, batch_size, lr, seed, checkpoint=None):
 @torch.no_grad()
 def plain_neg_elbo(encoder, decoder, X, n_draws=20, seed=1):
     torch.manual_seed(seed)
-    x = torch.as_tensor(X)
+    x = torch.as_tensor(X).to(next(encoder.parameters()).device)
     mu, log_var = encoder(x).chunk(2, dim=-1)
-    z = mu + torch.exp(0.5 * log_var) * torch.randn(n_draws, *mu.shape)
+    z = mu + torch.exp(0.5 * log_var) * torch.randn(n_draws, *mu.shape, device=mu.device)
     rec = F.binary_cross_entropy_with_logits(decoder(z), x.expand(n_draws, *x.shape),
                                              reduction="none").sum(-1).mean(0)
     kl = 0.5 * (mu ** 2 + log_var.exp() - log_var - 1).sum(-1)
@@ -79,6 +83,11 @@ def main():
     parser.add_argument("--iwae-k", type=int, default=1000)
     parser.add_argument("--checkpoint", action="store_true",
                         help="both save a checkpoint every epoch (ours: checkpoint_dir=)")
+    parser.add_argument("--device", default="cpu", help="cpu or cuda (both loops)")
+    parser.add_argument("--memmap", action="store_true",
+                        help="ours reads the training rows from an np.memmap through a "
+                        "DataLoader (2 workers, pinned memory on CUDA): is the epoch bound by "
+                        "the device or by the loader?")
     parser.add_argument("--repeats", type=int, default=1,
                         help="interleaved runs of each; the fastest time per epoch is kept")
     args = parser.parse_args()
@@ -87,23 +96,30 @@ def main():
     ds = load("mnist5k", n_samples=5000, random_state=0)
     X_train, X_test = ds.X[:4000], ds.X[4000:]
     print(f"VAE 784-512-256-20 Bernoulli, mnist5k 4000/1000, {args.epochs} epochs, batch "
-          f"{args.batch_size}, {args.threads} threads, device cpu")
+          f"{args.batch_size}, {args.threads} threads, device {args.device}")
 
     import tempfile
 
     scratch = tempfile.mkdtemp(prefix="bench_vae.")
     plain_ckpt = f"{scratch}/plain.pt" if args.checkpoint else None
     ours_ckpt = f"{scratch}/ours" if args.checkpoint else None
-    print(f"checkpoint every epoch: {args.checkpoint}")
+    print(f"checkpoint every epoch: {args.checkpoint}; ours from a memmap: {args.memmap}")
+    train_input = X_train
+    loader = {}
+    if args.memmap:
+        np.save(f"{scratch}/train.npy", X_train)
+        train_input = np.load(f"{scratch}/train.npy", mmap_mode="r")
+        loader = dict(num_workers=2, pin_memory=args.device != "cpu")
     plain_times, ours_times = [], []
     for _ in range(args.repeats):
-        enc, dec, t = plain_vae_loop(X_train, args.epochs, args.batch_size, 1e-3, 0, plain_ckpt)
+        enc, dec, t = plain_vae_loop(X_train, args.epochs, args.batch_size, 1e-3, 0, plain_ckpt,
+                                     args.device)
         plain_times.append(t)
         ours_est = VAE(20, hidden_dims=(512, 256), architecture="mlp", epochs=args.epochs,
-                       batch_size=args.batch_size, learning_rate=1e-3, device="cpu",
-                       random_state=0, checkpoint_dir=ours_ckpt)
+                       batch_size=args.batch_size, learning_rate=1e-3, device=args.device,
+                       random_state=0, checkpoint_dir=ours_ckpt, **loader)
         start = time.perf_counter()
-        ours_est.fit(X_train)
+        ours_est.fit(train_input)
         ours_times.append((time.perf_counter() - start) / args.epochs)
     plain_time, ours_time = min(plain_times), min(ours_times)
     plain = plain_neg_elbo(enc, dec, X_test)
