@@ -147,6 +147,50 @@ def test_kmeans_relocates_empty_clusters_as_in_memory(client):
     assert np.bincount(ours.labels_, minlength=5).min() > 0
 
 
+def _weights(n, seed=0):
+    w = np.random.default_rng(seed).uniform(0.0, 3.0, size=n)
+    w[::7] = 0.0  # zero weights: never seeds, never relocated, not counted as members
+    return w
+
+
+@pytest.mark.parametrize("init", ["given", "k-means++", "random"])
+def test_weighted_kmeans_equals_in_memory_and_scikit_learn(client, init):
+    X = blobs()
+    w = _weights(len(X))
+    init = X[::600][:5].copy() if init == "given" else init
+    memory = KMeans(5, init=init, n_init=2, random_state=3).fit(X, sample_weight=w)
+    for weights in (w, da.from_array(w, chunks=1000)):  # numpy or dask weights
+        ours = KMeans(5, init=init, n_init=2, random_state=3).fit(
+            da.from_array(X, chunks=(450, 6)), sample_weight=weights)
+        np.testing.assert_allclose(ours.inertia_, memory.inertia_, rtol=1e-12)
+        np.testing.assert_array_equal(ours.labels_, memory.labels_)
+        np.testing.assert_allclose(ours.cluster_centers_, memory.cluster_centers_, atol=1e-10)
+    reference = SKKMeans(5, init=ours.cluster_centers_, n_init=1).fit(X, sample_weight=w)
+    np.testing.assert_allclose(ours.inertia_, reference.inertia_, rtol=1e-9)
+    unweighted = KMeans(5, init=X[::600][:5].copy(), n_init=1).fit(X)
+    assert abs(memory.inertia_ - unweighted.inertia_) > 1e-3 * unweighted.inertia_
+
+
+def test_weighted_kmeans_relocates_and_seeds_from_a_weighted_sample(client, monkeypatch):
+    X = blobs(n=2000, seed=2)
+    w = _weights(len(X), seed=1)
+    init = np.vstack([X[:3], np.full((2, 6), 1e3)])
+    memory = KMeans(5, init=init, n_init=1).fit(X, sample_weight=w)
+    ours = KMeans(5, init=init, n_init=1).fit(da.from_array(X, chunks=(300, 6)),
+                                              sample_weight=w)
+    np.testing.assert_allclose(ours.inertia_, memory.inertia_, rtol=1e-12)
+    np.testing.assert_array_equal(ours.labels_, memory.labels_)
+    monkeypatch.setattr(kmeans_module, "DASK_SEED_ROWS", 300)
+    X = blobs(n=4000, k=4, std=1.0, seed=5)  # well separated: every good run finds the optimum
+    w = _weights(len(X), seed=2)
+    sampled = KMeans(4, n_init=2, random_state=0).fit(da.from_array(X, chunks=(1000, 6)),
+                                                      sample_weight=w)
+    reference = SKKMeans(4, init=sampled.cluster_centers_, n_init=1).fit(X, sample_weight=w)
+    np.testing.assert_allclose(sampled.inertia_, reference.inertia_, rtol=1e-9)
+    np.testing.assert_allclose(
+        sampled.inertia_, KMeans(4, random_state=0).fit(X, sample_weight=w).inertia_, rtol=1e-9)
+
+
 # ------------------------------------------------------------ using the fit on a dask array
 def test_row_methods_are_lazy_and_equal_the_in_memory_ones(client):
     X = correlated(n=1500, d=6, offset=3.0).astype(np.float32)
@@ -168,14 +212,17 @@ def test_row_methods_are_lazy_and_equal_the_in_memory_ones(client):
     np.testing.assert_array_equal(labels.compute(), km.predict(X))
     np.testing.assert_array_equal(km.transform(D).compute(), km.transform(X))
     assert km.score(D) == pytest.approx(km.score(X), rel=1e-9)
+    w = _weights(1500)
+    assert km.score(D, sample_weight=w) == pytest.approx(km.score(X, sample_weight=w),
+                                                         rel=1e-9)
     fitted = KMeans(4, random_state=0, n_init=2).fit_predict(D)
     assert isinstance(fitted, da.Array)
     np.testing.assert_array_equal(fitted.compute(), km.fit_predict(X))
 
     with pytest.raises(ValueError, match="X has 5 columns, but PCA.transform expects 6"):
         pca.transform(D[:, :5])
-    with pytest.raises(ValueError, match="sample_weight is not supported with a dask"):
-        km.score(D, sample_weight=np.ones(1500))
+    with pytest.raises(ValueError, match="sample_weight"):
+        km.score(D, sample_weight=np.ones(1499))
 
 
 def test_processes_cluster_pickles_the_block_tasks():
@@ -227,8 +274,10 @@ def test_other_bad_input(client):
     D = da.from_array(X, chunks=(20, 4))
     with pytest.raises(ParameterError, match="svd_solver='full'.*covariance_eigh"):
         PCA(2, svd_solver="full").fit(D)
-    with pytest.raises(ValueError, match="sample_weight is not supported with a dask array"):
-        KMeans(2).fit(D, sample_weight=np.ones(50))
+    with pytest.raises(ValueError, match="sample_weight"):
+        KMeans(2).fit(D, sample_weight=np.ones(49))
+    with pytest.raises(ValueError, match="sample_weight"):
+        KMeans(2).fit(D, sample_weight=-np.ones(50))
     with pytest.raises(ParameterError, match="n_clusters=60 is larger than n_samples=50"):
         KMeans(60).fit(D)
     with pytest.raises(ParameterError, match="n_components=5 is larger"):

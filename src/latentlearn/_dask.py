@@ -38,6 +38,7 @@ import numpy as np
 from ._optional import require
 
 __all__ = ["is_dask_array", "check_dask_array", "map_blocks_to_client", "block_moments",
+           "dask_weights",
            "sample_rows", "lazy_rows", "sum_over_blocks", "as_dask_rows"]
 
 logger = logging.getLogger(__name__)
@@ -98,13 +99,14 @@ def check_dask_array(X, who):
     return X
 
 
-def map_blocks_to_client(X, func, *args, with_offset=False):
+def map_blocks_to_client(X, func, *args, with_offset=False, weights=None):
     """``[func(block, *args) for block in X's row blocks]``, each run where its block lives.
 
     ``func`` must be a module-level function (it is pickled to the workers when they are
     processes) returning small arrays; the small ``args`` are put in the graph once and shared
     by every task. With ``with_offset``, each call also gets the position of its block's first
-    row in ``X`` as a last argument.
+    row in ``X`` as a last argument. With ``weights`` (a 1-D dask array chunked as ``X``'s rows,
+    from :func:`dask_weights`), each call gets its block's weights right after the block.
 
     Returns
     -------
@@ -113,14 +115,21 @@ def map_blocks_to_client(X, func, *args, with_offset=False):
     """
     dask = _dask()
     shared = [dask.delayed(a) if isinstance(a, np.ndarray) else a for a in args]
-    blocks = X.to_delayed().ravel()
-    if with_offset:
-        offsets = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).astype(np.int64).tolist()
-        tasks = [dask.delayed(func, pure=True)(block, *shared, offset)
-                 for block, offset in zip(blocks, offsets)]
-    else:
-        tasks = [dask.delayed(func, pure=True)(block, *shared) for block in blocks]
+    blocks = [[b] for b in X.to_delayed().ravel()]
+    if weights is not None:
+        for lead, w in zip(blocks, weights.to_delayed().ravel()):
+            lead.append(w)
+    offsets = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).astype(np.int64).tolist()
+    tasks = [dask.delayed(func, pure=True)(*lead, *shared, *([offset] if with_offset else []))
+             for lead, offset in zip(blocks, offsets)]
     return list(dask.compute(*tasks))
+
+
+def dask_weights(weights, X):
+    """Sample weights (validated, float64, on the client) as a dask array chunked like the rows
+    of ``X`` and persisted: the workers keep their blocks from one task to the next."""
+    da = require("dask.array", extra="dask", what="dask arrays")
+    return da.from_array(np.asarray(weights, dtype=np.float64), chunks=(X.chunks[0],)).persist()
 
 
 def _block_moments(block, scatter):
@@ -137,8 +146,25 @@ def _block_moments(block, scatter):
     return n, mean, spread
 
 
-def block_moments(X, *, scatter=True, who="fit"):
+def _weighted_block_moments(block, weights, scatter):
+    """``(W_b, m_b, S_b)``: total weight, weighted mean and weighted centred scatter
+    ``sum_i w_i (x_i - m_b)(x_i - m_b)^T`` (its diagonal when not ``scatter``)."""
+    total = float(weights.sum())
+    d = block.shape[1]
+    if total == 0:
+        return 0.0, np.zeros(d), (np.zeros((d, d)) if scatter else np.zeros(d))
+    centred = block.astype(np.float64)
+    mean = weights @ centred / total
+    centred -= mean
+    spread = (centred.T * weights) @ centred if scatter else weights @ (centred * centred)
+    return total, mean, spread
+
+
+def block_moments(X, *, scatter=True, who="fit", weights=None):
     """Count, mean and centred scatter of the rows of a dask array, block by block.
+
+    With ``weights`` (from :func:`dask_weights`) the count is the total weight and the mean and
+    scatter are weighted.
 
     Parameters
     ----------
@@ -159,7 +185,10 @@ def block_moments(X, *, scatter=True, who="fit"):
     ValueError
         If ``X`` holds NaN or infinity.
     """
-    parts = map_blocks_to_client(X, _block_moments, scatter)
+    if weights is None:
+        parts = map_blocks_to_client(X, _block_moments, scatter)
+    else:
+        parts = map_blocks_to_client(X, _weighted_block_moments, scatter, weights=weights)
     n = sum(p[0] for p in parts)
     if n == 0:
         raise ValueError(f"{who}: the dask array X has no rows.")
@@ -173,7 +202,7 @@ def block_moments(X, *, scatter=True, who="fit"):
         raise ValueError(
             f"{who}: the dask array X contains NaN or infinity; drop or impute those entries "
             "first (e.g. X = X[~da.isnan(X).any(axis=1)]).")
-    return int(n), mean, spread
+    return (int(n) if weights is None else float(n)), mean, spread
 
 
 def sample_rows(X, n_rows, rng):
@@ -251,9 +280,11 @@ def lazy_rows(estimator, method, X, *, n_columns=None, drop=("labels_",)):
     return X.map_blocks(_apply, chunks=(X.chunks[0], (probe.shape[1],)), **kwargs)
 
 
-def sum_over_blocks(estimator, method, X, *, drop=("labels_",)):
+def sum_over_blocks(estimator, method, X, *, sample_weight=None, drop=("labels_",)):
     """``sum_b estimator.method(block_b)`` over the row blocks of ``X``, each block's term
     computed where it lives; for methods that sum over the rows (e.g. k-means' ``score``).
+    With ``sample_weight`` (validated, on the client), each block's call gets its weights as
+    ``sample_weight=``.
 
     Returns
     -------
@@ -261,7 +292,16 @@ def sum_over_blocks(estimator, method, X, *, drop=("labels_",)):
     """
     X = _checked_for_method(estimator, X, method)
     light = _light(estimator, drop)
-    return float(sum(map_blocks_to_client(X, _apply, light, method)))
+    if sample_weight is None:
+        return float(sum(map_blocks_to_client(X, _apply, light, method)))
+    weights = dask_weights(sample_weight, X)
+    return float(sum(map_blocks_to_client(X, _apply_weighted, light, method, weights=weights)))
+
+
+def _apply_weighted(block, weights, estimator, method):
+    if block.shape[0] == 0:
+        return 0.0
+    return getattr(estimator, method)(block, sample_weight=weights)
 
 
 def as_dask_rows(values, X):

@@ -501,12 +501,13 @@ class BaseKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
             For a dask array ``X``, each block's term is computed on the worker holding it.
         """
         if is_dask_array(X):
-            if sample_weight is not None:
-                raise ValueError(
-                    f"{type(self).__name__}.score: sample_weight is not supported with a dask "
-                    "array X; score without it, or pass X.compute() if it fits in memory.")
             check_is_fitted(self)
-            return sum_over_blocks(self, "score", X)
+            if sample_weight is not None:
+                if is_dask_array(sample_weight):
+                    sample_weight = sample_weight.compute()
+                sample_weight = check_sample_weight(sample_weight, X.shape[0],
+                                                    type(self).__name__)
+            return sum_over_blocks(self, "score", X, sample_weight=sample_weight)
         labels = self.predict(X)
         X = self._validate_X(X, reset=False)
         weights = check_sample_weight(sample_weight, X.shape[0], type(self).__name__)

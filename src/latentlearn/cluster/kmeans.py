@@ -60,6 +60,7 @@ from sklearn.utils.validation import check_array
 from .._dask import (
     block_moments,
     check_dask_array,
+    dask_weights,
     is_dask_array,
     map_blocks_to_client,
     sample_rows,
@@ -691,60 +692,92 @@ def _lloyd_blocked(rows, shift, sample_weight, centers_init, *, max_iter, tol,
 DASK_SEED_ROWS = 100_000
 
 
-def _lloyd_block_sums(block, shift, centers):
-    """One block's assignment step: ``(counts (k,), cluster sums (k, d))`` in float64."""
+def _lloyd_block_sums(block, shift, centers, weights=None):
+    """One block's assignment step: ``(cluster weights (k,), members of positive weight (k,),
+    weighted cluster sums (k, d))`` in float64; ``weights=None`` is unit weights."""
     block = block - shift  # centred like the in-memory fit, in the dtype of X
     labels = assign(block, centers)
     n_clusters = centers.shape[0]
-    one_hot = sparse.csr_matrix((np.ones(labels.size), (labels, np.arange(labels.size))),
+    w = np.ones(labels.size) if weights is None else weights
+    one_hot = sparse.csr_matrix((w, (labels, np.arange(labels.size))),
                                 shape=(n_clusters, labels.size))
-    counts = np.bincount(labels, minlength=n_clusters).astype(np.float64)
-    return counts, np.asarray(one_hot @ block.astype(np.float64))
+    weight = np.bincount(labels, weights=w, minlength=n_clusters)
+    counts = (weight if weights is None
+              else np.bincount(labels[w > 0], minlength=n_clusters).astype(np.float64))
+    return weight, counts, np.asarray(one_hot @ block.astype(np.float64))
 
 
-def _lloyd_block_labels(block, shift, centers):
-    """One block's final labels and ``||x - mu_c||^2`` (explicit float64 differences)."""
+def _lloyd_block_labels(block, shift, centers, weights=None):
+    """One block's final labels and ``w ||x - mu_c||^2`` (explicit float64 differences)."""
     block = block - shift
     labels = assign(block, centers)
-    return labels, squared_distances_to_own_center(block, centers, labels)
+    terms = squared_distances_to_own_center(block, centers, labels)
+    return labels, terms if weights is None else weights * terms
 
 
-def _block_farthest(block, shift, centers, n_far, offset):
-    """One block's ``n_far`` samples farthest from their own centre: their squared distances,
-    positions in ``X`` (``offset`` + row), labels and rows (float64, centred); ties by
-    position, as :func:`_relocate_empty_clusters`."""
+def _block_farthest(block, shift, centers, n_far, offset, weights=None):
+    """One block's ``n_far`` samples farthest from their own centre (zero-weight samples
+    last): their squared distances, positions in ``X`` (``offset`` + row), labels, weights and
+    rows (float64, centred); ties by position, as :func:`_relocate_empty_clusters`."""
     block = block - shift
     labels = assign(block, centers.astype(block.dtype))
     distances = squared_distances_to_own_center(block, centers, labels)
+    w = np.ones(labels.size) if weights is None else weights
+    distances[w == 0] = -1.0
     top = np.argsort(-distances, kind="stable")[:n_far]
-    return distances[top], top + offset, labels[top], block[top].astype(np.float64)
+    return distances[top], top + offset, labels[top], w[top], block[top].astype(np.float64)
 
 
-def _dask_relocate(X, shift, centers, empty, counts, sums):
+# the same with the block's weights as second argument (map_blocks_to_client(weights=...))
+def _weighted_lloyd_block_sums(block, weights, shift, centers):
+    return _lloyd_block_sums(block, shift, centers, weights)
+
+
+def _weighted_lloyd_block_labels(block, weights, shift, centers):
+    return _lloyd_block_labels(block, shift, centers, weights)
+
+
+def _weighted_block_farthest(block, weights, shift, centers, n_far, offset):
+    return _block_farthest(block, shift, centers, n_far, offset, weights)
+
+
+def _on_blocks(X, weights, func, weighted_func, *args, **kwargs):
+    if weights is None:
+        return map_blocks_to_client(X, func, *args, **kwargs)
+    return map_blocks_to_client(X, weighted_func, *args, weights=weights, **kwargs)
+
+
+def _dask_relocate(X, weights, shift, centers, empty, weight, counts, sums):
     """Move each empty cluster onto one of the samples farthest from their own centre, as
-    :func:`_relocate_empty_clusters` (in place on ``counts`` and ``sums``): each block sends its
-    ``len(empty)`` farthest samples, the client keeps the farthest of those."""
-    parts = map_blocks_to_client(X, _block_farthest, shift, centers, empty.size,
-                                 with_offset=True)
+    :func:`_relocate_empty_clusters` (in place on ``weight``, ``counts`` and ``sums``): each
+    block sends its ``len(empty)`` farthest samples, the client keeps the farthest of those."""
+    parts = _on_blocks(X, weights, _block_farthest, _weighted_block_farthest, shift, centers,
+                       empty.size, with_offset=True)
     distances = np.concatenate([p[0] for p in parts])
     positions = np.concatenate([p[1] for p in parts])
     order = np.lexsort((positions, -distances))[: empty.size]  # farthest first, then position
     old = np.concatenate([p[2] for p in parts])[order]
-    taken = np.concatenate([p[3] for p in parts])[order]
-    np.add.at(sums, old, -taken)
-    np.add.at(sums, empty, taken)
-    np.add.at(counts, old, -1.0)
-    np.add.at(counts, empty, 1.0)
+    w = np.concatenate([p[3] for p in parts])[order]
+    taken = np.concatenate([p[4] for p in parts])[order]
+    np.add.at(sums, old, -w[:, np.newaxis] * taken)
+    np.add.at(sums, empty, w[:, np.newaxis] * taken)
+    np.add.at(weight, old, -w)
+    np.add.at(weight, empty, w)
+    moved = (w > 0).astype(np.float64)
+    np.add.at(counts, old, -moved)
+    np.add.at(counts, empty, moved)
     sums[counts == 0] = 0.0
+    weight[counts == 0] = 0.0
     logger.debug("relocated %d empty cluster(s)", empty.size)
 
 
-def _dask_lloyd(X, shift, centers_init, *, max_iter, tol, on_iteration=None):
+def _dask_lloyd(X, shift, centers_init, *, max_iter, tol, on_iteration=None, weights=None):
     """Plain Lloyd iterations on a dask array (Lloyd 1982): each iteration, every block's
-    assignment and cluster sums are computed on the worker holding it, and the client divides
-    the summed sums by the counts. Same stopping rule as :func:`_lloyd` (total squared centre
-    shift ``<= tol``), and the same relocation of an empty cluster onto the sample farthest
-    from its centre (one more pass over the blocks in the iterations that need it).
+    assignment and weighted cluster sums are computed on the worker holding it, and the client
+    divides the summed sums by the summed weights. Same stopping rule as :func:`_lloyd` (total
+    squared centre shift ``<= tol``), and the same relocation of an empty cluster onto the
+    sample farthest from its centre (one more pass over the blocks in the iterations that need
+    it). ``weights``: None, or the sample weights from :func:`~latentlearn._dask.dask_weights`.
 
     Returns
     -------
@@ -755,26 +788,28 @@ def _dask_lloyd(X, shift, centers_init, *, max_iter, tol, on_iteration=None):
     centers = centers_init.astype(np.float64)  # (k, d)
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        parts = map_blocks_to_client(X, _lloyd_block_sums, shift, centers.astype(dtype))
-        counts = sum(p[0] for p in parts)
-        sums = sum(p[1] for p in parts)
+        parts = _on_blocks(X, weights, _lloyd_block_sums, _weighted_lloyd_block_sums, shift,
+                           centers.astype(dtype))
+        weight = sum(p[0] for p in parts)
+        counts = sum(p[1] for p in parts)
+        sums = sum(p[2] for p in parts)
         empty = np.flatnonzero(counts == 0)
         if empty.size:
-            _dask_relocate(X, shift, centers, empty, counts, sums)
+            _dask_relocate(X, weights, shift, centers, empty, weight, counts, sums)
         centers_new = centers.copy()
         filled = counts > 0
-        centers_new[filled] = sums[filled] / counts[filled, np.newaxis]
+        centers_new[filled] = sums[filled] / weight[filled, np.newaxis]
         shift_sq = float(np.sum((centers_new - centers) ** 2))
         centers = centers_new
         stop = on_iteration is not None and on_iteration(n_iter)
         if shift_sq <= tol or stop:
             break
     centers = centers.astype(dtype)
-    parts = map_blocks_to_client(X, _lloyd_block_labels, shift, centers)
+    parts = _on_blocks(X, weights, _lloyd_block_labels, _weighted_lloyd_block_labels, shift,
+                       centers)
     labels = np.concatenate([p[0] for p in parts])
     run_inertia = float(sum(float(p[1].sum()) for p in parts))
     return labels, run_inertia, centers, n_iter
-
 
 
 def _report_iteration(callback, run, n_runs, max_iter, n_iter):
@@ -921,13 +956,15 @@ default="k-means++"
             blocks live: each Lloyd iteration's assignment and cluster sums run on the dask
             workers (under an active ``dask.distributed.Client``), the centre update on the
             client. The seeds are drawn on the client from ``DASK_SEED_ROWS`` (100,000) rows
-            fetched uniformly at random (all rows when there are fewer: then the fit equals the
-            in-memory one for the same ``random_state``); an array ``init`` gives the in-memory
-            fit's iterates. ``labels_`` is a numpy array.
+            fetched at random (uniformly, or by weight with ``sample_weight``; all rows when
+            there are fewer: then the fit equals the in-memory one for the same
+            ``random_state``); an array ``init`` gives the in-memory fit's iterates.
+            ``labels_`` is a numpy array.
         y : ignored
-        sample_weight : array-like of shape (n_samples,), default=None
-            Non-negative weights; a weight of ``m`` acts like ``m`` copies of the sample. Not
-            supported with a dask ``X``.
+        sample_weight : array-like or dask array of shape (n_samples,), default=None
+            Non-negative weights; a weight of ``m`` acts like ``m`` copies of the sample. With a
+            dask ``X`` they are checked on the client and kept on the workers beside the
+            blocks of ``X``.
 
         Returns
         -------
@@ -1092,14 +1129,15 @@ default="k-means++"
         case they are the in-memory fit's seeds for the same ``random_state``); each Lloyd
         iteration then runs one task per block (:func:`_dask_lloyd`).
         """
-        if sample_weight is not None:
-            raise ValueError(
-                "KMeans: sample_weight is not supported with a dask array X; fit without it, "
-                "or repeat rows in X, or pass X.compute() with sample_weight if it fits in "
-                "memory.")
         X = check_dask_array(X, "KMeans")
-        n_samples, mean, spread = block_moments(X, scatter=False, who="KMeans")
-        n_features = X.shape[1]
+        weights = weights_d = None
+        if sample_weight is not None:  # validated on the client, persisted on the workers
+            if is_dask_array(sample_weight):
+                sample_weight = sample_weight.compute()
+            weights = check_sample_weight(sample_weight, X.shape[0], "KMeans")
+            weights_d = dask_weights(weights, X)
+        total, mean, spread = block_moments(X, scatter=False, who="KMeans", weights=weights_d)
+        n_samples, n_features = X.shape
         self.n_features_in_ = n_features
         if hasattr(self, "feature_names_in_"):
             del self.feature_names_in_
@@ -1110,25 +1148,38 @@ default="k-means++"
         init = self._check_init(n_features, X.dtype)
         rng = check_random_state(self.random_state)
         shift = mean.astype(X.dtype)
-        tol = self.tol * float(np.mean(spread / n_samples))
+        tol = self.tol * float(np.mean(spread / total))
         clock = StageClock(logger, "KMeans", self.verbose)
         clock.stage("moments of %d samples in %d dask blocks", n_samples, X.numblocks[0])
 
         seed_rows = seed_norms = seed_weights = None
         if isinstance(init, str):  # the seeding's rows, centred and ordered as in memory
-            seed_rows = sample_rows(X, DASK_SEED_ROWS, rng)
-            seed_rows = seed_rows[canonical_order(seed_rows)]
+            if weights is None:
+                seed_rows = sample_rows(X, DASK_SEED_ROWS, rng)
+                seed_weights = np.ones(seed_rows.shape[0])
+            else:  # as the memory-mapped fit: drawn by weight, all rows when there are few
+                chosen = np.arange(n_samples)
+                if n_samples > DASK_SEED_ROWS:
+                    n_seeding = min(DASK_SEED_ROWS, int(np.count_nonzero(weights)))
+                    chosen = np.sort(rng.choice(n_samples, n_seeding, replace=False,
+                                                p=weights / weights.sum()))
+                    seed_rows = np.asarray(X[chosen].compute())
+                else:
+                    seed_rows = np.asarray(X.compute())
+                seed_weights = weights[chosen]
+            order = canonical_order(seed_rows)
+            seed_rows, seed_weights = seed_rows[order], seed_weights[order]
             seed_rows -= shift
-            seed_weights = np.ones(seed_rows.shape[0])
             seed_norms = _squared_norms(seed_rows)
             clock.stage("%d rows fetched for the seeding", seed_rows.shape[0])
         best = self._best_of_runs(
             init, shift, seed_rows, seed_norms, seed_weights, rng, clock,
             lambda centers, on_iteration: _dask_lloyd(
-                X, shift, centers, max_iter=self.max_iter, tol=tol, on_iteration=on_iteration),
+                X, shift, centers, max_iter=self.max_iter, tol=tol, on_iteration=on_iteration,
+                weights=weights_d),
             "Lloyd iterations on dask")
         labels, best_inertia, centers, n_iter = best
-        return self._set_result(labels, best_inertia, centers, n_iter, shift, None,
+        return self._set_result(labels, best_inertia, centers, n_iter, shift, weights,
                                 renumber=isinstance(init, str), dtype=X.dtype)
 
     def _assignment_centers(self):
