@@ -138,6 +138,10 @@ def test_kmeans_seeded_from_a_sample_of_the_rows(client, monkeypatch):
 def test_kmeans_relocates_empty_clusters_as_in_memory(client):
     X = blobs(n=2000, seed=2)
     init = np.vstack([X[:3], np.full((2, 6), 1e3)])  # two centres never nearest: empty
+    one = KMeans(5, init=init, n_init=1, max_iter=1)
+    np.testing.assert_allclose(one.fit(da.from_array(X, chunks=(300, 6))).cluster_centers_,
+                               KMeans(5, init=init, n_init=1, max_iter=1).fit(X)
+                               .cluster_centers_, atol=1e-10)
     memory = KMeans(5, init=init, n_init=1).fit(X)
     ours = KMeans(5, init=init, n_init=1).fit(da.from_array(X, chunks=(300, 6)))
     reference = SKKMeans(5, init=init, n_init=1, algorithm="lloyd").fit(X)
@@ -175,11 +179,13 @@ def test_weighted_kmeans_relocates_and_seeds_from_a_weighted_sample(client, monk
     X = blobs(n=2000, seed=2)
     w = _weights(len(X), seed=1)
     init = np.vstack([X[:3], np.full((2, 6), 1e3)])
-    memory = KMeans(5, init=init, n_init=1).fit(X, sample_weight=w)
-    ours = KMeans(5, init=init, n_init=1).fit(da.from_array(X, chunks=(300, 6)),
-                                              sample_weight=w)
-    np.testing.assert_allclose(ours.inertia_, memory.inertia_, rtol=1e-12)
-    np.testing.assert_array_equal(ours.labels_, memory.labels_)
+    for max_iter in (1, 300):  # one iteration: the relocated centres themselves must agree
+        memory = KMeans(5, init=init, n_init=1, max_iter=max_iter).fit(X, sample_weight=w)
+        ours = KMeans(5, init=init, n_init=1, max_iter=max_iter).fit(
+            da.from_array(X, chunks=(300, 6)), sample_weight=w)
+        np.testing.assert_allclose(ours.cluster_centers_, memory.cluster_centers_, atol=1e-10)
+        np.testing.assert_allclose(ours.inertia_, memory.inertia_, rtol=1e-12)
+        np.testing.assert_array_equal(ours.labels_, memory.labels_)
     monkeypatch.setattr(kmeans_module, "DASK_SEED_ROWS", 300)
     X = blobs(n=4000, k=4, std=1.0, seed=5)  # well separated: every good run finds the optimum
     w = _weights(len(X), seed=2)
