@@ -19,6 +19,7 @@ from latentlearn.neural import distributed
 from latentlearn.neural.models import Player, StepOutput, register_model
 from latentlearn.neural.models.autoencoder import Autoencoder, AutoencoderConfig
 from latentlearn.neural.models.vae import VAE, VAEConfig
+from latentlearn.neural.models.vq_vae import VQVAE, VQVAEConfig
 from latentlearn.neural.trainer import Trainer, TrainerConfig
 
 # 203 rows: batches of 32 end with one of 11, split 6 / 5 between two ranks (weighted shares).
@@ -68,6 +69,11 @@ def model_for(mode):
         return TwoPlayers(TwoPlayerConfig())
     if mode == "vae":
         return VAE(VAEConfig(n_features=12, latent_dim=3, hidden=(16,)))
+    if mode == "vq_ema":  # deterministic; the codebook is a buffer moved by batch averages
+        return VQVAE(VQVAEConfig(n_features=12, latent_dim=3, n_codes=6, architecture="mlp",
+                                 hidden=(16,), grid_size=2, codebook_update="ema",
+                                 ema_decay=0.8, prior_dim=8, prior_layers=1, prior_heads=2,
+                                 prior_steps=1))
     raise SystemExit(f"unknown mode {mode}")
 
 

@@ -55,21 +55,31 @@ def read(folder):
 @pytest.fixture(scope="module")
 def two_process_runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("ddp")
-    done = torchrun(WORKER, "ae,players,vae", out)
+    done = torchrun(WORKER, "ae,players,vae,vq_ema", out)
     assert done.returncode == 0, done.stderr[-3000:]
     return out
 
 
-@pytest.mark.parametrize("mode", ["ae", "players"])
+@pytest.mark.parametrize("mode", ["ae", "players", "vq_ema"])
 def test_two_processes_reach_the_one_process_weights(two_process_runs, tmp_path, mode):
+    # vq_ema: the codebook is a buffer set from the batch's code counts and sums, outside
+    # DDP's gradient all-reduce (without summing them over the ranks, rank 0's half won).
     # 203 rows in batches of 32: the last batch of 11 is split 6 / 5, so the loss shares matter.
     torch.set_num_threads(1)
     model, history = _worker_module().train(mode, tmp_path)
     weights, history2 = read(two_process_runs / mode)
     for key, value in model.state_dict().items():
-        # measured: at most 4.3e-7 (ae), 9e-8 (players); float32 sums in another order
-        np.testing.assert_allclose(weights[key].numpy(), value.numpy(), rtol=0, atol=1.5e-6,
-                                   err_msg=key)
+        got, want = weights[key].numpy(), value.numpy()
+        if key.endswith("attention.qkv.bias"):
+            # The key bias adds the same q . b_k to a whole row of attention logits: softmax
+            # removes it, its gradient is round-off, and Adam turns round-off into lr-sized
+            # steps. Only the query and value parts are compared.
+            third = got.size // 3
+            got, want = np.delete(got, np.s_[third:2 * third]), np.delete(want,
+                                                                           np.s_[third:2 * third])
+        # measured: at most 4.3e-7 (ae), 9e-8 (players), 4.8e-7 (vq_ema, its ema_sum); float32
+        # sums in another order. Without the ranks' codebook sums added up: 8.5.
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-6, err_msg=key)
     assert [r["step"] for r in history2] == [r["step"] for r in history]
     for one, two in zip(history, history2):
         for key in one:

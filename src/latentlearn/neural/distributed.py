@@ -67,6 +67,23 @@ def is_main() -> bool:
     return world()[0] == 0
 
 
+def sum_over_ranks(tensor):
+    """``tensor`` summed over every rank (in place; every rank must call it), or ``tensor``
+    itself outside a distributed run. For statistics a model keeps outside autograd (a
+    VQ-VAE's codebook averages), which DDP's gradient all-reduce does not reach."""
+    if world()[1] > 1:
+        dist.all_reduce(tensor, op=dist.ReduceOp.SUM)
+    return tensor
+
+
+def from_main(tensor):
+    """Rank 0's ``tensor`` on every rank (in place; every rank must call it), so that a random
+    choice made in a model's forward (a restarted code) is the same everywhere."""
+    if world()[1] > 1:
+        dist.broadcast(tensor, src=0)
+    return tensor
+
+
 def barrier() -> None:
     """Wait for every rank (a no-op outside a distributed run)."""
     if world()[1] > 1:

@@ -74,6 +74,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from ...exceptions import ParameterError
+from .. import distributed
 from ..networks import ACTIVATIONS, MLP
 from . import Player, StepOutput, register_model
 
@@ -181,7 +182,9 @@ class VectorQuantizer(nn.Module):
         z_q = z_e + (e - z_e).detach()                                 # straight-through
         with torch.no_grad():
             counts = torch.bincount(indices, minlength=self.n_codes)
-            p = counts.to(torch.float32) / indices.numel()
+            if self.training:  # under DDP: the global batch's counts (the same on every rank)
+                counts = distributed.sum_over_ranks(counts)
+            p = counts.to(torch.float32) / counts.sum().clamp_min(1)
             perplexity = torch.exp(-(p * torch.log(p.clamp_min(1e-12))).sum())
             restarted = torch.zeros((), dtype=torch.long, device=z_e.device)
             if self.training:
@@ -195,6 +198,9 @@ class VectorQuantizer(nn.Module):
     def _ema_update(self, flat, indices, counts):
         g = self.decay
         sums = torch.zeros_like(self.ema_sum).index_add_(0, indices, flat)   # s_i, (K, D)
+        # Under DDP the codebook is a buffer, outside the gradient all-reduce: every rank adds
+        # up the global batch's sums (its counts are global already) and makes the same update.
+        distributed.sum_over_ranks(sums)
         self.ema_count.mul_(g).add_(counts.to(flat.dtype), alpha=1.0 - g)
         self.ema_sum.mul_(g).add_(sums, alpha=1.0 - g)
         n = self.ema_count.sum()
@@ -215,9 +221,10 @@ class VectorQuantizer(nn.Module):
         if dead.numel():
             pick = torch.randint(flat.shape[0], (dead.numel(),), device=flat.device)
             reset = max(1.0, self.dead_code_threshold)    # the count a restarted code starts at
-            self.codebook[dead] = flat[pick]
+            chosen = distributed.from_main(flat[pick].contiguous())   # rank 0's draw, under DDP
+            self.codebook[dead] = chosen
             if self.update == "ema":
-                self.ema_sum[dead] = flat[pick] * reset
+                self.ema_sum[dead] = chosen * reset
                 self.ema_count[dead] = reset
             self.usage[dead] = reset
             self.unused_steps[dead] = 0
