@@ -24,7 +24,9 @@ Each rank's loss is weighted by its share of the global batch, so DDP's averaged
 gradient of the global batch's mean loss, as on one process; a deterministic model therefore
 reaches the one-process weights up to the order of floating-point sums. Models whose loss couples
 the rows of a batch (the minibatch estimators of beta-TC-VAE, MMD-VAE, FactorVAE's permutation,
-batch normalisation) see only their rank's rows, as under any DDP.
+batch normalisation) see only their rank's rows, as under any DDP. Statistics a model keeps
+outside autograd are its own to share: a VQ-VAE's EMA codebook adds its counts and sums up over
+the ranks (:func:`sum_over_ranks`) and takes rank 0's restarted codes (:func:`from_main`).
 
 Only rank 0 writes: checkpoints, ``history.jsonl`` and the run folder. Every rank's random state
 is gathered into the checkpoint, so a killed N-process run resumes on N processes to the weights
@@ -45,7 +47,8 @@ import torch.distributed as dist  # noqa: E402  (after the guard)
 
 from ..exceptions import LatentLearnError, ParameterError  # noqa: E402
 
-__all__ = ["DistributedError", "world", "is_main", "init_from_env", "launch", "barrier"]
+__all__ = ["DistributedError", "world", "is_main", "init_from_env", "launch", "barrier",
+           "sum_over_ranks", "from_main"]
 
 #: Seconds a process waits for the others (process-group creation and every collective).
 DEFAULT_TIMEOUT_S = 300
