@@ -248,3 +248,51 @@ def test_n_jobs_declared_and_honoured(cls, monkeypatch):
     finally:
         numba.set_num_threads(numba_before)
     assert seen and all(s == (1, [1]) for s in seen)
+
+
+# -- the neural estimators: torch's threads as well ---------------------------------------------
+
+def _neural_estimators():
+    torch = pytest.importorskip("torch")  # noqa: F841
+    from latentlearn import neural
+
+    fast = dict(epochs=1, batch_size=64, device="cpu", random_state=0)
+    return [neural.Autoencoder(2, **fast), neural.VAE(2, **fast), neural.FactorVAE(2, **fast),
+            neural.VQVAE(2, architecture="mlp", **fast), neural.GAN(2, **fast),
+            neural.ContrastiveEmbedding(2, **fast)]
+
+
+def test_neural_estimators_train_and_encode_on_n_jobs_threads():
+    import torch
+
+    X = (np.random.default_rng(0).random((200, 16)) > 0.5).astype(np.float32)
+    before = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        for est in _neural_estimators():
+            name = type(est).__name__
+            seen = []
+            est.set_params(n_jobs=1, callback=lambda event, logs: seen.append(
+                (torch.get_num_threads(), _snapshot())) and False)
+            with threadpool_limits(limits=2, user_api="blas"):
+                outer = (torch.get_num_threads(), _snapshot())
+                est.fit(X)
+                assert (torch.get_num_threads(), _snapshot()) == outer, name
+            # torch, numba and BLAS at one thread at every step
+            assert seen and all(s == (1, (1, [1])) for s in seen), (name, seen)
+            with pytest.raises(ParameterError, match=rf"{name}.*n_jobs"):
+                est.set_params(n_jobs=0, callback=None).fit(X)
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_neural_results_do_not_depend_on_n_jobs():
+    pytest.importorskip("torch")
+    from latentlearn.neural import VAE
+
+    X = (np.random.default_rng(1).random((150, 12)) > 0.5).astype(np.float32)
+    kw = dict(epochs=2, batch_size=50, device="cpu", random_state=0)
+    one = VAE(2, n_jobs=1, **kw).fit(X)
+    default = VAE(2, **kw).fit(X)
+    np.testing.assert_array_equal(one.transform(X), default.transform(X))

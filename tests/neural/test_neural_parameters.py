@@ -32,7 +32,7 @@ SHARED = dict(hidden_dims=(128,), architecture="mlp", image_shape=None, conv_cha
               checkpoint_every=1, resume=False, device="auto", random_state=None,
               callback=None, encoder=None, decoder=None, weight_schedules=None,
               # added since, with defaults that train as before:
-              precision="32", num_workers=0, pin_memory=None)
+              precision="32", num_workers=0, pin_memory=None, n_jobs=None)
 AE = dict(SHARED, latent_dim=32, code_activation="relu", reconstruction="bce")
 EXPECTED = {
     Autoencoder: AE,

@@ -64,6 +64,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
 from .. import persistence
+from .._threads import n_jobs_limits
 from ..base import GenerativeMixin, Interval, Options, check_parameters
 from ..exceptions import CheckpointError, DataError, ParameterError
 from ..neighbors import kneighbors_graph
@@ -200,6 +201,24 @@ class _TorchRows:
             yield torch.cat(held) if len(held) > 1 else held[0]
 
 
+@contextmanager
+def torch_threads(n_jobs, whom):
+    """torch's intra-op threads, numba's and the BLAS pools limited to ``n_jobs`` for the block
+    (:func:`latentlearn._threads.n_jobs_limits` plus ``torch.set_num_threads``), restored after,
+    also after an error; None changes nothing. (On torch builds whose intra-op pool is OpenMP,
+    threadpoolctl's OpenMP limit already reaches it; the explicit count covers the others.)"""
+    with n_jobs_limits(n_jobs, whom=whom) as threads:
+        if threads is None:
+            yield None
+            return
+        before = torch.get_num_threads()
+        torch.set_num_threads(threads)
+        try:
+            yield threads
+        finally:
+            torch.set_num_threads(before)
+
+
 class _NeuralEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEstimator):
     """Shared fit / transform / decode / save machinery; subclasses name the model."""
 
@@ -334,7 +353,7 @@ class _NeuralEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         callbacks += [self.callback] if self.callback is not None else []
         trainer = Trainer(model, self._trainer_config(self.seed_), callbacks,
                           extra=self._record(require_name=False))
-        with self._training_data(model, data):
+        with self._training_data(model, data), torch_threads(self.n_jobs, type(self).__name__):
             self.history_ = trainer.fit(data if inputs is None else inputs, resume=self.resume)
         self.model_ = model.eval()
         self.device_ = str(device)
@@ -390,7 +409,7 @@ class _NeuralEstimator(ClassNamePrefixFeaturesOutMixin, TransformerMixin, BaseEs
         _check_output(output)
         device = self._device()
         out = []
-        with torch.no_grad():
+        with torch.no_grad(), torch_threads(getattr(self, "n_jobs", None), type(self).__name__):
             if isinstance(X, _TorchRows):
                 for chunk in X.batches(batch_size):
                     out.append(fn(chunk.to(device)))

@@ -43,6 +43,7 @@ from .._optional import require
 # A missing torch raises an ImportError naming the extra: pip install 'latentlearn[neural]'.
 nn = require("torch.nn", extra="neural", what="the neural models")
 
+from .._threads import N_JOBS_CONSTRAINT
 from ..base import Interval, Options
 
 __all__ = ["Param", "TRAINING_PARAMETERS", "declare"]
@@ -179,6 +180,11 @@ TRAINING_PARAMETERS: tuple[Param, ...] = (
     Param("pin_memory", None, (None, "boolean"), "bool or None",
           "Page-locked batches of a memory-mapped array, for faster copies to CUDA; None: when "
           "training on CUDA.", to="trainer"),
+    Param("n_jobs", None, tuple(N_JOBS_CONSTRAINT), "int or None",
+          "CPU threads of fit and transform: torch's intra-op threads and the BLAS pools, "
+          "restored afterwards (scikit-learn's meaning: None leaves the defaults, 1 is one "
+          "thread, -1 all cores). torch's count is per process: it is not for fits in "
+          "parallel threads."),
     Param("random_state", None, ("random_state",), "int, RandomState or None",
           "Seeds the initial weights, the validation split and the batch order: the same "
           "value gives the same weights, bit for bit on CPU."),
