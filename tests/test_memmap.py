@@ -16,7 +16,7 @@ from latentlearn._memmap import MemmapRows, is_file_memmap
 from latentlearn.cluster import KMeans, MiniBatchKMeans
 from latentlearn.datasets import load
 from latentlearn.decomposition import PCA
-from latentlearn.exceptions import DataError
+from latentlearn.exceptions import DataError, ParameterError
 
 
 @pytest.fixture
@@ -285,6 +285,14 @@ def test_load_mmap_refuses_images_and_ints(tmp_path):
     np.save(tmp_path / "int.npy", np.zeros((3, 4), dtype=np.int64))
     with pytest.raises(DataError, match="mmap=False"):
         load(tmp_path / "int.npy", mmap=True)
+
+
+def test_load_mmap_of_another_format_names_the_ones_that_map(tmp_path):
+    np.savez(tmp_path / "X.npz", X=np.zeros((3, 2)))
+    np.savetxt(tmp_path / "X.csv", np.zeros((3, 2)), delimiter=",")
+    for name in ("X.npz", "X.csv"):
+        with pytest.raises(ParameterError, match=r"memory-maps \.npy files.*np\.save"):
+            load(tmp_path / name, mmap=True)
 
 
 def test_load_mmap_parquet_by_row_groups(tmp_path):

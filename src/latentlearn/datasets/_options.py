@@ -88,6 +88,10 @@ def coerce_options(func, options: dict, *, what: str, skip: int = 0) -> dict:
             close = difflib.get_close_matches(key, list(allowed), n=1)
             hint = f" Did you mean {close[0]!r}?" if close else ""
             names = ", ".join(allowed) if allowed else "none"
+            if key == "mmap":  # data larger than memory: say which files can be mapped
+                hint = (" mmap=True memory-maps .npy files and reads .parquet files by row "
+                        "groups; save the array with np.save(path, X) (a 2-D float32 or "
+                        "float64 table) to map it.")
             raise ParameterError(
                 f"{what} has no option {key!r}.{hint} Its options are: {names}."
             )
