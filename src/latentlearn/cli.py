@@ -216,8 +216,11 @@ def fit(
     if (nproc or 1) > 1 or under_torchrun:
         info = get_method(method)
         if info.kind != "neural":
-            raise ParameterError(f"--nproc: {info.name} is not a neural model; only those "
-                                 f"train on several processes (see `latentlearn methods`).")
+            how = "--nproc" if not under_torchrun else "torchrun"
+            raise ParameterError(f"{how}: {info.name} is not a neural model; only those "
+                                 f"train on several processes (see `latentlearn methods`). "
+                                 f"Fit it in one process; for data larger than memory use "
+                                 f"--data-option mmap=true (PCA, KMeans, MiniBatchKMeans).")
     if (nproc or 1) > 1 and not under_torchrun:
         from .neural.distributed import launch
 
