@@ -6,7 +6,12 @@ ELBO of both (exact KL, 20 draws of z per input) and the time per epoch, and the
 issue asks for 50 epochs (the default); on a shared 2-core machine pass e.g. ``--epochs 5``.
 
 Targets: negative ELBO within 2 % of the plain loop's; time per epoch at most 1.03x (with
-``--checkpoint`` too: both save weights and optimiser state every epoch).
+``--checkpoint`` too: both save weights and optimiser state every epoch). Two times per epoch
+are printed: the whole fit over the epochs (ours then includes building the model and checking
+the input, which the plain loop's timer leaves out), and the epochs alone, from the end of the
+first step to the end of the last epoch (its checkpoint on disk) for both, which the target
+reads. With ``--repeats`` the runs are interleaved; the fastest and the median pair ratio are
+printed (on a shared machine, runs drift by 10 %: use ``--repeats 8`` or more).
 """
 
 from __future__ import annotations
@@ -42,6 +47,7 @@ def plain_vae_loop(X_train, epochs, batch_size, lr, seed, checkpoint=None, devic
     X = torch.as_tensor(X_train).to(device)
     gen = torch.Generator().manual_seed(seed)
     start = time.perf_counter()
+    first_step = None
     for _ in range(epochs):
         order = torch.randperm(X.shape[0], generator=gen).to(device)
         for i in range(0, X.shape[0], batch_size):
@@ -54,13 +60,15 @@ def plain_vae_loop(X_train, epochs, batch_size, lr, seed, checkpoint=None, devic
             opt.zero_grad()
             loss.backward()
             opt.step()
+            if first_step is None:
+                first_step = time.perf_counter()
         if checkpoint is not None:
             torch.save({"encoder": encoder.state_dict(), "decoder": decoder.state_dict(),
                         "optimizer": opt.state_dict()}, checkpoint)
     if device != "cpu":
         torch.cuda.synchronize()
-    per_epoch = (time.perf_counter() - start) / epochs
-    return encoder, decoder, per_epoch
+    end = time.perf_counter()
+    return encoder, decoder, (end - start) / epochs, (end - first_step) / epochs
 
 
 @torch.no_grad()
@@ -110,17 +118,27 @@ def main():
         np.save(f"{scratch}/train.npy", X_train)
         train_input = np.load(f"{scratch}/train.npy", mmap_mode="r")
         loader = dict(num_workers=2, pin_memory=args.device != "cpu")
-    plain_times, ours_times = [], []
+    plain_times, ours_times, plain_loops, ours_loops = [], [], [], []
     for _ in range(args.repeats):
-        enc, dec, t = plain_vae_loop(X_train, args.epochs, args.batch_size, 1e-3, 0, plain_ckpt,
-                                     args.device)
+        enc, dec, t, loop = plain_vae_loop(X_train, args.epochs, args.batch_size, 1e-3, 0,
+                                           plain_ckpt, args.device)
         plain_times.append(t)
+        plain_loops.append(loop)
+        first_step = []
+
+        def at_first_step(event, logs, first_step=first_step):
+            if event == "step" and not first_step:
+                first_step.append(time.perf_counter())
+
         ours_est = VAE(20, hidden_dims=(512, 256), architecture="mlp", epochs=args.epochs,
                        batch_size=args.batch_size, learning_rate=1e-3, device=args.device,
-                       random_state=0, checkpoint_dir=ours_ckpt, **loader)
+                       random_state=0, checkpoint_dir=ours_ckpt, callback=at_first_step,
+                       **loader)
         start = time.perf_counter()
         ours_est.fit(train_input)
-        ours_times.append((time.perf_counter() - start) / args.epochs)
+        end = time.perf_counter()
+        ours_times.append((end - start) / args.epochs)
+        ours_loops.append((end - first_step[0]) / args.epochs)
     plain_time, ours_time = min(plain_times), min(ours_times)
     plain = plain_neg_elbo(enc, dec, X_test)
     ours = float(-ours_est.elbo(X_test, n_samples=20, random_state=1).mean())
@@ -132,6 +150,15 @@ def main():
     print(f"{'test negative ELBO':24s}{plain:12.2f}{ours:13.2f}{ours / plain:8.4f}")
     print(f"{'time per epoch (s)':24s}{plain_time:12.3f}{ours_time:13.3f}"
           f"{ours_time / plain_time:8.3f}")
+    # The whole fit includes one-time costs the plain loop's timer leaves out (building the
+    # model, checking the input); from the end of the first step to the end (the last
+    # checkpoint on disk) both time the same thing: the epochs.
+    plain_loop, ours_loop = min(plain_loops), min(ours_loops)
+    print(f"{'  the epochs alone':24s}{plain_loop:12.3f}{ours_loop:13.3f}"
+          f"{ours_loop / plain_loop:8.3f}")
+    ratios = sorted(o / p for o, p in zip(ours_loops, plain_loops))
+    print(f"  median ratio of the epochs alone over the {len(ratios)} interleaved pairs: "
+          f"{ratios[len(ratios) // 2]:.3f}")
     diff = max(float((a - b).detach().abs().max()) for a, b in zip(
         list(enc.parameters()) + list(dec.parameters()),
         list(ours_est.model_.encoder.parameters()) + list(ours_est.model_.decoder.parameters())))
@@ -141,8 +168,8 @@ def main():
     neg_log_p = float(-ours_est.log_likelihood(X_test, k=args.iwae_k).mean())
     print(f"IWAE (k={args.iwae_k}) estimate of -log p(x) on test: {neg_log_p:.2f} "
           f"(<= negative ELBO {ours:.2f}: {neg_log_p <= ours})")
-    ok = abs(ours / plain - 1) <= 0.02 and ours_time / plain_time <= 1.03
-    print("targets (ELBO within 2 %, time <= 1.03x):", "met" if ok else "NOT met")
+    ok = abs(ours / plain - 1) <= 0.02 and ours_loop / plain_loop <= 1.03
+    print("targets (ELBO within 2 %, epoch time <= 1.03x):", "met" if ok else "NOT met")
 
 
 if __name__ == "__main__":
