@@ -81,6 +81,53 @@ class Crash(Exception):
     pass
 
 
+def batch_estimators(rows=None):
+    """beta-TCVAE's KL decomposition and MMD-VAE's MMD of a fixed batch of 11 rows: computed on
+    ``rows`` of it against the whole batch gathered from every rank (gather_rows), each rank's
+    value weighted by its share, as the trainer weights it. Returns the weighted values and the
+    gradients with respect to the given rows."""
+    from latentlearn.neural.models.beta_tcvae import kl_decomposition
+    from latentlearn.neural.models.mmd_vae import mmd_of_rows, mmd_to_prior
+
+    g = torch.Generator().manual_seed(3)
+    z, mu, log_var, prior = (torch.randn(11, 3, generator=g, dtype=torch.float64)
+                             for _ in range(4))
+    m = z.shape[0]
+    leaves = [t[rows].clone().requires_grad_(True) if rows is not None
+              else t.clone().requires_grad_(True) for t in (z, mu, log_var)]
+    z_r, mu_r, lv_r = leaves
+    p_r = prior if rows is None else prior[rows]
+    out = {}
+    for estimator in ("mws", "mss"):
+        if rows is None:   # one process: the whole batch
+            parts = kl_decomposition(z_r, mu_r, lv_r, 50, estimator)
+            mmd = mmd_to_prior(z_r, p_r)
+            share = 1.0
+        else:
+            both, own = distributed.gather_rows(torch.cat([mu_r, lv_r], dim=-1))
+            mu_all, lv_all = both.chunk(2, dim=-1)
+            parts = kl_decomposition(z_r, mu_r, lv_r, 50, estimator, batch=(mu_all, lv_all, own))
+            glob, _ = distributed.gather_rows(torch.cat([z_r, p_r], dim=-1))
+            mmd = mmd_of_rows(z_r, glob[:, :3], p_r, glob[:, 3:]) * (m / len(rows))
+            share = len(rows) / m
+        loss = share * (parts["mi"] + 2.0 * parts["tc"] + 0.5 * parts["dwkl"] + 3.0 * mmd)
+        grads = torch.autograd.grad(loss, leaves)
+        out[estimator] = {"loss": float(loss), **{k: float(share * v) for k, v in parts.items()},
+                          "mmd": float(share * mmd),
+                          "grads": [gr.tolist() for gr in grads]}
+    return out
+
+
+def gather_check(out):
+    """Each rank scores its interleaved share (rows r, r + N, ...) of the fixed batch."""
+    rank, size = distributed.world()
+    distributed.set_batch_layout(interleaved=True)
+    rows = list(range(rank, 11, size))
+    result = {"rows": rows, **batch_estimators(rows)}
+    Path(out).mkdir(parents=True, exist_ok=True)
+    (Path(out) / f"rank{rank}.json").write_text(json.dumps(result))
+
+
 def train(mode, out, crash_epoch=None, resume=False, data=None):
     model = model_for(mode)
     config = TrainerConfig(epochs=4, batch_size=32, seed=5, device="cpu", learning_rate=0.01,
@@ -109,6 +156,9 @@ if __name__ == "__main__":
     distributed.init_from_env("cpu")
     try:
         for mode in args[0].split(","):   # several runs in one start of the processes
+            if mode == "gather":
+                gather_check(str(Path(args[1]) / mode))
+                continue
             train(mode, str(Path(args[1]) / mode), crash_epoch=crash_epoch,
                   resume="--resume" in args)
     except Crash:

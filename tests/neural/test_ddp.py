@@ -55,7 +55,7 @@ def read(folder):
 @pytest.fixture(scope="module")
 def two_process_runs(tmp_path_factory):
     out = tmp_path_factory.mktemp("ddp")
-    done = torchrun(WORKER, "ae,players,vae,vq_ema", out)
+    done = torchrun(WORKER, "ae,players,vae,vq_ema,gather", out)
     assert done.returncode == 0, done.stderr[-3000:]
     return out
 
@@ -85,6 +85,27 @@ def test_two_processes_reach_the_one_process_weights(two_process_runs, tmp_path,
         for key in one:
             if key != "time_s":
                 np.testing.assert_allclose(two[key], one[key], rtol=5e-7, err_msg=key)
+
+
+def test_batch_estimators_over_two_processes_are_the_global_batchs(two_process_runs):
+    """beta-TCVAE's log q(z) estimators (MWS, MSS) and MMD-VAE's MMD, each rank scoring its
+    share against the batch gathered from both: the shares' weighted values add up to the
+    one-process values of the whole batch, and each row's gradient is the one-process one
+    (gradients flow back to the rank a row came from)."""
+    reference = _worker_module().batch_estimators()
+    ranks = [json.loads((two_process_runs / "gather" / f"rank{r}.json").read_text())
+             for r in range(2)]
+    for estimator in ("mws", "mss"):
+        want = reference[estimator]
+        for key in ("loss", "mi", "tc", "dwkl", "mmd"):
+            got = sum(r[estimator][key] for r in ranks)
+            np.testing.assert_allclose(got, want[key], rtol=1e-12, err_msg=(estimator, key))
+        for leaf in range(3):   # z, mu, log_var
+            grad = np.zeros_like(np.array(want["grads"][leaf]))
+            for r in ranks:
+                grad[r["rows"]] = r[estimator]["grads"][leaf]
+            np.testing.assert_allclose(grad, want["grads"][leaf], rtol=1e-10, atol=1e-14,
+                                       err_msg=(estimator, leaf))
 
 
 def test_only_rank_zero_writes_the_history(two_process_runs):

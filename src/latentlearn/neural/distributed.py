@@ -22,11 +22,14 @@ rank draws the same permutation of the rows (the trainer's seeded generator, so 
 ``DistributedSampler`` (``set_epoch`` every epoch) and a per-rank batch of ``batch_size // N``.
 Each rank's loss is weighted by its share of the global batch, so DDP's averaged gradient is the
 gradient of the global batch's mean loss, as on one process; a deterministic model therefore
-reaches the one-process weights up to the order of floating-point sums. Models whose loss couples
-the rows of a batch (the minibatch estimators of beta-TC-VAE, MMD-VAE, FactorVAE's permutation,
-batch normalisation) see only their rank's rows, as under any DDP. Statistics a model keeps
-outside autograd are its own to share: a VQ-VAE's EMA codebook adds its counts and sums up over
-the ranks (:func:`sum_over_ranks`) and takes rank 0's restarted codes (:func:`from_main`).
+reaches the one-process weights up to the order of floating-point sums. A loss that couples
+the rows of a batch gathers the batch (:func:`gather_rows`, gradients flowing back to the rank
+each row came from): beta-TCVAE's minibatch estimators of log q(z) and MMD-VAE's MMD score each
+rank's rows against the whole global batch, so their sum over the ranks is the one-process
+loss. FactorVAE's permutation and batch normalisation still see only their rank's rows, as
+under any DDP. Statistics a model keeps outside autograd are its own to share: a VQ-VAE's EMA
+codebook adds its counts and sums up over the ranks (:func:`sum_over_ranks`) and takes rank 0's
+restarted codes (:func:`from_main`).
 
 Only rank 0 writes: checkpoints, ``history.jsonl`` and the run folder. Every rank's random state
 is gathered into the checkpoint, so a killed N-process run resumes on N processes to the weights
@@ -48,7 +51,7 @@ import torch.distributed as dist  # noqa: E402  (after the guard)
 from ..exceptions import LatentLearnError, ParameterError  # noqa: E402
 
 __all__ = ["DistributedError", "world", "is_main", "init_from_env", "launch", "barrier",
-           "sum_over_ranks", "from_main"]
+           "sum_over_ranks", "from_main", "gather_rows", "set_batch_layout"]
 
 #: Seconds a process waits for the others (process-group creation and every collective).
 DEFAULT_TIMEOUT_S = 300
@@ -85,6 +88,87 @@ def from_main(tensor):
     if world()[1] > 1:
         dist.broadcast(tensor, src=0)
     return tensor
+
+
+# -- rows of the global batch ---------------------------------------------------------------
+
+#: How the trainer split the current global batch: ``interleaved`` (rank r holds rows r, r + N,
+#: r + 2N... of it, the trainer's own sharding) or not (a DistributedSampler's per-rank
+#: batches, taken in rank order), and whether this rank's rows are real (a rank left without a
+#: row of a short last batch trains on a dummy row with weight 0).
+_batch_layout = {"interleaved": False, "valid": True}
+
+
+def set_batch_layout(*, interleaved: bool, valid: bool = True) -> None:
+    """Set by the trainer before each step (see :func:`gather_rows`)."""
+    _batch_layout["interleaved"], _batch_layout["valid"] = bool(interleaved), bool(valid)
+
+
+class _AllGather(torch.autograd.Function):
+    """Every rank's (padded) rows, stacked ``(world, rows, ...)``; the backward pass sums the
+    gradients of all ranks and hands each rank those of its own rows."""
+
+    @staticmethod
+    def forward(ctx, padded, size):
+        parts = [torch.empty_like(padded) for _ in range(size)]
+        dist.all_gather(parts, padded.contiguous())
+        ctx.rank = dist.get_rank()
+        return torch.stack(parts)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = grad.contiguous()
+        dist.all_reduce(grad, op=dist.ReduceOp.SUM)
+        return grad[ctx.rank], None
+
+
+def gather_rows(tensor):
+    """The rows of the whole global batch, gathered from every rank, in the batch's order.
+
+    For losses that look at the whole batch (an estimator of the aggregate posterior, an MMD):
+    each rank computes the terms of its own rows against all rows, and gradients flow back to
+    the rank each row came from, so the ranks' losses together are the one-process loss of the
+    global batch. Outside a distributed run (or on one process) ``tensor`` itself.
+
+    Parameters
+    ----------
+    tensor : torch.Tensor of shape (n_local, ...)
+        This rank's rows (every rank must call this, with the same trailing shape).
+
+    Returns
+    -------
+    rows : torch.Tensor of shape (n_global, ...)
+    own : torch.LongTensor of shape (n_local,)
+        Positions of this rank's rows in ``rows`` (``arange(n_local)`` outside DDP). A rank
+        whose only row is the trainer's zero-weight dummy sends no row and gets position 0 for
+        it: its terms stay finite, and their weight is 0.
+    """
+    rank, size = world()
+    n = tensor.shape[0]
+    if size == 1:
+        return tensor, torch.arange(n, device=tensor.device)
+    valid = n if _batch_layout["valid"] else 0
+    counts = [torch.zeros(1, dtype=torch.long, device=tensor.device) for _ in range(size)]
+    dist.all_gather(counts, torch.tensor([valid], dtype=torch.long, device=tensor.device))
+    counts = [int(c) for c in counts]
+    top = max(max(counts), 1)
+    padded = tensor[:valid]
+    if valid < top:
+        padded = torch.cat([padded, padded.new_zeros((top - valid, *tensor.shape[1:]))])
+    stacked = _AllGather.apply(padded, size)                       # (size, top, ...)
+    rows = torch.cat([stacked[r, :counts[r]] for r in range(size)])
+    if _batch_layout["interleaved"]:   # rank r's k-th row sits at r + k N of the batch
+        position = torch.cat([torch.arange(counts[r], device=tensor.device) * size + r
+                              for r in range(size)])
+        order = torch.argsort(position)
+        rows = rows[order]
+        own = torch.arange(valid, device=tensor.device) * size + rank
+    else:
+        start = sum(counts[:rank])
+        own = torch.arange(start, start + valid, device=tensor.device)
+    if not valid:
+        own = torch.zeros(n, dtype=torch.long, device=tensor.device)
+    return rows, own
 
 
 def barrier() -> None:

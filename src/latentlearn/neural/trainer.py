@@ -851,9 +851,12 @@ class Trainer:
             if isinstance(sampler, torch.utils.data.DistributedSampler):
                 sampler.set_epoch(self.epoch)   # a new shuffle per epoch, the same on resume
             source = ((batch, 1.0, None) for batch in batches)
+        interleaved = isinstance(batches, (_ArrayBatches, _MemmapBatches))
         for batch, weight, n in source:
             batch = _to_device(batch, self.device)
             n = _batch_size(batch) if n is None else n
+            if self._world > 1:   # for models that gather the global batch (gather_rows)
+                distributed.set_batch_layout(interleaved=interleaved, valid=weight > 0)
             self._apply_schedules()
             first_loss = None
             for i, (player, optimizer) in enumerate(zip(players, optimizers)):

@@ -48,6 +48,7 @@ import torch
 
 from ...exceptions import ParameterError
 from ...divergences import kl_to_standard_normal
+from .. import distributed
 from . import StepOutput, register_model
 from .vae import VAE, VAEConfig
 
@@ -93,8 +94,14 @@ def _log_normal(z, mu, log_var):
     return -0.5 * ((z - mu) ** 2 * torch.exp(-log_var) + log_var + _LOG_2PI)
 
 
-def kl_decomposition(z, mu, log_var, dataset_size, estimator="mws"):
+def kl_decomposition(z, mu, log_var, dataset_size, estimator="mws", *, batch=None):
     """Batch estimates of index-code MI, total correlation and dimension-wise KL.
+
+    With ``batch = (mu_all, log_var_all, own)`` the inputs ``z, mu, log_var`` are some rows of
+    a larger batch (a rank's share under DDP, :func:`~latentlearn.neural.distributed.gather_rows`):
+    ``log q(z_i)`` is estimated against the whole batch's posteriors, with the weights of the
+    rows' positions ``own`` in it, and the means are over the given rows, so the shares'
+    row-weighted means are the whole batch's estimates.
 
     Parameters
     ----------
@@ -112,10 +119,15 @@ def kl_decomposition(z, mu, log_var, dataset_size, estimator="mws"):
         ``mi``, ``tc``, ``dwkl`` and ``kl`` (= their sum, the Monte Carlo estimate
         ``mean_i [log q(z_i|x_i) - log p(z_i)]``).
     """
-    batch = z.shape[0]
-    log_w = log_importance_weights(batch, dataset_size, estimator, z.dtype, z.device)
+    if batch is None:
+        mu_all, log_var_all = mu, log_var
+        log_w = log_importance_weights(z.shape[0], dataset_size, estimator, z.dtype, z.device)
+    else:
+        mu_all, log_var_all, own = batch
+        log_w = log_importance_weights(mu_all.shape[0], dataset_size, estimator, z.dtype,
+                                       z.device)[own]
     # log q(z_ij | x_k) for every pair of batch entries: (batch i, batch k, latent j)
-    log_qz_pairs = _log_normal(z[:, None, :], mu[None, :, :], log_var[None, :, :])
+    log_qz_pairs = _log_normal(z[:, None, :], mu_all[None, :, :], log_var_all[None, :, :])
     log_qz_given_x = _log_normal(z, mu, log_var).sum(-1)                       # (batch,)
     log_qz = torch.logsumexp(log_w + log_qz_pairs.sum(-1), dim=1)              # (batch,)
     log_prod_qzj = torch.logsumexp(log_w[:, :, None] + log_qz_pairs, dim=1).sum(-1)
@@ -149,7 +161,12 @@ class BetaTCVAE(VAE):
         mu, log_var = self.encode(x)                         # (batch, latent)
         z = self.reparameterize(mu, log_var, c.n_samples)    # (L, batch, latent)
         rec = -self.log_px_given_z(x, self._decoder_output(z)).mean(0).mean()
-        parts = kl_decomposition(z[0], mu, log_var, c.dataset_size, c.estimator)
+        batch = None
+        if self.training and distributed.world()[1] > 1:   # log q(z) over the global batch
+            both, own = distributed.gather_rows(torch.cat([mu, log_var], dim=-1))
+            mu_all, log_var_all = both.chunk(2, dim=-1)
+            batch = (mu_all, log_var_all, own)
+        parts = kl_decomposition(z[0], mu, log_var, c.dataset_size, c.estimator, batch=batch)
         loss = rec + w["alpha"] * parts["mi"] + w["beta"] * parts["tc"] + w["gamma"] * parts["dwkl"]
         with torch.no_grad():  # exact, logged for comparison only: no graph to build
             kl = kl_to_standard_normal(mu, log_var=log_var).mean()

@@ -35,6 +35,7 @@ import torch
 
 from ...divergences import kl_to_standard_normal, mmd2
 from ...exceptions import DataError
+from .. import distributed
 from . import StepOutput, register_model
 from .vae import VAE, VAEConfig
 
@@ -62,6 +63,30 @@ def mmd_to_prior(codes, prior_draws):
                 estimator="unbiased")
 
 
+def _gaussian_kernel(A, B, bandwidth):
+    return torch.exp(torch.cdist(A, B).pow(2) * (-0.5 / bandwidth ** 2))
+
+
+def mmd_of_rows(codes, all_codes, prior_draws, all_prior_draws):
+    """The terms of :func:`mmd_to_prior` that belong to some rows of the batch.
+
+    With ``n`` codes and ``n`` prior draws in the batch, the unbiased ``MMD^2`` is the sum over
+    rows ``i`` of ``f_i = (sum_{j != i} k(z_i, z_j) + sum_{j != i} k(p_i, p_j)) / (n (n - 1))
+    - 2 sum_j k(z_i, p_j) / n^2``; this returns ``sum_i f_i`` over the given rows
+    (``codes``, ``prior_draws``), each against the whole batch (``all_*``). The rows' sums over
+    a partition of the batch add up to :func:`mmd_to_prior`: how a rank's share is scored under
+    DDP (:func:`~latentlearn.neural.distributed.gather_rows`).
+    """
+    n = all_codes.shape[0]
+    if n < 2:
+        mmd_to_prior(all_codes, all_prior_draws)   # raises the error that says what to do
+    s = math.sqrt(codes.shape[1])
+    zz = _gaussian_kernel(codes, all_codes, s).sum() - codes.shape[0]   # k(z_i, z_i) = 1
+    pp = _gaussian_kernel(prior_draws, all_prior_draws, s).sum() - prior_draws.shape[0]
+    zp = _gaussian_kernel(codes, all_prior_draws, s).sum()
+    return (zz + pp) / (n * (n - 1)) - 2.0 * zp / (n * n)
+
+
 @register_model("mmd_vae")
 class MMDVAE(VAE):
     """VAE trained on ``rec + lambda MMD^2(q(z), p(z)) + beta KL`` (Zhao et al. 2019)."""
@@ -74,14 +99,25 @@ class MMDVAE(VAE):
 
     def training_step(self, x) -> StepOutput:
         c, w = self.config, self.loss_weights
-        if x.shape[0] < 2:
+        gathered = self.training and distributed.world()[1] > 1
+        if x.shape[0] < 2 and not gathered:   # (under DDP the global batch is checked)
             mmd_to_prior(x[:, :1], x[:, :1])   # raises the error that says what to do
         mu, log_var = self.encode(x)                         # (batch, latent)
         z = self.reparameterize(mu, log_var, c.n_samples)    # (L, batch, latent)
         rec = -self.log_px_given_z(x, self._decoder_output(z)).mean(0).mean()
         codes = z.reshape(-1, z.shape[-1])                   # (L * batch, latent)
         prior = torch.randn_like(codes)
-        mmd = mmd_to_prior(codes, prior)
+        if gathered:
+            # Under DDP: this rank's rows of the global batch's MMD, scaled so that the
+            # trainer's share weights (n_r / m of a mean) add them up to the global MMD.
+            d = z.shape[-1]
+            both = torch.cat([z, prior.view_as(z)], dim=-1).transpose(0, 1)   # (batch, L, 2d)
+            rows, _ = distributed.gather_rows(both)                          # (m, L, 2d)
+            glob = rows.transpose(0, 1).reshape(-1, 2 * d)                   # (L * m, 2d)
+            part = mmd_of_rows(codes, glob[:, :d], prior, glob[:, d:])
+            mmd = part * (rows.shape[0] / x.shape[0])
+        else:
+            mmd = mmd_to_prior(codes, prior)
         kl = kl_to_standard_normal(mu, log_var=log_var).mean()
         loss = rec + w["lambda"] * mmd
         if w["beta"] != 0:
