@@ -712,8 +712,14 @@ class Trainer:
             self._restore(players, optimizers, schedulers)
         self._ddp = None
         if self._world > 1:
+            # broadcast_buffers=False: DDP would otherwise send rank 0's buffers to every rank
+            # before each forward, the training set a contrastive model keeps as buffers
+            # included (16 MB a step for mnist5k). The models keep their buffers in step
+            # themselves (a VQ-VAE's codebook: sum_over_ranks) or never change them; rank 0,
+            # which writes, keeps its own (batch-norm running statistics of its rows).
             self._ddp = torch.nn.parallel.DistributedDataParallel(
                 _Steps(self.model), find_unused_parameters=self._multi,
+                broadcast_buffers=False,
                 device_ids=[self.device.index] if self.device.type == "cuda" else None)
         self._writer = self._rank == 0
         if c.history_path is not None and self._writer:
