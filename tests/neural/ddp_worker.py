@@ -112,8 +112,9 @@ def batch_estimators(rows=None):
             share = len(rows) / m
         loss = share * (parts["mi"] + 2.0 * parts["tc"] + 0.5 * parts["dwkl"] + 3.0 * mmd)
         grads = torch.autograd.grad(loss, leaves)
-        out[estimator] = {"loss": float(loss), **{k: float(share * v) for k, v in parts.items()},
-                          "mmd": float(share * mmd),
+        out[estimator] = {"loss": float(loss.detach()),
+                          **{k: float(share * v.detach()) for k, v in parts.items()},
+                          "mmd": float(share * mmd.detach()),
                           "grads": [gr.tolist() for gr in grads]}
     return out
 
