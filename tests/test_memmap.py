@@ -105,6 +105,36 @@ def test_pca_memmap_equals_in_memory_fit(tmp_path, small_blocks, solver, dtype):
     assert got.n_features_in_ == X.shape[1]
 
 
+def test_row_methods_on_a_memmap_read_blocks_and_equal_the_array(tmp_path, small_blocks):
+    """transform / score_samples / predict of a memory-mapped X go block by block: the same
+    values, and traced memory the output plus a block (a centred float64 copy of the file
+    before: 6 times the file for score_samples)."""
+    X = _data(4000, 50)
+    M = _saved(tmp_path, X)
+    size = X.nbytes
+    pca = PCA(3, svd_solver="covariance_eigh").fit(X)
+    km = KMeans(4, n_init=1, random_state=0).fit(X)
+    mbk = MiniBatchKMeans(4, random_state=0).fit(X)
+    for name, method in [("PCA.transform", pca.transform), ("PCA.score_samples",
+                         pca.score_samples), ("KMeans.predict", km.predict),
+                         ("KMeans.transform", km.transform), ("MiniBatchKMeans.predict",
+                                                              mbk.predict)]:
+        want = method(X)
+        tracemalloc.start()
+        got = method(M)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        if got.dtype.kind == "f":  # float32 products of a block round as BLAS blocks them
+            err = np.max(np.abs(got - want) / np.maximum(np.abs(want), 1.0))
+            assert err < 5e-6, (name, err)   # measured 2.7e-6 (PCA.transform)
+        else:
+            np.testing.assert_array_equal(got, want, err_msg=name)
+        assert peak < 0.15 * size, (name, peak, size)
+    assert pca.score(M) == pytest.approx(pca.score(X), rel=1e-9)
+    with pytest.raises(ValueError, match="expecting 50 features"):
+        pca.transform(_saved(tmp_path, X[:, :7], "narrow.npy"))
+
+
 def test_pca_memmap_other_solvers_read_into_memory(tmp_path, small_blocks):
     X = _data(400, 12)
     ref = PCA(3, svd_solver="full").fit(X)

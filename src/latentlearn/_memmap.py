@@ -38,7 +38,7 @@ import numpy as np
 
 from .exceptions import DataError
 
-__all__ = ["is_file_memmap", "MemmapRows", "BLOCK_BYTES", "validate_memmap"]
+__all__ = ["is_file_memmap", "MemmapRows", "BLOCK_BYTES", "validate_memmap", "map_row_blocks"]
 
 #: Bytes of one block read from the file (each block is one reused buffer of this size).
 BLOCK_BYTES = 8 << 20
@@ -258,3 +258,26 @@ class MemmapRows:
                 "modification time or first/last rows differ from when the fit started), so "
                 "the result would mix old and new rows; do not write to the file while fitting "
                 "(open it with mode='r'), then fit again.")
+
+
+def map_row_blocks(X, func, who):
+    """``func`` of each row block of the memory-mapped ``X``, stacked in row order.
+
+    For a fitted estimator's row-wise methods (``transform``, ``predict``, ``score_samples``):
+    each block is read from the file into the reused buffer and handed to ``func`` as an
+    ordinary array, so the memory is the output plus a block's temporaries, not a centred copy
+    of the whole file. A file that changes meanwhile raises as in a fit.
+
+    Returns
+    -------
+    out : ndarray of shape (n_samples,) or (n_samples, n_out)
+    """
+    rows = MemmapRows(X)
+    out = None
+    for part, block in rows.blocks():
+        values = np.asarray(func(block))
+        if out is None:
+            out = np.empty((rows.n_samples, *values.shape[1:]), dtype=values.dtype)
+        out[part] = values
+    rows.check_unchanged(who)
+    return out

@@ -36,6 +36,7 @@ from sklearn.utils.validation import check_array
 
 from .._dask import as_dask_rows, is_dask_array, lazy_rows, sum_over_blocks
 from .._linalg import row_blocks
+from .._memmap import is_file_memmap, map_row_blocks, validate_memmap
 from .._sparse import issparse, nnz_row_blocks, squared_row_norms, weighted_column_moments
 from ..base import Interval, LatentEstimator, Options, check_is_fitted
 from ..exceptions import ParameterError
@@ -455,6 +456,9 @@ class BaseKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         check_is_fitted(self)
         if is_dask_array(X):
             return lazy_rows(self, "predict", X)
+        if is_file_memmap(X):  # read block by block, never through the map
+            validate_memmap(self, X, reset=False)
+            return map_row_blocks(X, self.predict, f"{type(self).__name__}.predict")
         X = self._validate_X(X, reset=False)
         centers, shift = self._assignment_centers()
         if issparse(X) and shift is not None:  # a sparse X is not shifted: move the centres
@@ -479,6 +483,9 @@ class BaseKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         check_is_fitted(self)
         if is_dask_array(X):
             return lazy_rows(self, "transform", X)
+        if is_file_memmap(X):  # read block by block, never through the map
+            validate_memmap(self, X, reset=False)
+            return map_row_blocks(X, self.transform, f"{type(self).__name__}.transform")
         X = self._validate_X(X, reset=False)
         centers, shift = self._assignment_centers()
         if issparse(X) and shift is not None:  # a sparse X is not shifted: move the centres

@@ -67,7 +67,7 @@ from scipy.sparse.linalg import svds
 
 from .._checks import check_codes
 from .._dask import block_moments, check_dask_array, is_dask_array, lazy_rows
-from .._memmap import MemmapRows, is_file_memmap, validate_memmap
+from .._memmap import MemmapRows, is_file_memmap, map_row_blocks, validate_memmap
 from .._linalg import (
     column_mean,
     covariance,
@@ -489,6 +489,9 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         check_is_fitted(self)
         if is_dask_array(X):
             return lazy_rows(self, "transform", X)
+        if is_file_memmap(X):  # block by block: no centred copy of the whole file
+            validate_memmap(self, X, reset=False)
+            return map_row_blocks(X, self.transform, "PCA.transform")
         X = self._validate_X(X, reset=False)
         if issparse(X):  # (X - 1 mu^T) W without forming the centred matrix
             Z = X @ self.components_.T - self.mean_ @ self.components_.T
@@ -591,6 +594,9 @@ class PCA(ClassNamePrefixFeaturesOutMixin, TransformerMixin, GenerativeMixin, La
         check_is_fitted(self)
         if is_dask_array(X):
             return lazy_rows(self, "score_samples", X)
+        if is_file_memmap(X):  # block by block: no float64 copies of the whole file
+            validate_memmap(self, X, reset=False)
+            return map_row_blocks(X, self.score_samples, "PCA.score_samples")
         X = self._validate_X(X, reset=False)
         variances, noise = self._model_variances()
         W = self.components_.astype(np.float64)
