@@ -350,3 +350,21 @@ def test_load_mmap_parquet_names_the_row_of_a_bad_cell(tmp_path):
     pq.write_table(pa.table({"a": a, "b": a}), tmp_path / "t.parquet", row_group_size=128)
     with pytest.raises(DataError, match="row index 300"):
         load(tmp_path / "t.parquet", mmap=True)
+
+
+def test_a_runs_reconstruction_error_goes_block_by_block(tmp_path, small_blocks):
+    from latentlearn import metrics, runs
+
+    X = _data(3000, 40).astype(np.float64)
+    M = _saved(tmp_path, X)
+    pca = PCA(4, svd_solver="covariance_eigh").fit(X)
+    Z = pca.transform(X)
+    want = metrics.reconstruction_error(X, pca.inverse_transform(Z))
+    for data in (X, M):
+        tracemalloc.start()
+        got = runs._blocked_reconstruction_error(pca, data, Z)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        assert got == pytest.approx(want, rel=1e-12)
+        if data is M:   # whole-array float64 copies: several times the file
+            assert peak < 0.1 * X.nbytes, peak

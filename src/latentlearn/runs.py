@@ -265,8 +265,7 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
                                                       **sample_cap))
     if embedding is not None and hasattr(estimator, "inverse_transform"):
         measures.add("reconstruction error", lambda: {
-            "reconstruction_error": metrics.reconstruction_error(
-                X, estimator.inverse_transform(embedding))})
+            "reconstruction_error": _blocked_reconstruction_error(estimator, X, embedding)})
     tables: dict = {}
     if labels is not None:
         measures.add("clustering scores", lambda: metrics.cluster_report(
@@ -293,6 +292,29 @@ def fit_run(method: str, dataset: Dataset, params: dict | None = None, *, seed: 
     return RunResult(method=info.name, family=info.family, estimator=estimator, dataset=dataset,
                      seed=seed, embedding=embedding, labels=labels, metrics=result_metrics,
                      duration_s=duration, tables=tables)
+
+
+def _blocked_reconstruction_error(estimator, X, embedding) -> float:
+    """:func:`latentlearn.metrics.reconstruction_error` of ``inverse_transform(embedding)``,
+    decoded and compared a block of rows at a time (a memory-mapped X read from its file), so
+    the memory is a block's, not a few float64 copies of the whole data."""
+    from . import metrics
+    from ._memmap import MemmapRows, is_file_memmap
+
+    X_arr = X if is_file_memmap(X) else np.asarray(X)
+    n = X_arr.shape[0]
+    if is_file_memmap(X_arr):
+        blocks = MemmapRows(X_arr).blocks()
+    else:
+        width = int(np.prod(X_arr.shape[1:])) if X_arr.ndim > 1 else 1
+        step = max(1, (8 << 20) // (8 * max(width, 1)))
+        blocks = ((slice(a, min(a + step, n)), X_arr[a:a + step]) for a in range(0, n, step))
+    total = 0.0
+    for rows, block in blocks:
+        decoded = np.asarray(estimator.inverse_transform(embedding[rows]))
+        total += float(metrics.reconstruction_error(
+            block, decoded.reshape(block.shape), reduction="sum"))
+    return total / n
 
 
 def _attribute_metrics(estimator) -> dict:
