@@ -233,7 +233,10 @@ def cluster_report(X, labels, y=None, *, max_samples=5000, random_state=0) -> di
     -------
     dict of str to float
     """
-    X = as_samples(X, "X", allow_1d=True)
+    # X may be larger than memory (a memory map): index the subset first, convert only that.
+    X = np.asarray(X)
+    if X.ndim == 1:
+        X = X[:, None]
     labels = as_labels(labels, "labels")
     check_same_length(X, labels, "X", "labels")
     _check_max_samples(max_samples)
@@ -244,7 +247,8 @@ def cluster_report(X, labels, y=None, *, max_samples=5000, random_state=0) -> di
     if 2 <= len(uniq) <= n - 1:
         idx = _subset(n, max_samples, random_state)
         if 2 <= len(np.unique(labels[idx])) <= len(idx) - 1:
-            out["silhouette"] = silhouette(X[idx], labels[idx])
+            out["silhouette"] = silhouette(as_samples(X[idx], "X", allow_1d=True),
+                                           labels[idx])
     if y is not None:
         y = as_labels(y, "y")
         check_same_length(labels, y, "labels", "y")
