@@ -38,8 +38,7 @@ import numpy as np
 from ._optional import require
 
 __all__ = ["is_dask_array", "check_dask_array", "map_blocks_to_client", "block_moments",
-           "dask_weights",
-           "sample_rows", "lazy_rows", "sum_over_blocks", "as_dask_rows"]
+           "dask_weights", "sample_rows", "lazy_rows", "sum_over_blocks", "as_dask_rows"]
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +105,7 @@ def map_blocks_to_client(X, func, *args, with_offset=False, weights=None):
     processes) returning small arrays; the small ``args`` are put in the graph once and shared
     by every task. With ``with_offset``, each call also gets the position of its block's first
     row in ``X`` as a last argument. With ``weights`` (a 1-D dask array chunked as ``X``'s rows,
-    from :func:`dask_weights`), each call gets its block's weights right after the block.
+    from :func:`dask_weights`), each call gets its block's weights as ``weights=``.
 
     Returns
     -------
@@ -115,13 +114,15 @@ def map_blocks_to_client(X, func, *args, with_offset=False, weights=None):
     """
     dask = _dask()
     shared = [dask.delayed(a) if isinstance(a, np.ndarray) else a for a in args]
-    blocks = [[b] for b in X.to_delayed().ravel()]
-    if weights is not None:
-        for lead, w in zip(blocks, weights.to_delayed().ravel()):
-            lead.append(w)
-    offsets = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).astype(np.int64).tolist()
-    tasks = [dask.delayed(func, pure=True)(*lead, *shared, *([offset] if with_offset else []))
-             for lead, offset in zip(blocks, offsets)]
+    blocks = X.to_delayed().ravel()
+    extra = [[] for _ in blocks]
+    if with_offset:
+        offsets = np.concatenate([[0], np.cumsum(X.chunks[0])[:-1]]).astype(np.int64).tolist()
+        extra = [[offset] for offset in offsets]
+    kwargs = ([{}] * len(blocks) if weights is None
+              else [{"weights": w} for w in weights.to_delayed().ravel()])
+    tasks = [dask.delayed(func, pure=True)(block, *shared, *more, **kw)
+             for block, more, kw in zip(blocks, extra, kwargs)]
     return list(dask.compute(*tasks))
 
 
@@ -146,7 +147,7 @@ def _block_moments(block, scatter):
     return n, mean, spread
 
 
-def _weighted_block_moments(block, weights, scatter):
+def _weighted_block_moments(block, scatter, *, weights):
     """``(W_b, m_b, S_b)``: total weight, weighted mean and weighted centred scatter
     ``sum_i w_i (x_i - m_b)(x_i - m_b)^T`` (its diagonal when not ``scatter``)."""
     total = float(weights.sum())
@@ -185,10 +186,8 @@ def block_moments(X, *, scatter=True, who="fit", weights=None):
     ValueError
         If ``X`` holds NaN or infinity.
     """
-    if weights is None:
-        parts = map_blocks_to_client(X, _block_moments, scatter)
-    else:
-        parts = map_blocks_to_client(X, _weighted_block_moments, scatter, weights=weights)
+    moments = _block_moments if weights is None else _weighted_block_moments
+    parts = map_blocks_to_client(X, moments, scatter, weights=weights)
     n = sum(p[0] for p in parts)
     if n == 0:
         raise ValueError(f"{who}: the dask array X has no rows.")
@@ -231,11 +230,13 @@ def _light(estimator, drop):
     return light
 
 
-def _apply(block, estimator, method, empty=0.0):
-    """``estimator.method(block)``; ``empty`` for a block of no rows (the in-memory methods
-    refuse those)."""
+def _apply(block, estimator, method, empty=0.0, weights=None):
+    """``estimator.method(block)`` (with ``sample_weight=weights`` when given); ``empty`` for a
+    block of no rows (the in-memory methods refuse those)."""
     if block.shape[0] == 0:
         return empty
+    if weights is not None:
+        return getattr(estimator, method)(block, sample_weight=weights)
     return getattr(estimator, method)(block)
 
 
@@ -292,16 +293,8 @@ def sum_over_blocks(estimator, method, X, *, sample_weight=None, drop=("labels_"
     """
     X = _checked_for_method(estimator, X, method)
     light = _light(estimator, drop)
-    if sample_weight is None:
-        return float(sum(map_blocks_to_client(X, _apply, light, method)))
-    weights = dask_weights(sample_weight, X)
-    return float(sum(map_blocks_to_client(X, _apply_weighted, light, method, weights=weights)))
-
-
-def _apply_weighted(block, weights, estimator, method):
-    if block.shape[0] == 0:
-        return 0.0
-    return getattr(estimator, method)(block, sample_weight=weights)
+    weights = None if sample_weight is None else dask_weights(sample_weight, X)
+    return float(sum(map_blocks_to_client(X, _apply, light, method, weights=weights)))
 
 
 def as_dask_rows(values, X):

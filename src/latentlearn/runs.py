@@ -299,6 +299,7 @@ def _blocked_reconstruction_error(estimator, X, embedding) -> float:
     decoded and compared a block of rows at a time (a memory-mapped X read from its file), so
     the memory is a block's, not a few float64 copies of the whole data."""
     from . import metrics
+    from ._linalg import row_blocks
     from ._memmap import MemmapRows, is_file_memmap
 
     X_arr = X if is_file_memmap(X) else np.asarray(X)
@@ -306,9 +307,8 @@ def _blocked_reconstruction_error(estimator, X, embedding) -> float:
     if is_file_memmap(X_arr):
         blocks = MemmapRows(X_arr).blocks()
     else:
-        width = int(np.prod(X_arr.shape[1:])) if X_arr.ndim > 1 else 1
-        step = max(1, (8 << 20) // (8 * max(width, 1)))
-        blocks = ((slice(a, min(a + step, n)), X_arr[a:a + step]) for a in range(0, n, step))
+        width = int(np.prod(X_arr.shape[1:]))
+        blocks = ((rows, X_arr[rows]) for rows in row_blocks(n, width))
     total = 0.0
     for rows, block in blocks:
         decoded = np.asarray(estimator.inverse_transform(embedding[rows]))

@@ -63,7 +63,8 @@ def difference_blocks(n_rows, per_row):
 def check_sample_weight(sample_weight, n_samples, who=None):
     """``sample_weight`` as a float64 array of shape (n_samples,), finite, >= 0, not all zero.
 
-    ``who`` (an estimator's name) prefixes the error messages when given.
+    ``who`` (an estimator's name) prefixes the error messages when given. A dask array is
+    computed (``np.asarray``).
     """
     prefix = f"{who}: " if who else ""
     if sample_weight is None:
@@ -510,8 +511,6 @@ class BaseKMeans(ClassNamePrefixFeaturesOutMixin, ClusterMixin, TransformerMixin
         if is_dask_array(X):
             check_is_fitted(self)
             if sample_weight is not None:
-                if is_dask_array(sample_weight):
-                    sample_weight = sample_weight.compute()
                 sample_weight = check_sample_weight(sample_weight, X.shape[0],
                                                     type(self).__name__)
             return sum_over_blocks(self, "score", X, sample_weight=sample_weight)

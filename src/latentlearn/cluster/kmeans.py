@@ -728,31 +728,12 @@ def _block_farthest(block, shift, centers, n_far, offset, weights=None):
     return distances[top], top + offset, labels[top], w[top], block[top].astype(np.float64)
 
 
-# the same with the block's weights as second argument (map_blocks_to_client(weights=...))
-def _weighted_lloyd_block_sums(block, weights, shift, centers):
-    return _lloyd_block_sums(block, shift, centers, weights)
-
-
-def _weighted_lloyd_block_labels(block, weights, shift, centers):
-    return _lloyd_block_labels(block, shift, centers, weights)
-
-
-def _weighted_block_farthest(block, weights, shift, centers, n_far, offset):
-    return _block_farthest(block, shift, centers, n_far, offset, weights)
-
-
-def _on_blocks(X, weights, func, weighted_func, *args, **kwargs):
-    if weights is None:
-        return map_blocks_to_client(X, func, *args, **kwargs)
-    return map_blocks_to_client(X, weighted_func, *args, weights=weights, **kwargs)
-
-
 def _dask_relocate(X, weights, shift, centers, empty, weight, counts, sums):
     """Move each empty cluster onto one of the samples farthest from their own centre, as
     :func:`_relocate_empty_clusters` (in place on ``weight``, ``counts`` and ``sums``): each
     block sends its ``len(empty)`` farthest samples, the client keeps the farthest of those."""
-    parts = _on_blocks(X, weights, _block_farthest, _weighted_block_farthest, shift, centers,
-                       empty.size, with_offset=True)
+    parts = map_blocks_to_client(X, _block_farthest, shift, centers, empty.size,
+                                 with_offset=True, weights=weights)
     distances = np.concatenate([p[0] for p in parts])
     positions = np.concatenate([p[1] for p in parts])
     order = np.lexsort((positions, -distances))[: empty.size]  # farthest first, then position
@@ -788,8 +769,8 @@ def _dask_lloyd(X, shift, centers_init, *, max_iter, tol, on_iteration=None, wei
     centers = centers_init.astype(np.float64)  # (k, d)
     n_iter = 0
     for n_iter in range(1, max_iter + 1):
-        parts = _on_blocks(X, weights, _lloyd_block_sums, _weighted_lloyd_block_sums, shift,
-                           centers.astype(dtype))
+        parts = map_blocks_to_client(X, _lloyd_block_sums, shift, centers.astype(dtype),
+                                     weights=weights)
         weight = sum(p[0] for p in parts)
         counts = sum(p[1] for p in parts)
         sums = sum(p[2] for p in parts)
@@ -805,8 +786,7 @@ def _dask_lloyd(X, shift, centers_init, *, max_iter, tol, on_iteration=None, wei
         if shift_sq <= tol or stop:
             break
     centers = centers.astype(dtype)
-    parts = _on_blocks(X, weights, _lloyd_block_labels, _weighted_lloyd_block_labels, shift,
-                       centers)
+    parts = map_blocks_to_client(X, _lloyd_block_labels, shift, centers, weights=weights)
     labels = np.concatenate([p[0] for p in parts])
     run_inertia = float(sum(float(p[1].sum()) for p in parts))
     return labels, run_inertia, centers, n_iter
@@ -1132,8 +1112,6 @@ default="k-means++"
         X = check_dask_array(X, "KMeans")
         weights = weights_d = None
         if sample_weight is not None:  # validated on the client, persisted on the workers
-            if is_dask_array(sample_weight):
-                sample_weight = sample_weight.compute()
             weights = check_sample_weight(sample_weight, X.shape[0], "KMeans")
             weights_d = dask_weights(weights, X)
         total, mean, spread = block_moments(X, scatter=False, who="KMeans", weights=weights_d)

@@ -235,8 +235,6 @@ def cluster_report(X, labels, y=None, *, max_samples=5000, random_state=0) -> di
     """
     # X may be larger than memory (a memory map): index the subset first, convert only that.
     X = np.asarray(X)
-    if X.ndim == 1:
-        X = X[:, None]
     labels = as_labels(labels, "labels")
     check_same_length(X, labels, "X", "labels")
     _check_max_samples(max_samples)
